@@ -1,0 +1,106 @@
+#include "registry/common/time.h"
+
+#include <cstdio>
+
+namespace medmij {
+namespace {
+
+// Reads exactly `n` digits at text[pos...]; returns -1 when they are not all digits.
+int Digits(std::string_view text, size_t pos, size_t n) {
+  if (pos + n > text.size()) return -1;
+  int v = 0;
+  for (size_t i = 0; i < n; ++i) {
+    char c = text[pos + i];
+    if (c < '0' || c > '9') return -1;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+Status Bad(std::string_view field, std::string_view text, std::string_view why) {
+  return Status::Invalid(std::string(field) + ": '" + std::string(text) +
+                         "' is not an ISO 8601 date or date-time (" + std::string(why) + ")");
+}
+
+}  // namespace
+
+bool IsDateOnly(std::string_view text) { return text.size() == 10; }
+
+Result<Time> ParseTime(std::string_view text, std::string_view field, DateMeaning date_meaning) {
+  using namespace std::chrono;
+  if (text.size() < 10 || text[4] != '-' || text[7] != '-') {
+    return Bad(field, text, "expected YYYY-MM-DD");
+  }
+  int y = Digits(text, 0, 4), mo = Digits(text, 5, 2), d = Digits(text, 8, 2);
+  if (y < 0 || mo < 0 || d < 0) return Bad(field, text, "expected YYYY-MM-DD");
+  year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  if (!ymd.ok() || y < 1970 || y > 9999) return Bad(field, text, "no such calendar date");
+  Time t = time_point_cast<Millis>(sys_days{ymd});
+  if (text.size() == 10) {
+    return date_meaning == DateMeaning::kEndOfDay ? t + Days(1) : t;
+  }
+  if (text[10] != 'T') return Bad(field, text, "expected 'T' between date and time");
+  size_t p = 11;
+  int hh = Digits(text, p, 2);
+  if (hh < 0 || p + 2 >= text.size() || text[p + 2] != ':') {
+    return Bad(field, text, "expected HH:MM");
+  }
+  int mm = Digits(text, p + 3, 2);
+  if (mm < 0) return Bad(field, text, "expected HH:MM");
+  p += 5;
+  int ss = 0, ms = 0;
+  if (p < text.size() && text[p] == ':') {
+    ss = Digits(text, p + 1, 2);
+    if (ss < 0) return Bad(field, text, "expected seconds as SS");
+    p += 3;
+    if (p < text.size() && text[p] == '.') {
+      ++p;
+      size_t start = p;
+      int frac = 0, scale = 1000;
+      while (p < text.size() && text[p] >= '0' && text[p] <= '9') {
+        if (p - start < 3) {
+          scale /= 10;
+          frac = frac * 10 + (text[p] - '0');
+        }
+        ++p;
+      }
+      if (p == start) return Bad(field, text, "expected digits after '.'");
+      ms = frac * scale;
+    }
+  }
+  if (hh > 23 || mm > 59 || ss > 59) return Bad(field, text, "time of day out of range");
+  t += hours(hh) + minutes(mm) + seconds(ss) + Millis(ms);
+  if (p >= text.size()) return Bad(field, text, "a time needs a zone: Z or +HH:MM");
+  if (text[p] == 'Z' && p + 1 == text.size()) return t;
+  if ((text[p] == '+' || text[p] == '-') && p + 6 == text.size() && text[p + 3] == ':') {
+    int oh = Digits(text, p + 1, 2), om = Digits(text, p + 4, 2);
+    if (oh < 0 || om < 0 || oh > 23 || om > 59) return Bad(field, text, "bad zone offset");
+    auto offset = hours(oh) + minutes(om);
+    return text[p] == '+' ? t - offset : t + offset;
+  }
+  return Bad(field, text, "unexpected text after the time");
+}
+
+std::string FormatTime(Time t) {
+  using namespace std::chrono;
+  auto day_start = floor<days>(t);
+  year_month_day ymd{day_start};
+  hh_mm_ss<Millis> tod{t - day_start};
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ld.%03ldZ", static_cast<int>(ymd.year()),
+                unsigned(ymd.month()), unsigned(ymd.day()), long(tod.hours().count()),
+                long(tod.minutes().count()), long(tod.seconds().count()),
+                long(tod.subseconds().count()));
+  return buf;
+}
+
+std::string FormatDate(Time t) {
+  using namespace std::chrono;
+  year_month_day ymd{floor<days>(t)};
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", int(ymd.year()), unsigned(ymd.month()),
+                unsigned(ymd.day()));
+  return buf;
+}
+
+}  // namespace medmij

@@ -1,0 +1,104 @@
+// The compliance policy: pure functions of (state, time). No clock, no I/O.
+//
+// Each check returns ok() or kFailedPrecondition with one line naming the rule ("activate: no
+// NEN 7510 certificate valid at 2026-11-22T10:00:00.000Z"). Callers (registry/ops) fetch the
+// records a rule needs and apply the decision; nothing here writes.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "registry/common/status.h"
+#include "registry/common/time.h"
+#include "registry/domain/types.h"
+
+namespace medmij::policy {
+
+// An audit statement counts while it is at most this many whole days old.
+inline constexpr int kAuditStatementMaxAgeDays = 365;
+
+// True when `c` is valid at `t`: valid_from <= t < valid_until.
+bool CertificateValidAt(const Certificate& c, Time t);
+// A certificate that counts for good standing: valid at t, accredited and registered.
+bool CertificateCountsAt(const Certificate& c, Time t);
+// The latest audit statement dated at or before t (by date; among equal dates the one recorded
+// last), or nullptr.
+const AuditStatement* LatestAuditStatement(const Participant& p, Time t);
+// True when `a` is conform and at most kAuditStatementMaxAgeDays whole days old at t
+// (date <= t < date + 366 days).
+bool AuditStatementCountsAt(const AuditStatement& a, Time t);
+
+// Good standing at t (DESIGN.md): status active, label granted, a certificate that counts at t,
+// and the latest audit statement conform and at most 365 days old. `reasons` lists every reason
+// it is not, in a fixed order; empty when good.
+struct Standing {
+  bool good = false;
+  std::vector<std::string> reasons;
+};
+Standing EvaluateStanding(const Participant& p, Time t);
+
+// The earliest instant after `t` at which EvaluateStanding(p, ·) may change without anyone
+// acting (a certificate starting or lapsing, an audit statement coming into force or becoming
+// too old), or nullopt. The publisher sleeps until the earliest of these over all participants.
+std::optional<Time> NextStandingChange(const Participant& p, Time t);
+
+// Lifecycle: candidate -> active <-> suspended -> terminated; also candidate -> terminated.
+// Everything else is refused. Activation needs a certificate that counts at t and a latest audit
+// statement that counts at t. Termination goes through a TerminationRequest.
+Status CheckTransition(const Participant& p, Lifecycle to, Time t);
+// A new termination request: refused for a terminated participant or one with a pending request.
+Status CheckTerminationRequest(const Participant& p,
+                               const std::vector<TerminationRequest>& pending_for_p);
+// Approval: the request is pending and `approver` differs from the requester.
+Status CheckTerminationApproval(const TerminationRequest& r, std::string_view approver);
+
+// Evidence and network data may not be added to a terminated participant.
+Status CheckNotTerminated(const Participant& p, std::string_view action);
+Status CheckLabelGrant(const Participant& p);     // not terminated; not already granted
+Status CheckLabelWithdraw(const Participant& p);  // currently granted
+// Qualification for a data service: the participant is a DVA, the service is in the catalogue.
+Status CheckQualification(const Participant& p, bool service_in_catalogue);
+Status CheckOAuthClientOwner(const Participant& p);  // a DVP, not terminated
+Status CheckProviderOwner(const Participant& p);     // a DVA, not terminated
+
+// A provider's data service: its id is in the catalogue, and every back-channel host (token
+// endpoint and every resource endpoint) is a whitelist node of the serving DVA.
+Status CheckProviderService(const ProviderService& s, bool service_in_catalogue,
+                            const std::set<std::string>& dva_node_hostnames);
+// A node may be removed only if no provider of its DVA uses it as a back-channel host.
+Status CheckNodeRemoval(const Node& n, const std::vector<Provider>& providers_of_owner);
+
+// Transfer (of a provider to another DVA, of an OAuth client to another DVP): the target holds
+// `role` and is in good standing at t, and differs from the current holder.
+Status CheckTransferTarget(const Participant& target, Role role, std::string_view current_holder,
+                           Time t);
+
+// Compliance cases: open only for a non-terminated participant; steps move forward through
+// explanation -> notice -> suspension -> termination; skipping ahead is allowed only with
+// `immediate` (network safety) and only to suspension or termination; a closed case takes no
+// step.
+Status CheckCaseOpen(const Participant& p);
+Status CheckCaseStep(const ComplianceCase& c, CaseStep to, bool immediate);
+Status CheckCaseClose(const ComplianceCase& c);
+
+// Why a participant is or is not on each list at t. `on` is true when it contributes at least
+// one entry; `reasons` names every reason it does not (standing reasons first, then list-specific
+// ones: "no whitelist nodes", "not a DVP", "no provider with a data service it is qualified
+// for", ...). GNL entries come from the catalogue, not from participants: it is not reported.
+struct ListMembership {
+  ListKind list = ListKind::kWhitelist;
+  bool on = false;
+  std::vector<std::string> reasons;
+};
+std::vector<ListMembership> ExplainLists(const Participant& p, const std::vector<Node>& nodes,
+                                         const std::vector<OAuthClient>& clients,
+                                         const std::vector<Provider>& providers, Time t);
+
+// The data services of `provider` that the ZAL publishes: those its DVA is qualified for.
+std::vector<const ProviderService*> PublishedServices(const Provider& provider,
+                                                      const Participant& dva);
+
+}  // namespace medmij::policy

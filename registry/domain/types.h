@@ -1,0 +1,226 @@
+// The registry's domain: participants, their compliance evidence, network data, compliance cases.
+//
+// Plain values, no I/O. Evidence is kept with full history: certificates, audit statements,
+// label decisions and qualifications are appended, never overwritten (a correction is a new
+// entry). Times are UTC instants (registry/common/time.h).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "registry/common/time.h"
+
+namespace medmij {
+
+enum class Role { kDvp, kDva };
+enum class Lifecycle { kCandidate, kActive, kSuspended, kTerminated };
+
+std::string_view ToString(Role r);        // "dvp" | "dva"
+std::string_view ToString(Lifecycle s);   // "candidate" | "active" | "suspended" | "terminated"
+std::optional<Role> ParseRole(std::string_view s);
+std::optional<Lifecycle> ParseLifecycle(std::string_view s);
+
+// Who did something, when, and why. Attached to every recorded decision.
+struct Provenance {
+  Time at{};
+  std::string by;      // operator
+  std::string reason;  // may be empty where no reason is required
+  bool operator==(const Provenance&) const = default;
+};
+
+// NEN 7510 certificate. Valid on the half-open interval [valid_from, valid_until).
+struct Certificate {
+  std::string number;
+  std::string body;         // certifying body
+  bool accredited = false;  // accredited by RvA / holds a NEN licence
+  bool registered = false;  // listed in NEN's register
+  Time valid_from{};
+  Time valid_until{};
+  std::string scope;
+  Provenance recorded;
+  bool operator==(const Certificate&) const = default;
+};
+
+enum class AuditOutcome { kConform, kNonconform };
+std::string_view ToString(AuditOutcome o);  // "conform" | "nonconform"
+std::optional<AuditOutcome> ParseAuditOutcome(std::string_view s);
+
+// Aanvullende auditverklaring. `date` is the start of the statement's day (UTC).
+struct AuditStatement {
+  Time date{};
+  std::string auditor;
+  AuditOutcome outcome = AuditOutcome::kNonconform;
+  bool pentest = false;
+  Provenance recorded;
+  bool operator==(const AuditStatement&) const = default;
+};
+
+// A data service the participant (as DVA) passed qualification for, or a withdrawal of it.
+struct QualificationEvent {
+  std::string service_id;
+  bool passed = true;  // false: qualification withdrawn
+  Provenance recorded;
+  bool operator==(const QualificationEvent&) const = default;
+};
+
+struct LabelEvent {
+  bool granted = false;  // false: withdrawn
+  Provenance recorded;
+  bool operator==(const LabelEvent&) const = default;
+};
+
+struct StatusChange {
+  Lifecycle from = Lifecycle::kCandidate;
+  Lifecycle to = Lifecycle::kCandidate;
+  Provenance recorded;
+  bool operator==(const StatusChange&) const = default;
+};
+
+struct Participant {
+  std::string id;  // slug [a-z0-9-]{3,40}, immutable
+  std::string legal_name;
+  std::string kvk;  // 8 digits
+  std::string email;
+  std::set<Role> roles;
+  Lifecycle status = Lifecycle::kCandidate;
+  Provenance enrolled;
+  std::vector<StatusChange> status_history;
+  std::vector<Certificate> certificates;
+  std::vector<AuditStatement> audit_statements;
+  std::vector<QualificationEvent> qualifications;
+  std::vector<LabelEvent> labels;
+
+  bool HasRole(Role r) const { return roles.count(r) != 0; }
+  bool LabelGranted() const { return !labels.empty() && labels.back().granted; }
+  // Data services whose latest qualification event is a pass.
+  std::set<std::string> QualifiedServices() const;
+  bool operator==(const Participant&) const = default;
+};
+
+// A Whitelist node: a hostname owned by one participant. Hostnames are unique network-wide.
+struct Node {
+  std::string hostname;
+  std::string participant;
+  Provenance added;
+  bool operator==(const Node&) const = default;
+};
+
+// An OAuth client of a DVP (OCL entry). Hostnames are unique network-wide.
+struct OAuthClient {
+  std::string hostname;
+  std::string participant;  // a DVP
+  std::string organisation_name;  // 3-50 characters
+  Provenance added;
+  bool operator==(const OAuthClient&) const = default;
+};
+
+// Gegevensdienst in the catalogue (GNL entry).
+struct DataService {
+  std::string id;            // 1-30 characters
+  std::string display_name;  // 3-50 characters
+  Provenance added;
+  bool operator==(const DataService&) const = default;
+};
+
+struct SystemRole {
+  std::string code;          // Systeemrolcode, 1-30 characters
+  std::string resource_uri;  // back channel
+  bool operator==(const SystemRole&) const = default;
+};
+
+// Abonneren (ZAL release3): subscription support for a data service.
+struct Subscription {
+  std::string maximum_duration;  // xs:duration, e.g. "P1Y"
+  std::string endpoint_uri;      // back channel
+  bool operator==(const Subscription&) const = default;
+};
+
+// One data service a provider offers (a Gegevensdienst element of the ZAL).
+struct ProviderService {
+  std::string service_id;         // in the catalogue
+  std::string authorization_uri;  // front channel: https, no port
+  std::string token_uri;          // back channel: https, port allowed; host is a DVA node
+  std::vector<SystemRole> roles;  // ordered by code
+  std::vector<std::string> interface_versions;  // release3
+  std::optional<Subscription> subscription;      // release3
+  bool operator==(const ProviderService&) const = default;
+};
+
+enum class ProviderType { kZa, kBazb };
+std::string_view ToString(ProviderType t);  // "ZA" | "BAZB"
+std::optional<ProviderType> ParseProviderType(std::string_view s);
+
+// Zorgaanbieder, served by one DVA at a time.
+struct Provider {
+  std::string name;  // [a-z]+@medmij, 10-57 characters
+  std::string dva;   // serving participant
+  ProviderType type = ProviderType::kZa;
+  std::map<std::string, std::string> identifiers;  // "agb"|"ura"|"kvk"|"oin" -> value
+  std::map<std::string, ProviderService> services;  // by service id
+  Provenance added;
+  bool operator==(const Provider&) const = default;
+};
+
+// Nalevingsbeleid: the steps a compliance case moves through, in this order.
+enum class CaseStep { kFinding, kExplanation, kNotice, kSuspension, kTermination };
+std::string_view ToString(CaseStep s);  // "finding" | "explanation" | "notice" | "suspension" |
+                                        // "termination"
+std::optional<CaseStep> ParseCaseStep(std::string_view s);
+
+struct CaseStepRecord {
+  CaseStep step = CaseStep::kFinding;
+  Provenance recorded;             // reason = the step's reason (the finding for kFinding)
+  std::optional<Time> deadline;
+  bool operator==(const CaseStepRecord&) const = default;
+};
+
+struct ComplianceCase {
+  std::string id;  // "case-<n>"
+  std::string participant;
+  std::string type;     // kind of finding, e.g. "certificate-lapsed", "incident"
+  std::string finding;  // description
+  std::vector<CaseStepRecord> steps;  // steps[0] is the finding
+  std::optional<Provenance> closed;
+  bool IsOpen() const { return !closed.has_value(); }
+  CaseStep CurrentStep() const { return steps.empty() ? CaseStep::kFinding : steps.back().step; }
+  bool operator==(const ComplianceCase&) const = default;
+};
+
+// Termination takes two people: one requests, a different operator approves.
+struct TerminationRequest {
+  std::string id;  // "term-<n>"
+  std::string participant;
+  std::string case_id;  // empty unless raised by a compliance case
+  Provenance requested;
+  std::optional<Provenance> approved;
+  bool operator==(const TerminationRequest&) const = default;
+};
+
+// All registry state at one instant, as one consistent snapshot (one LMDB read transaction).
+// Maps are keyed by the record's id/hostname/name, so iteration order is the stable list order.
+struct RegistryState {
+  std::map<std::string, Participant> participants;
+  std::map<std::string, Node> nodes;
+  std::map<std::string, OAuthClient> oauth_clients;
+  std::map<std::string, DataService> services;
+  std::map<std::string, Provider> providers;
+  std::map<std::string, ComplianceCase> cases;
+  std::map<std::string, TerminationRequest> termination_requests;
+};
+
+// The four published lists.
+enum class ListKind { kWhitelist, kOAuthClientList, kZorgaanbiederslijst, kGegevensdienstnamenlijst };
+inline constexpr ListKind kAllLists[] = {ListKind::kWhitelist, ListKind::kOAuthClientList,
+                                         ListKind::kZorgaanbiederslijst,
+                                         ListKind::kGegevensdienstnamenlijst};
+// "whitelist" | "oauthclientlist" | "zorgaanbiederslijst" | "gegevensdienstnamenlijst"
+std::string_view ToString(ListKind k);
+std::optional<ListKind> ParseListKind(std::string_view s);
+// "MedMij_Whitelist.xml", ...
+std::string_view PublishedFileName(ListKind k);
+
+}  // namespace medmij

@@ -1,0 +1,37 @@
+// Field validation against the MedMij value patterns (../shared/reference/medmij/*.xsd) and the
+// registry's own domain rules. Each function returns ok() or kInvalidArgument with one line that
+// names `field` and the rule, e.g. "--kvk: must be exactly 8 digits, got '1234'".
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "registry/common/status.h"
+
+namespace medmij {
+
+Status ValidateParticipantId(std::string_view v, std::string_view field);  // [a-z0-9-]{3,40}
+Status ValidateLegalName(std::string_view v, std::string_view field);      // 1-200, no controls
+Status ValidateKvk(std::string_view v, std::string_view field);            // exactly 8 digits
+Status ValidateEmail(std::string_view v, std::string_view field);          // local@domain.tld
+// Whitelist/OCL Hostname: (([a-z0-9])([a-z0-9-])*(\.))+([a-z0-9])([a-z0-9-])*([a-z0-9]),
+// at most 253 characters, labels at most 63. Upper case is refused, not folded.
+Status ValidateHostname(std::string_view v, std::string_view field);
+Status ValidateOrganisationName(std::string_view v, std::string_view field);  // 3-50
+Status ValidateServiceId(std::string_view v, std::string_view field);         // 1-30
+Status ValidateDisplayName(std::string_view v, std::string_view field);       // 3-50
+Status ValidateProviderName(std::string_view v, std::string_view field);  // [a-z]+@medmij, 10-57
+Status ValidateSystemRoleCode(std::string_view v, std::string_view field);  // 1-30
+// Frontchanneluri: https://host(/segment)* with no port, query or fragment.
+Status ValidateFrontChannelUri(std::string_view v, std::string_view field);
+// Backchanneluri: https://host[:port](/segment)* with port 1-65535, no query or fragment.
+Status ValidateBackChannelUri(std::string_view v, std::string_view field);
+Status ValidateOperator(std::string_view v, std::string_view field);  // 1-64, printable
+Status ValidateReason(std::string_view v, std::string_view field);    // 1-2000, no controls but \n
+Status ValidateFreeText(std::string_view v, std::string_view field, size_t min, size_t max);
+
+// The host of a front- or back-channel URI that passed validation ("https://a.b:8443/x" ->
+// "a.b").
+std::string UriHost(std::string_view uri);
+
+}  // namespace medmij

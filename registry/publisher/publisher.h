@@ -1,0 +1,58 @@
+// The publisher: from one consistent snapshot and a publication time, derive the four lists,
+// build, validate, sign and archive those whose content changed.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "registry/common/status.h"
+#include "registry/common/time.h"
+#include "registry/domain/types.h"
+#include "registry/store/store.h"
+#include "signer/signer.h"
+
+namespace medmij::publisher {
+
+struct Options {
+  // When set, every new version is also written there atomically (temp file + rename) as
+  // MedMij_*.xml, for nginx or a CDN.
+  std::filesystem::path export_dir;
+};
+
+struct ListOutcome {
+  ListKind list = ListKind::kWhitelist;
+  bool published = false;   // a new version was archived
+  uint64_t volgnummer = 0;  // current after this publication (0: none yet)
+  Status status;            // why it failed, if it did; the last good version stays current
+};
+
+struct Report {
+  Time at{};
+  std::vector<ListOutcome> lists;  // one per ListKind, in kAllLists order
+  // The next instant at which standing changes by itself (a certificate or audit statement
+  // lapsing): the service wakes then even if nothing is committed.
+  std::optional<Time> next_wakeup;
+  bool ok() const;
+};
+
+// Not safe for concurrent use: one publisher per process, on one thread.
+class Publisher {
+ public:
+  Publisher(store::Store& store, const signer::Signer& signer, const signer::SchemaSet& schemas,
+            Options options);
+
+  // One publication at `now`. Lists whose content digest equals the current version's get no
+  // new version. Each changed list is archived, with its journal event, in one write
+  // transaction; a list that fails validation or signing is not published and the others are.
+  Report PublishOnce(Time now);
+
+ private:
+  store::Store& store_;
+  const signer::Signer& signer_;
+  const signer::SchemaSet& schemas_;
+  Options options_;
+};
+
+}  // namespace medmij::publisher

@@ -1,0 +1,239 @@
+// The registry's LMDB store: the only code that includes lmdb.h.
+//
+// One environment holds the state tables, the journal (a SHA-256 hash chain of events) and the
+// archive of published list versions. Every mutation happens in one WriteTxn and is committed
+// together with exactly one journal event that records, for every record the transaction put or
+// erased, the value before and after. State never changes without its event; an event is never
+// written without its state change. Many processes may open the same environment; LMDB's writer
+// lock serialises WriteTxns across them.
+//
+// Stored values are the canonical JSON of the domain types (registry/domain/json.h). A record
+// that does not decode is corruption: readers throw store::CorruptionError (an invariant
+// violation, not an expected outcome). Every other failure is a Status.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "registry/common/status.h"
+#include "registry/common/time.h"
+#include "registry/domain/types.h"
+
+namespace medmij::store {
+
+// Thrown when stored bytes are not what the store wrote. Never thrown for bad user input.
+class CorruptionError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The journaled state tables. Their names appear in journal events and must never change.
+enum class Table {
+  kParticipants,         // "participants": id -> Participant
+  kNodes,                // "nodes": hostname -> Node
+  kOAuthClients,         // "oauth_clients": hostname -> OAuthClient
+  kServices,             // "services": id -> DataService
+  kProviders,            // "providers": name -> Provider
+  kCases,                // "cases": id -> ComplianceCase
+  kTerminationRequests,  // "termination_requests": id -> TerminationRequest
+  kCounters,             // "counters": name -> number (ids of cases and requests)
+  kListVersions,         // "list_versions": "<list>/<20-digit volgnummer>" -> ListVersion
+  kListBytes,            // "list_bytes": same key -> signed XML; journaled by sha256 and size
+};
+std::string_view TableName(Table t);
+std::optional<Table> ParseTableName(std::string_view name);
+
+// One record changed by an event. `before`/`after` are absent for a create/erase. For kListBytes
+// they hold {"sha256": hex, "size": n} instead of the bytes.
+struct Change {
+  Table table = Table::kParticipants;
+  std::string key;
+  std::optional<nlohmann::json> before;
+  std::optional<nlohmann::json> after;
+};
+
+// What the caller says about a mutation when committing it.
+struct EventMeta {
+  Time at{};
+  std::string operator_name;
+  std::string command;  // "participant activate", "import", "publish", ...
+  std::string subject;  // "participant:acme-pgo", "provider:x@medmij", "list:whitelist", ...
+  std::string reason;
+};
+
+// A journal event as stored. `hash` = SHA-256 (hex) over `prev_hash` and the canonical encoding
+// of every other field (see journal.h); the first event's prev_hash is 64 zeros.
+struct JournalEvent {
+  uint64_t seq = 0;  // 1, 2, 3, ... without gaps
+  EventMeta meta;
+  std::vector<Change> changes;
+  std::string prev_hash;
+  std::string hash;
+};
+
+// A published list version's metadata (the bytes are kept beside it).
+struct ListVersion {
+  ListKind list = ListKind::kWhitelist;
+  uint64_t volgnummer = 0;
+  Time tijdstempel{};
+  std::string sha256;          // of the signed bytes, hex
+  uint64_t size = 0;           // of the signed bytes
+  std::string content_digest;  // hex SHA-256 of the entries only: equal content, equal digest
+};
+
+struct OpenOptions {
+  // LMDB map size: the most the environment may grow to. The file is sparse; only what is used
+  // takes disk. A full map is reported as Status kResourceExhausted, nothing half-written.
+  uint64_t map_size = uint64_t{32} << 30;
+  bool read_only = false;
+  bool create = true;  // create the directory and environment when missing
+};
+
+class Store;
+
+// Typed reads inside one transaction; everything read through one Reader is one consistent
+// snapshot. Not safe for concurrent use; one transaction per thread.
+class Reader {
+ public:
+  virtual ~Reader() = default;
+
+  std::optional<Participant> GetParticipant(std::string_view id) const;
+  std::optional<Node> GetNode(std::string_view hostname) const;
+  std::optional<OAuthClient> GetOAuthClient(std::string_view hostname) const;
+  std::optional<DataService> GetService(std::string_view id) const;
+  std::optional<Provider> GetProvider(std::string_view name) const;
+  std::optional<ComplianceCase> GetCase(std::string_view id) const;
+  std::optional<TerminationRequest> GetTerminationRequest(std::string_view id) const;
+
+  // Secondary lookups, ordered by hostname/name/id.
+  std::vector<Node> NodesOf(std::string_view participant) const;
+  std::vector<OAuthClient> OAuthClientsOf(std::string_view participant) const;
+  std::vector<Provider> ProvidersOf(std::string_view dva) const;
+  std::vector<ComplianceCase> CasesOf(std::string_view participant) const;
+  std::vector<Participant> AllParticipants() const;
+  std::vector<DataService> AllServices() const;
+  std::vector<ComplianceCase> AllCases() const;
+  std::vector<TerminationRequest> AllTerminationRequests() const;
+
+  // All state tables at once.
+  RegistryState LoadState() const;
+
+  // Archive.
+  std::optional<ListVersion> CurrentListVersion(ListKind list) const;
+  std::vector<ListVersion> ListVersions(ListKind list) const;  // ascending volgnummer
+  std::optional<ListVersion> GetListVersion(ListKind list, uint64_t volgnummer) const;
+  std::optional<std::string> GetListBytes(ListKind list, uint64_t volgnummer) const;
+
+  // Journal, in seq order. `fn` returns false to stop early.
+  uint64_t JournalLength() const;
+  void ForEachEvent(uint64_t from_seq, const std::function<bool(const JournalEvent&)>& fn) const;
+
+  // Generic access for check/replay: raw canonical JSON of one record, or nullopt.
+  std::optional<std::string> GetRaw(Table table, std::string_view key) const;
+  void ForEachRaw(Table table,
+                  const std::function<void(std::string_view key, std::string_view value)>& fn) const;
+
+ protected:
+  struct Impl;
+  explicit Reader(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+  friend class Store;
+};
+
+using ReadTxn = Reader;
+
+// A write transaction. Aborts in its destructor unless Commit() succeeded. Every Put/Erase is
+// recorded as a Change for the journal event that Commit() appends. Errors from LMDB (map full,
+// disk) are sticky: later Puts are no-ops and Commit() returns the first error, having written
+// nothing. REQUIRES: no other transaction open on this thread.
+class WriteTxn : public Reader {
+ public:
+  ~WriteTxn() override;
+  WriteTxn(const WriteTxn&) = delete;
+  WriteTxn& operator=(const WriteTxn&) = delete;
+
+  void Put(const Participant& p);
+  void Put(const Node& n);
+  void Put(const OAuthClient& c);
+  void Put(const DataService& s);
+  void Put(const Provider& p);
+  void Put(const ComplianceCase& c);
+  void Put(const TerminationRequest& r);
+  void EraseNode(std::string_view hostname);
+  void EraseOAuthClient(std::string_view hostname);
+  void EraseProvider(std::string_view name);
+
+  // Archives a published version; versions are immutable: putting an existing (list,
+  // volgnummer) is an error (kAlreadyExists) reported by Commit().
+  void PutListVersion(const ListVersion& v, std::string_view signed_bytes);
+
+  // Next value of a named counter, starting at 1 ("case" -> 1, 2, ...). Journaled.
+  uint64_t NextCounter(std::string_view name);
+
+  // Number of changes recorded so far.
+  size_t ChangeCount() const;
+
+  // Appends one journal event with `meta` and every recorded change, then commits. With no
+  // recorded change, commits nothing and appends no event. Returns the event's seq (0 if none).
+  Result<uint64_t> Commit(const EventMeta& meta);
+
+  // For bulk operations (import) that want one event per record within one transaction:
+  // appends an event for the changes recorded since the last AppendEvent, without committing.
+  void AppendEvent(const EventMeta& meta);
+
+ private:
+  explicit WriteTxn(std::unique_ptr<Impl> impl);
+  friend class Store;
+};
+
+// The environment. Safe for concurrent use from many threads (each with its own transactions).
+class Store {
+ public:
+  // Opens (and with options.create, initialises) the environment in `dir`, or, when `dir` is a
+  // regular file (a backup), that file. Checks the schema
+  // version, upgrading where a step exists, and clears reader slots of dead processes.
+  static Result<std::unique_ptr<Store>> Open(const std::filesystem::path& dir,
+                                             const OpenOptions& options = {});
+  ~Store();
+
+  Result<std::unique_ptr<ReadTxn>> BeginRead() const;
+  Result<std::unique_ptr<WriteTxn>> BeginWrite();
+
+  // LMDB's last committed transaction id: changes whenever any process commits.
+  uint64_t LastTxnId() const;
+
+  // A consistent copy to `file` (created with mode 0600, must not exist, fsynced, then renamed
+  // into place). Open() accepts the file itself as well as a directory, so `--data-dir FILE`
+  // opens a backup.
+  Status Backup(const std::filesystem::path& file) const;
+
+  // Recomputes every hash of the journal; reports the first altered, removed or reordered event.
+  Status VerifyJournal() const;
+
+  // Replays the journal from empty and compares the result with the state tables, the archive
+  // and the secondary indexes. Reports the first difference.
+  Status Check() const;
+
+  // State as it was at time `t`: the journal replayed up to the last event with at <= t.
+  Result<RegistryState> StateAt(Time t) const;
+
+  const std::filesystem::path& dir() const;
+
+ private:
+  struct Env;
+  explicit Store(std::unique_ptr<Env> env);
+  std::unique_ptr<Env> env_;
+};
+
+inline constexpr int kSchemaVersion = 1;
+
+}  // namespace medmij::store

@@ -1,0 +1,115 @@
+// XML signatures and schema validation for the MedMij lists: the only code that includes xmlsec.
+//
+// Signer creates enveloped signatures (ds:Signature as the last child of the root; RSA-SHA256 or
+// ECDSA-SHA256 by key type; exclusive C14N; one Reference URI=""; KeyInfo/X509Data with the
+// signing certificate and its chain). Verifier is hardened as ../shared/notes/PITFALLS.md says:
+// trusts only X509 chains to its trust anchor, one Signature directly under the root, one
+// Reference to "", only the transforms we use, no DOCTYPE, no network, bounded size and depth.
+//
+// REQUIRES: Libraries::Init() in the main thread before any other thread starts.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "registry/common/status.h"
+#include "registry/common/time.h"
+#include "registry/domain/types.h"
+
+namespace medmij::signer {
+
+// Process-wide libxml2 + xmlsec initialisation, in the documented order; shut down in reverse by
+// the destructor. Exactly one per process, created in main() before threads start.
+class Libraries {
+ public:
+  static Result<std::unique_ptr<Libraries>> Init();
+  ~Libraries();
+  Libraries(const Libraries&) = delete;
+  Libraries& operator=(const Libraries&) = delete;
+
+ private:
+  Libraries() = default;
+};
+
+// The project's XSDs (schemas/), compiled into the binary. Safe for concurrent use.
+class SchemaSet {
+ public:
+  static Result<std::unique_ptr<SchemaSet>> Load();
+  ~SchemaSet();
+  // Validates a list document (signed or not) against the project's XSD for `list`: the release
+  // structure plus an optional trailing ds:Signature. The error names the line and the rule.
+  Status Validate(ListKind list, std::string_view xml) const;
+
+ private:
+  struct Impl;
+  SchemaSet();
+  std::unique_ptr<Impl> impl_;
+};
+
+// Signing key and certificate chain, loaded once. Safe for concurrent use.
+class Signer {
+ public:
+  // Loads a PEM private key (RSA or EC), its PEM certificate, and optional PEM intermediates
+  // (empty path: none). Refuses a key that does not match the certificate and a certificate not
+  // valid at `now`, with a clear message naming the file.
+  static Result<std::unique_ptr<Signer>> Load(const std::filesystem::path& key,
+                                              const std::filesystem::path& certificate,
+                                              const std::filesystem::path& chain, Time now);
+  ~Signer();
+
+  // ok() while the signing certificate is valid at `now` (it may lapse while a service runs).
+  Status CheckUsableAt(Time now) const;
+
+  // Signs an unsigned list document (UTF-8, no DOCTYPE, root = the list element, as built by
+  // registry/lists). Returns the signed document: the input bytes with the ds:Signature element
+  // inserted before the root's end tag. Validates against `schemas` first when given.
+  Result<std::string> Sign(std::string_view unsigned_xml) const;
+
+  std::string SubjectName() const;  // of the signing certificate, RFC 2253
+  Time NotAfter() const;
+
+ private:
+  struct Impl;
+  Signer();
+  std::unique_ptr<Impl> impl_;
+};
+
+// What a verified list says about itself.
+struct VerifiedList {
+  ListKind list = ListKind::kWhitelist;
+  uint64_t volgnummer = 0;
+  std::string tijdstempel;     // as written in the list
+  std::string signer_subject;  // RFC 2253 subject of the certificate that signed it
+  std::string sha256;          // of the whole document, hex
+  std::string content_digest;  // hex SHA-256 of the document with its signature removed
+};
+
+// Verifies signed lists for a participant. Safe for concurrent use.
+class Verifier {
+ public:
+  // `trust_pem`: one or more CA certificates; a list verifies only when its signing certificate
+  // chains to one of them (intermediates taken from the list's own KeyInfo).
+  static Result<std::unique_ptr<Verifier>> Load(const std::filesystem::path& trust_pem);
+  ~Verifier();
+
+  // kInvalidArgument with the first reason the document is not a valid signed MedMij list:
+  // not well-formed, DOCTYPE present, too large or too deep, unknown root, schema violation,
+  // missing/extra/misplaced Signature, bad Reference or transform, untrusted certificate,
+  // digest or signature mismatch.
+  Result<VerifiedList> Verify(std::string_view document, Time now) const;
+
+ private:
+  struct Impl;
+  Verifier();
+  std::unique_ptr<Impl> impl_;
+};
+
+// The unsigned strict form of a list this registry signed: the bytes with the ds:Signature
+// element removed (valid against the reference release XSD). Returns the input unchanged when
+// there is no signature.
+std::string StripSignature(std::string_view signed_xml);
+
+}  // namespace medmij::signer
