@@ -182,8 +182,10 @@ class WriteTxn : public Reader {
   // Number of changes recorded so far.
   size_t ChangeCount() const;
 
-  // Appends one journal event with `meta` and every recorded change, then commits. With no
-  // recorded change, commits nothing and appends no event. Returns the event's seq (0 if none).
+  // Appends one journal event with `meta` and every change recorded since the last
+  // AppendEvent, then commits. With no such change, appends no event (but still commits events
+  // appended earlier with AppendEvent). Returns the seq of the last event appended by this
+  // transaction (0 if none).
   Result<uint64_t> Commit(const EventMeta& meta);
 
   // For bulk operations (import) that want one event per record within one transaction:
