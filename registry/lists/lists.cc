@@ -1,0 +1,446 @@
+#include "registry/lists/lists.h"
+
+#include <algorithm>
+#include <charconv>
+#include <climits>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <unordered_map>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <openssl/evp.h>
+
+#include "registry/domain/policy.h"
+
+namespace medmij::lists {
+namespace {
+
+constexpr std::string_view kSpaces =
+    "                                                                ";
+
+// Appends XML-escaped text. Element content only: quotes need no escaping there.
+void AppendEscaped(std::string& out, std::string_view text) {
+  size_t start = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    std::string_view rep;
+    switch (text[i]) {
+      case '&':
+        rep = "&amp;";
+        break;
+      case '<':
+        rep = "&lt;";
+        break;
+      case '>':
+        rep = "&gt;";
+        break;
+      default:
+        continue;
+    }
+    out.append(text.substr(start, i - start));
+    out.append(rep);
+    start = i + 1;
+  }
+  out.append(text.substr(start));
+}
+
+void Indent(std::string& out, size_t depth) {
+  out.append(kSpaces.substr(0, depth * 4));
+}
+
+// <name>
+void Open(std::string& out, size_t depth, std::string_view name) {
+  Indent(out, depth);
+  out += '<';
+  out.append(name);
+  out.append(">\n");
+}
+
+// </name>
+void Close(std::string& out, size_t depth, std::string_view name) {
+  Indent(out, depth);
+  out.append("</");
+  out.append(name);
+  out.append(">\n");
+}
+
+// <name>text</name>
+void Leaf(std::string& out, size_t depth, std::string_view name, std::string_view text) {
+  Indent(out, depth);
+  out += '<';
+  out.append(name);
+  out += '>';
+  AppendEscaped(out, text);
+  out.append("</");
+  out.append(name);
+  out.append(">\n");
+}
+
+// Participants in good standing at t, by id. Evaluated once per participant, not per entry.
+std::unordered_map<std::string_view, const Participant*> InGoodStanding(const RegistryState& state,
+                                                                        Time t) {
+  std::unordered_map<std::string_view, const Participant*> good;
+  for (const auto& [id, p] : state.participants) {
+    if (policy::EvaluateStanding(p, t).good) good.emplace(id, &p);
+  }
+  return good;
+}
+
+void DeriveWhitelist(const RegistryState& state, Time t, ListContent& c) {
+  auto good = InGoodStanding(state, t);
+  c.entries_xml.reserve(state.nodes.size() * 96);
+  for (const auto& [hostname, node] : state.nodes) {
+    if (!good.contains(node.participant)) continue;
+    Open(c.entries_xml, 2, "MedMijNode");
+    Leaf(c.entries_xml, 3, "Hostname", hostname);
+    Close(c.entries_xml, 2, "MedMijNode");
+    ++c.entry_count;
+  }
+}
+
+void DeriveOcl(const RegistryState& state, Time t, ListContent& c) {
+  auto good = InGoodStanding(state, t);
+  c.entries_xml.reserve(state.oauth_clients.size() * 192);
+  for (const auto& [hostname, client] : state.oauth_clients) {
+    auto it = good.find(client.participant);
+    if (it == good.end() || !it->second->HasRole(Role::kDvp)) continue;
+    Open(c.entries_xml, 2, "OAuthclient");
+    Leaf(c.entries_xml, 3, "Hostname", hostname);
+    Leaf(c.entries_xml, 3, "OAuthclientOrganisatienaam", client.organisation_name);
+    Close(c.entries_xml, 2, "OAuthclient");
+    ++c.entry_count;
+  }
+}
+
+void DeriveZal(const RegistryState& state, Time t, ListContent& c) {
+  auto good = InGoodStanding(state, t);
+  std::string& out = c.entries_xml;
+  // A provider with one service and one role takes about 1 KB; reserving for that avoids most
+  // regrowth of a string that reaches tens of MB.
+  out.reserve(state.providers.size() * 1100);
+  std::vector<const ProviderService*> services;
+  std::vector<const SystemRole*> roles;
+  for (const auto& [name, provider] : state.providers) {
+    auto it = good.find(provider.dva);
+    if (it == good.end() || !it->second->HasRole(Role::kDva)) continue;
+    services = policy::PublishedServices(provider, *it->second);
+    if (services.empty()) continue;  // the XSD requires at least one Gegevensdienst
+    std::sort(services.begin(), services.end(),
+              [](const ProviderService* a, const ProviderService* b) {
+                return a->service_id < b->service_id;
+              });
+    Open(out, 2, "Zorgaanbieder");
+    Leaf(out, 3, "Zorgaanbiedernaam", name);
+    Open(out, 3, "Gegevensdiensten");
+    for (const ProviderService* s : services) {
+      Open(out, 4, "Gegevensdienst");
+      Leaf(out, 5, "GegevensdienstId", s->service_id);
+      Open(out, 5, "AuthorizationEndpoint");
+      Leaf(out, 6, "AuthorizationEndpointuri", s->authorization_uri);
+      Close(out, 5, "AuthorizationEndpoint");
+      Open(out, 5, "TokenEndpoint");
+      Leaf(out, 6, "TokenEndpointuri", s->token_uri);
+      Close(out, 5, "TokenEndpoint");
+      Open(out, 5, "Systeemrollen");
+      roles.clear();
+      for (const SystemRole& r : s->roles) roles.push_back(&r);
+      std::stable_sort(roles.begin(), roles.end(),
+                       [](const SystemRole* a, const SystemRole* b) { return a->code < b->code; });
+      for (const SystemRole* r : roles) {
+        Open(out, 6, "Systeemrol");
+        Leaf(out, 7, "Systeemrolcode", r->code);
+        Open(out, 7, "ResourceEndpoint");
+        Leaf(out, 8, "ResourceEndpointuri", r->resource_uri);
+        Close(out, 7, "ResourceEndpoint");
+        Close(out, 6, "Systeemrol");
+      }
+      Close(out, 5, "Systeemrollen");
+      Close(out, 4, "Gegevensdienst");
+    }
+    Close(out, 3, "Gegevensdiensten");
+    Close(out, 2, "Zorgaanbieder");
+    ++c.entry_count;
+  }
+}
+
+void DeriveGnl(const RegistryState& state, ListContent& c) {
+  c.entries_xml.reserve(state.services.size() * 192);
+  for (const auto& [id, service] : state.services) {
+    Open(c.entries_xml, 2, "Gegevensdienst");
+    Leaf(c.entries_xml, 3, "GegevensdienstId", id);
+    Leaf(c.entries_xml, 3, "Weergavenaam", service.display_name);
+    Close(c.entries_xml, 2, "Gegevensdienst");
+    ++c.entry_count;
+  }
+}
+
+// The element that holds the entries, and the element that keys each entry.
+std::string_view EntriesElement(ListKind list) {
+  switch (list) {
+    case ListKind::kWhitelist:
+      return "MedMijNodes";
+    case ListKind::kOAuthClientList:
+      return "OAuthclients";
+    case ListKind::kZorgaanbiederslijst:
+      return "Zorgaanbieders";
+    case ListKind::kGegevensdienstnamenlijst:
+      return "Gegevensdiensten";
+  }
+  return "";
+}
+
+std::string_view KeyElement(ListKind list) {
+  switch (list) {
+    case ListKind::kWhitelist:
+    case ListKind::kOAuthClientList:
+      return "Hostname";
+    case ListKind::kZorgaanbiederslijst:
+      return "Zorgaanbiedernaam";
+    case ListKind::kGegevensdienstnamenlijst:
+      return "GegevensdienstId";
+  }
+  return "";
+}
+
+// ---- Diff: libxml2, parsed as untrusted input -------------------------------------------------
+
+struct DocFree {
+  void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
+};
+using DocPtr = std::unique_ptr<xmlDoc, DocFree>;
+
+std::string_view Name(const xmlNode* n) {
+  return reinterpret_cast<const char*>(n->name);
+}
+
+bool InNamespace(const xmlNode* n, std::string_view ns) {
+  return n->ns != nullptr && n->ns->href != nullptr &&
+         std::string_view(reinterpret_cast<const char*>(n->ns->href)) == ns;
+}
+
+const xmlNode* FirstChildElement(const xmlNode* parent, std::string_view name) {
+  for (const xmlNode* n = parent->children; n != nullptr; n = n->next) {
+    if (n->type == XML_ELEMENT_NODE && Name(n) == name) return n;
+  }
+  return nullptr;
+}
+
+std::string TextOf(const xmlNode* n) {
+  xmlChar* s = xmlNodeGetContent(n);
+  std::string out = s != nullptr ? reinterpret_cast<const char*>(s) : "";
+  xmlFree(s);
+  return out;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() &&
+         (s.front() == ' ' || s.front() == '\n' || s.front() == '\t' || s.front() == '\r')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\n' || s.back() == '\t' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// A form of an entry that ignores indentation: element names and trimmed text, nested.
+void Canonical(const xmlNode* n, std::string& out) {
+  for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
+    if (c->type == XML_ELEMENT_NODE) {
+      out.append(Name(c));
+      out += '(';
+      Canonical(c, out);
+      out += ')';
+    } else if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+      out.append(Trim(reinterpret_cast<const char*>(c->content)));
+    }
+  }
+}
+
+struct ParsedList {
+  uint64_t volgnummer = 0;
+  std::map<std::string, std::string> entries;  // key -> canonical content
+};
+
+Result<ParsedList> ParseList(ListKind list, std::string_view xml, std::string_view label) {
+  auto bad = [&](std::string why) {
+    return Status::Invalid("list " + std::string(label) + ": " + why);
+  };
+  if (xml.size() > static_cast<size_t>(INT_MAX)) return bad("document too large");
+  // NONET and no DTD loading or entity substitution: nothing outside the bytes is read.
+  DocPtr doc(xmlReadMemory(xml.data(), static_cast<int>(xml.size()), "list.xml", nullptr,
+                           XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+  if (!doc) {
+    const xmlError* e = xmlGetLastError();
+    std::string msg(e != nullptr && e->message != nullptr ? Trim(e->message) : "parse error");
+    return bad("not well-formed XML (" + msg + ")");
+  }
+  if (doc->intSubset != nullptr || doc->extSubset != nullptr) return bad("DOCTYPE not allowed");
+  const xmlNode* root = xmlDocGetRootElement(doc.get());
+  if (root == nullptr || Name(root) != RootElement(list) || !InNamespace(root, Namespace(list))) {
+    return bad("root is not " + std::string(RootElement(list)) + " in namespace " +
+               std::string(Namespace(list)));
+  }
+  ParsedList parsed;
+  if (const xmlNode* v = FirstChildElement(root, "Volgnummer")) {
+    std::string text = TextOf(v);
+    std::string_view t = Trim(text);
+    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), parsed.volgnummer);
+    if (ec != std::errc() || p != t.data() + t.size()) return bad("Volgnummer is not a number");
+  } else {
+    return bad("no Volgnummer");
+  }
+  const xmlNode* entries = FirstChildElement(root, EntriesElement(list));
+  if (entries == nullptr) return bad("no " + std::string(EntriesElement(list)) + " element");
+  for (const xmlNode* e = entries->children; e != nullptr; e = e->next) {
+    if (e->type != XML_ELEMENT_NODE) continue;
+    const xmlNode* key = FirstChildElement(e, KeyElement(list));
+    if (key == nullptr) {
+      return bad("an entry has no " + std::string(KeyElement(list)) + " (line " +
+                 std::to_string(e->line) + ")");
+    }
+    std::string k(Trim(TextOf(key)));
+    std::string content;
+    Canonical(e, content);
+    if (!parsed.entries.emplace(std::move(k), std::move(content)).second) {
+      return bad("duplicate entry key (line " + std::to_string(key->line) + ")");
+    }
+  }
+  return parsed;
+}
+
+}  // namespace
+
+std::string_view RootElement(ListKind list) {
+  switch (list) {
+    case ListKind::kWhitelist:
+      return "Whitelist";
+    case ListKind::kOAuthClientList:
+      return "OAuthclientlist";
+    case ListKind::kZorgaanbiederslijst:
+      return "Zorgaanbiederslijst";
+    case ListKind::kGegevensdienstnamenlijst:
+      return "Gegevensdienstnamenlijst";
+  }
+  return "";
+}
+
+std::string_view Namespace(ListKind list) {
+  switch (list) {
+    case ListKind::kWhitelist:
+      return "xmlns://afsprakenstelsel.medmij.nl/whitelist/release2/";
+    case ListKind::kOAuthClientList:
+      return "xmlns://afsprakenstelsel.medmij.nl/oauthclientlist/release2/";
+    case ListKind::kZorgaanbiederslijst:
+      return "xmlns://afsprakenstelsel.medmij.nl/zorgaanbiederslijst/release2/";
+    case ListKind::kGegevensdienstnamenlijst:
+      return "xmlns://afsprakenstelsel.medmij.nl/gegevensdienstnamenlijst/release1/";
+  }
+  return "";
+}
+
+std::string Sha256Hex(std::string_view bytes) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr) != 1) {
+    // Only fails when OpenSSL cannot allocate or lacks SHA-256: an invariant, not input.
+    throw std::runtime_error("SHA-256 unavailable in OpenSSL");
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex(len * 2, '0');
+  for (unsigned int i = 0; i < len; ++i) {
+    hex[2 * i] = kHex[md[i] >> 4];
+    hex[2 * i + 1] = kHex[md[i] & 0xf];
+  }
+  return hex;
+}
+
+ListContent Derive(ListKind list, const RegistryState& state, Time t) {
+  ListContent c;
+  c.list = list;
+  switch (list) {
+    case ListKind::kWhitelist:
+      DeriveWhitelist(state, t, c);
+      break;
+    case ListKind::kOAuthClientList:
+      DeriveOcl(state, t, c);
+      break;
+    case ListKind::kZorgaanbiederslijst:
+      DeriveZal(state, t, c);
+      break;
+    case ListKind::kGegevensdienstnamenlijst:
+      DeriveGnl(state, c);
+      break;
+  }
+  c.entries_xml.shrink_to_fit();
+  c.digest = Sha256Hex(c.entries_xml);
+  return c;
+}
+
+std::string Render(const ListContent& content, Time tijdstempel, uint64_t volgnummer) {
+  std::string_view root = RootElement(content.list);
+  std::string_view entries = EntriesElement(content.list);
+  std::string out;
+  out.reserve(content.entries_xml.size() + 512);
+  out.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<");
+  out.append(root);
+  out.append(" xmlns=\"");
+  out.append(Namespace(content.list));
+  out.append("\">\n");
+  Leaf(out, 1, "Tijdstempel", FormatTime(tijdstempel));
+  Leaf(out, 1, "Volgnummer", std::to_string(volgnummer));
+  if (content.entries_xml.empty()) {
+    Indent(out, 1);
+    out += '<';
+    out.append(entries);
+    out.append("/>\n");
+  } else {
+    Open(out, 1, entries);
+    out.append(content.entries_xml);
+    Close(out, 1, entries);
+  }
+  out.append("</");
+  out.append(root);
+  out.append(">\n");
+  return out;
+}
+
+Status SetVolgnummer(std::string& document, uint64_t volgnummer) {
+  constexpr std::string_view kOpen = "\n    <Volgnummer>";
+  size_t start = document.find(kOpen);
+  size_t end = start == std::string::npos ? start : document.find('<', start + kOpen.size());
+  if (end == std::string::npos) return Status::Internal("SetVolgnummer: no Volgnummer element");
+  start += kOpen.size();
+  document.replace(start, end - start, std::to_string(volgnummer));
+  return Status::Ok();
+}
+
+Result<ListDiff> Diff(ListKind list, std::string_view xml_a, std::string_view xml_b) {
+  MEDMIJ_ASSIGN_OR_RETURN(ParsedList a, ParseList(list, xml_a, "A"));
+  MEDMIJ_ASSIGN_OR_RETURN(ParsedList b, ParseList(list, xml_b, "B"));
+  ListDiff d;
+  d.list = list;
+  d.volgnummer_a = a.volgnummer;
+  d.volgnummer_b = b.volgnummer;
+  // Both maps are ordered by key: one merge pass.
+  auto ia = a.entries.begin();
+  auto ib = b.entries.begin();
+  while (ia != a.entries.end() || ib != b.entries.end()) {
+    if (ib == b.entries.end() || (ia != a.entries.end() && ia->first < ib->first)) {
+      d.removed.push_back(ia->first);
+      ++ia;
+    } else if (ia == a.entries.end() || ib->first < ia->first) {
+      d.added.push_back(ib->first);
+      ++ib;
+    } else {
+      if (ia->second != ib->second) d.changed.push_back(ia->first);
+      ++ia;
+      ++ib;
+    }
+  }
+  return d;
+}
+
+}  // namespace medmij::lists

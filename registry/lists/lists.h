@@ -1,0 +1,78 @@
+// The list builders: pure functions from (registry state, time) to the four MedMij lists.
+//
+// A list document is built in two steps so that "did the content change?" can be answered
+// without a Tijdstempel or Volgnummer in the way:
+//   Derive(list, state, t)        -> the entries, already rendered as XML, and their digest;
+//   Render(content, t, volgnummer) -> the full unsigned document.
+// Output follows the reference release XSDs (../shared/reference/medmij/): XML declaration,
+// default namespace on the root, 4-space indentation, "\n" line ends, text escaped. Entries are in
+// a stable order (hostname / provider name / service id; system roles by code), so equal state
+// gives byte-equal entries and an equal digest.
+//
+// No I/O, no clock. Safe for concurrent use (no shared state).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "registry/common/status.h"
+#include "registry/common/time.h"
+#include "registry/domain/types.h"
+
+namespace medmij::lists {
+
+// The entries of one list at one instant.
+struct ListContent {
+  ListKind list = ListKind::kWhitelist;
+  // The children of the entries element (MedMijNodes, OAuthclients, Zorgaanbieders,
+  // Gegevensdiensten), each line indented as in the final document and ended by "\n". Empty when
+  // the list has no entries.
+  std::string entries_xml;
+  // Hex SHA-256 of entries_xml: what Volgnummer follows (equal content, equal digest).
+  std::string digest;
+  size_t entry_count = 0;
+};
+
+// The entries of `list` derived from `state` at `t`. Only participants in good standing at t
+// (policy::EvaluateStanding) contribute:
+//   Whitelist: every node of a participant in good standing;
+//   OCL: every OAuth client of a DVP in good standing;
+//   ZAL: every provider whose DVA is a DVA in good standing, with only the data services that
+//        DVA is qualified for (policy::PublishedServices); a provider left with none is omitted;
+//   GNL: the whole catalogue.
+ListContent Derive(ListKind list, const RegistryState& state, Time t);
+
+// The full unsigned document: declaration, root with its default namespace, Tijdstempel =
+// FormatTime(tijdstempel), Volgnummer, the entries element. REQUIRES: volgnummer >= 1.
+std::string Render(const ListContent& content, Time tijdstempel, uint64_t volgnummer);
+
+// Rewrites the Volgnummer of a document made by Render, in place (a publisher that lost a race
+// renumbers without keeping the entries). kInternal when `document` has no Volgnummer.
+Status SetVolgnummer(std::string& document, uint64_t volgnummer);
+
+// Root element name and namespace of each list (release2; GNL release1).
+std::string_view RootElement(ListKind list);
+std::string_view Namespace(ListKind list);
+
+// SHA-256 of `bytes`, lowercase hex.
+std::string Sha256Hex(std::string_view bytes);
+
+// What changed between two documents of the same list (signed or not). Entries are keyed by
+// Hostname (Whitelist, OCL), Zorgaanbiedernaam (ZAL) or GegevensdienstId (GNL); an entry whose
+// key is in both but whose content differs is "changed". Each vector is sorted by key.
+struct ListDiff {
+  ListKind list = ListKind::kWhitelist;
+  uint64_t volgnummer_a = 0;
+  uint64_t volgnummer_b = 0;
+  std::vector<std::string> added;    // in b only
+  std::vector<std::string> removed;  // in a only
+  std::vector<std::string> changed;  // in both, different content
+};
+// kInvalidArgument naming the document ("A"/"B") and the reason when either is not well-formed,
+// has a DOCTYPE, or is not a `list` document (root name or namespace).
+Result<ListDiff> Diff(ListKind list, std::string_view xml_a, std::string_view xml_b);
+
+}  // namespace medmij::lists

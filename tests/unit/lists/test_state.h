@@ -1,0 +1,160 @@
+// Registry states for list and publisher tests: participants in good standing at kT0 and the
+// network data that puts them on every list. Header-only; used by tests/unit/lists and
+// tests/unit/publisher.
+#pragma once
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "registry/common/time.h"
+#include "registry/domain/types.h"
+
+namespace medmij::testing {
+
+inline Time At(const char* iso) {
+  return ParseTime(iso, "test").value();
+}
+
+// The publication time most tests use.
+inline const Time kT0 = FromMillis(1795341600000);  // 2026-11-22T10:00:00.000Z
+
+inline Provenance By(Time at, std::string reason = "") {
+  return Provenance{at, "tester", std::move(reason)};
+}
+
+// A participant in good standing at kT0 (and until its certificate lapses at kT0 + 200 days).
+inline Participant GoodParticipant(const std::string& id, std::set<Role> roles) {
+  Participant p;
+  p.id = id;
+  p.legal_name = "Org " + id;
+  p.kvk = "12345678";
+  p.email = id + "@example.nl";
+  p.roles = std::move(roles);
+  p.status = Lifecycle::kActive;
+  p.enrolled = By(kT0 - Days(400));
+  p.status_history.push_back({Lifecycle::kCandidate, Lifecycle::kActive, By(kT0 - Days(300))});
+  Certificate c;
+  c.number = "NEN-" + id;
+  c.body = "Certifier BV";
+  c.accredited = true;
+  c.registered = true;
+  c.valid_from = kT0 - Days(300);
+  c.valid_until = kT0 + Days(200);
+  c.scope = "PGO services";
+  c.recorded = By(kT0 - Days(300));
+  p.certificates.push_back(c);
+  AuditStatement a;
+  a.date = kT0 - Days(30);
+  a.auditor = "Audit BV";
+  a.outcome = AuditOutcome::kConform;
+  a.pentest = true;
+  a.recorded = By(kT0 - Days(30));
+  p.audit_statements.push_back(a);
+  p.labels.push_back({true, By(kT0 - Days(300))});
+  return p;
+}
+
+inline void AddNode(RegistryState& s, const std::string& host, const std::string& owner) {
+  s.nodes[host] = Node{host, owner, By(kT0 - Days(100))};
+}
+
+inline void AddClient(RegistryState& s, const std::string& host, const std::string& owner,
+                      const std::string& org) {
+  s.oauth_clients[host] = OAuthClient{host, owner, org, By(kT0 - Days(100))};
+}
+
+inline void AddService(RegistryState& s, const std::string& id, const std::string& name) {
+  s.services[id] = DataService{id, name, By(kT0 - Days(365))};
+}
+
+inline void Qualify(Participant& p, const std::string& service, bool passed = true) {
+  p.qualifications.push_back({service, passed, By(kT0 - Days(200))});
+}
+
+inline ProviderService MakeService(const std::string& id, const std::string& host) {
+  ProviderService s;
+  s.service_id = id;
+  s.authorization_uri = "https://" + host + "/oauth/authorize";
+  s.token_uri = "https://" + host + ":8443/oauth/token";
+  s.roles.push_back({"MM-1.0.0-" + id + "-FHIR", "https://" + host + "/fhir/" + id});
+  return s;
+}
+
+inline void AddProvider(RegistryState& s, const std::string& name, const std::string& dva,
+                        const std::string& host, std::initializer_list<std::string> services) {
+  Provider p;
+  p.name = name;
+  p.dva = dva;
+  p.added = By(kT0 - Days(100));
+  for (const auto& id : services) p.services[id] = MakeService(id, host);
+  s.providers[name] = p;
+}
+
+// A small network: two DVPs (pgo-one, pgo-two), two DVAs (xis-one, xis-two), catalogue 1..4.
+inline RegistryState SmallNetwork() {
+  RegistryState s;
+  for (auto [id, name] : {std::pair{"1", "Basisgegevens Zorg"},
+                          {"2", "Medicatieoverzichten"},
+                          {"3", "Medicatiegegevens"},
+                          {"4", "Laboratoriumresultaten"}}) {
+    AddService(s, id, name);
+  }
+  s.participants["pgo-one"] = GoodParticipant("pgo-one", {Role::kDvp});
+  s.participants["pgo-two"] = GoodParticipant("pgo-two", {Role::kDvp});
+  Participant x1 = GoodParticipant("xis-one", {Role::kDva});
+  Participant x2 = GoodParticipant("xis-two", {Role::kDva});
+  for (auto* p : {&x1, &x2}) {
+    for (const char* id : {"1", "2", "3", "4"}) Qualify(*p, id);
+  }
+  s.participants["xis-one"] = x1;
+  s.participants["xis-two"] = x2;
+  AddNode(s, "medmij.pgo-one.nl", "pgo-one");
+  AddNode(s, "medmij.pgo-two.nl", "pgo-two");
+  AddNode(s, "node1.xis-one.net", "xis-one");
+  AddNode(s, "node2.xis-one.net", "xis-one");
+  AddNode(s, "node.xis-two.net", "xis-two");
+  AddClient(s, "medmij.pgo-one.nl", "pgo-one", "PGO One & Co");
+  AddClient(s, "app.pgo-two.nl", "pgo-two", "PGO Two");
+  AddProvider(s, "umcharderwijk@medmij", "xis-one", "node1.xis-one.net", {"1", "4"});
+  AddProvider(s, "ziekenhuisoost@medmij", "xis-one", "node2.xis-one.net", {"2"});
+  AddProvider(s, "huisartsenpost@medmij", "xis-two", "node.xis-two.net", {"1", "3"});
+  return s;
+}
+
+// Runs the stock xmllint against a reference release XSD; returns its exit code and output.
+inline int XmllintSchema(const std::filesystem::path& xsd, const std::string& document,
+                         std::string* output = nullptr) {
+  char tmpl[] = "/tmp/medmij-xmllint-XXXXXX";
+  int fd = mkstemp(tmpl);
+  if (fd < 0) return -1;
+  close(fd);
+  std::filesystem::path file(tmpl);
+  { std::ofstream(file, std::ios::binary) << document; }
+  std::string out_file = file.string() + ".out";
+  std::string cmd = "xmllint --noout --nonet --schema '" + xsd.string() + "' '" + file.string() +
+                    "' >'" + out_file + "' 2>&1";
+  int rc = std::system(cmd.c_str());
+  if (output != nullptr) {
+    std::ifstream in(out_file);
+    output->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  std::filesystem::remove(file);
+  std::filesystem::remove(out_file);
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+inline std::filesystem::path ReferenceXsd(ListKind list) {
+  std::string name(PublishedFileName(list));
+  name.replace(name.size() - 4, 4, ".xsd");
+  return std::filesystem::path(MEDMIJ_REFERENCE_DIR) / name;
+}
+
+}  // namespace medmij::testing
