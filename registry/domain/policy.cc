@@ -11,7 +11,8 @@
 #include "registry/domain/policy.h"
 
 #include <algorithm>
-#include <map>
+#include <set>
+#include <string>
 #include <utility>
 
 #include "registry/domain/validate.h"
