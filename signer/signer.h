@@ -21,6 +21,10 @@
 
 namespace medmij::signer {
 
+namespace internal {
+struct SchemaAccess;
+}  // namespace internal
+
 // Process-wide libxml2 + xmlsec initialisation, in the documented order; shut down in reverse by
 // the destructor. Exactly one per process, created in main() before threads start.
 class Libraries {
@@ -44,6 +48,7 @@ class SchemaSet {
   Status Validate(ListKind list, std::string_view xml) const;
 
  private:
+  friend struct internal::SchemaAccess;  // lets Signer/Verifier validate a DOM they parsed
   struct Impl;
   SchemaSet();
   std::unique_ptr<Impl> impl_;
@@ -65,8 +70,15 @@ class Signer {
 
   // Signs an unsigned list document (UTF-8, no DOCTYPE, root = the list element, as built by
   // registry/lists). Returns the signed document: the input bytes with the ds:Signature element
-  // inserted before the root's end tag. Validates against `schemas` first when given.
+  // inserted before the root's end tag, nothing else changed.
+  // Refused: anything but whitespace after the root end tag, a document already signed.
   Result<std::string> Sign(std::string_view unsigned_xml) const;
+
+  // Sign() preceded by validation of the same parsed document against `schemas` for `list`
+  // (one parse for both: the publisher's path for large lists). Refuses a document whose root
+  // is not `list`'s root element.
+  Result<std::string> SignValidated(std::string_view unsigned_xml, ListKind list,
+                                    const SchemaSet& schemas) const;
 
   std::string SubjectName() const;  // of the signing certificate, RFC 2253
   Time NotAfter() const;

@@ -1,0 +1,299 @@
+// Verifier: hardened verification of signed MedMij lists (see ../shared/notes/PITFALLS.md).
+//
+// Order: bounded, DOCTYPE-free parse; known root; depth and Signature census; the one
+// Signature must be the root's last child (xmlSecFindChild, never a tree search: wrapping);
+// one Reference to "" with only our transforms; xmlsec with X509-only key data, trusted CA
+// chain at `now`, no other URIs or transforms; then the schema, and the list fields read from
+// the very DOM that was verified.
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <xmlsec/crypto.h>
+#include <xmlsec/keysmngr.h>
+#include <xmlsec/openssl/x509.h>
+#include <xmlsec/transforms.h>
+#include <xmlsec/xmldsig.h>
+#include <xmlsec/xmltree.h>
+
+#include <charconv>
+#include <cstring>
+#include <vector>
+
+#include "signer/internal.h"
+#include "signer/signer.h"
+#include "signer/x509_util.h"
+
+namespace medmij::signer {
+
+using internal::DocPtr;
+using internal::ErrorScope;
+using internal::IsElement;
+using internal::kDsigNs;
+
+struct Verifier::Impl {
+  xmlSecKeysMngrPtr mngr = nullptr;  // trust anchors only; shared read-only after Load
+  std::unique_ptr<SchemaSet> schemas;
+  ~Impl() {
+    if (mngr != nullptr) xmlSecKeysMngrDestroy(mngr);
+  }
+};
+
+Verifier::Verifier() : impl_(std::make_unique<Impl>()) {}
+Verifier::~Verifier() = default;
+
+Result<std::unique_ptr<Verifier>> Verifier::Load(const std::filesystem::path& trust_pem) {
+  ErrorScope errors;
+  const std::string what = "trust anchors " + trust_pem.string();
+  MEDMIJ_ASSIGN_OR_RETURN(std::string pem, x509::ReadFile(trust_pem, what));
+  MEDMIJ_ASSIGN_OR_RETURN(std::vector<x509::CertPtr> certs, x509::ParseCertificates(pem, what));
+  std::unique_ptr<Verifier> v(new Verifier());
+  MEDMIJ_ASSIGN_OR_RETURN(v->impl_->schemas, SchemaSet::Load());
+  v->impl_->mngr = xmlSecKeysMngrCreate();
+  if (v->impl_->mngr == nullptr || xmlSecCryptoAppDefaultKeysMngrInit(v->impl_->mngr) < 0) {
+    return Status::Internal("verifier: cannot create the keys manager: " + errors.Summary());
+  }
+  for (const auto& c : certs) {
+    unsigned char* der = nullptr;
+    int len = i2d_X509(c.get(), &der);
+    if (len <= 0) return Status::Invalid(what + ": cannot encode a certificate");
+    int rc =
+        xmlSecCryptoAppKeysMngrCertLoadMemory(v->impl_->mngr, der, static_cast<xmlSecSize>(len),
+                                              xmlSecKeyDataFormatDer, xmlSecKeyDataTypeTrusted);
+    OPENSSL_free(der);
+    if (rc < 0)
+      return Status::Invalid(what + ": xmlsec refused a certificate: " + errors.Summary());
+  }
+  return v;
+}
+
+namespace {
+
+struct DSigCtxFree {
+  void operator()(xmlSecDSigCtx* c) const { xmlSecDSigCtxDestroy(c); }
+};
+
+std::string Attr(const xmlNode* n, const char* name, bool* present) {
+  xmlChar* v = xmlGetNoNsProp(n, internal::Xml(name));
+  *present = v != nullptr;
+  if (v == nullptr) return {};
+  std::string s(reinterpret_cast<const char*>(v));
+  xmlFree(v);
+  return s;
+}
+
+std::vector<xmlNode*> ElementChildren(xmlNode* n) {
+  std::vector<xmlNode*> out;
+  for (xmlNode* c = n->children; c != nullptr; c = c->next) {
+    if (c->type == XML_ELEMENT_NODE) out.push_back(c);
+  }
+  return out;
+}
+
+bool IsBlankText(const xmlNode* n) {
+  if (n->type != XML_TEXT_NODE) return false;
+  for (const xmlChar* p = n->content; p != nullptr && *p != 0; ++p) {
+    if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') return false;
+  }
+  return true;
+}
+
+// Depth and the number of ds:Signature elements anywhere, without recursion.
+Status Census(xmlNode* root, int* signatures) {
+  *signatures = 0;
+  int depth = 1;
+  xmlNode* n = root;
+  while (n != nullptr) {
+    if (n->type == XML_ELEMENT_NODE) {
+      if (depth > internal::kMaxDepth) {
+        return Status::Invalid("document is nested deeper than " +
+                               std::to_string(internal::kMaxDepth) + " elements (line " +
+                               std::to_string(xmlGetLineNo(n)) + ")");
+      }
+      if (IsElement(n, kDsigNs, "Signature")) ++*signatures;
+    }
+    if (n->type == XML_ELEMENT_NODE && n->children != nullptr) {
+      n = n->children;
+      ++depth;
+      continue;
+    }
+    while (n != nullptr && n != root && n->next == nullptr) {
+      n = n->parent;
+      --depth;
+    }
+    if (n == nullptr || n == root) break;
+    n = n->next;
+  }
+  return Status::Ok();
+}
+
+// Our own structural checks, before xmlsec sees the Signature: specific messages, and a second
+// line of defence behind the xmlsec context settings.
+Status CheckSignatureShape(xmlNode* root, xmlNode** signature) {
+  int count = 0;
+  MEDMIJ_RETURN_IF_ERROR(Census(root, &count));
+  if (count == 0) return Status::Invalid("the list is not signed: no ds:Signature element");
+  if (count > 1) {
+    return Status::Invalid("the document has " + std::to_string(count) +
+                           " ds:Signature elements; exactly one is allowed");
+  }
+  xmlNode* sig = xmlSecFindChild(root, xmlSecNodeSignature, xmlSecDSigNs);
+  if (sig == nullptr) {
+    return Status::Invalid("ds:Signature must be a direct child of the root element");
+  }
+  for (xmlNode* after = sig->next; after != nullptr; after = after->next) {
+    if (!IsBlankText(after)) {
+      return Status::Invalid("ds:Signature must be the last child of the root element");
+    }
+  }
+  if (sig->ns->prefix == nullptr ||
+      std::strcmp(reinterpret_cast<const char*>(sig->ns->prefix), "ds") != 0) {
+    return Status::Invalid("ds:Signature must use the prefix ds");
+  }
+  std::vector<xmlNode*> parts = ElementChildren(sig);
+  if (parts.empty() || !IsElement(parts[0], kDsigNs, "SignedInfo")) {
+    return Status::Invalid("ds:Signature has no ds:SignedInfo as its first child");
+  }
+  int references = 0;
+  for (xmlNode* c : ElementChildren(parts[0])) {
+    if (!IsElement(c, kDsigNs, "Reference")) continue;
+    ++references;
+    bool has_uri = false;
+    std::string uri = Attr(c, "URI", &has_uri);
+    if (!has_uri) return Status::Invalid("ds:Reference has no URI; it must be URI=\"\"");
+    if (!uri.empty()) {
+      return Status::Invalid("ds:Reference URI=\"" + uri +
+                             "\" is not allowed; only URI=\"\" (the whole document)");
+    }
+    for (xmlNode* t : ElementChildren(c)) {
+      if (!IsElement(t, kDsigNs, "Transforms")) continue;
+      for (xmlNode* tr : ElementChildren(t)) {
+        bool has_alg = false;
+        std::string alg = Attr(tr, "Algorithm", &has_alg);
+        if (alg != "http://www.w3.org/2000/09/xmldsig#enveloped-signature" &&
+            alg != "http://www.w3.org/2001/10/xml-exc-c14n#") {
+          return Status::Invalid("ds:Transform Algorithm=\"" + alg + "\" is not allowed");
+        }
+      }
+    }
+  }
+  if (references != 1) {
+    return Status::Invalid("ds:SignedInfo has " + std::to_string(references) +
+                           " ds:Reference elements; exactly one is required");
+  }
+  *signature = sig;
+  return Status::Ok();
+}
+
+Status EnableOnly(xmlSecDSigCtx* ctx) {
+  const xmlSecTransformId signature_transforms[] = {
+      xmlSecTransformExclC14NId, xmlSecTransformRsaSha256Id, xmlSecTransformEcdsaSha256Id};
+  const xmlSecTransformId reference_transforms[] = {
+      xmlSecTransformEnvelopedId, xmlSecTransformExclC14NId, xmlSecTransformSha256Id};
+  for (xmlSecTransformId id : signature_transforms) {
+    if (xmlSecDSigCtxEnableSignatureTransform(ctx, id) < 0) {
+      return Status::Internal("verifier: cannot enable a signature transform");
+    }
+  }
+  for (xmlSecTransformId id : reference_transforms) {
+    if (xmlSecDSigCtxEnableReferenceTransform(ctx, id) < 0) {
+      return Status::Internal("verifier: cannot enable a reference transform");
+    }
+  }
+  // Only X509 certificates that chain to a trust anchor: never a KeyValue from the document.
+  if (xmlSecPtrListAdd(&ctx->keyInfoReadCtx.enabledKeyData,
+                       const_cast<void*>(static_cast<const void*>(xmlSecKeyDataX509Id))) < 0) {
+    return Status::Internal("verifier: cannot restrict key data to X509");
+  }
+  ctx->enabledReferenceUris = xmlSecTransformUriTypeEmpty;
+  ctx->flags = XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS | XMLSEC_DSIG_FLAGS_STORE_SIGNEDINFO_REFERENCES;
+  return Status::Ok();
+}
+
+// A one-line reason from what xmlsec reported, preferring the certificate verdict.
+std::string CertificateReason(const ErrorScope& errors) {
+  for (const std::string& m : errors.messages()) {
+    size_t p = m.find("msg=");
+    if (m.find("cert") != std::string::npos && p != std::string::npos) return m.substr(p + 4);
+  }
+  return errors.Summary();
+}
+
+Result<uint64_t> ParseVolgnummer(const std::string& text) {
+  uint64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size() || v == 0) {
+    return Status::Invalid("Volgnummer \"" + text + "\" is not a positive 64-bit number");
+  }
+  return v;
+}
+
+}  // namespace
+
+Result<VerifiedList> Verifier::Verify(std::string_view document, Time now) const {
+  ErrorScope errors;
+  MEDMIJ_ASSIGN_OR_RETURN(DocPtr doc, internal::ParseDocument(document, "list"));
+  xmlNode* root = xmlDocGetRootElement(doc.get());
+  const internal::ListInfo* info = internal::InfoForRoot(root);
+  if (info == nullptr) {
+    return Status::Invalid(
+        std::string("root element ") + reinterpret_cast<const char*>(root->name) +
+        (root->ns != nullptr
+             ? std::string(" in namespace ") + reinterpret_cast<const char*>(root->ns->href)
+             : std::string(" without namespace")) +
+        " is not a MedMij list");
+  }
+  xmlNode* sig = nullptr;
+  MEDMIJ_RETURN_IF_ERROR(CheckSignatureShape(root, &sig));
+
+  std::unique_ptr<xmlSecDSigCtx, DSigCtxFree> ctx(xmlSecDSigCtxCreate(impl_->mngr));
+  if (!ctx) return Status::Internal("verifier: cannot create a signature context");
+  MEDMIJ_RETURN_IF_ERROR(EnableOnly(ctx.get()));
+  ctx->keyInfoReadCtx.certsVerificationTime =
+      static_cast<time_t>(std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count());
+
+  const int rc = xmlSecDSigCtxVerify(ctx.get(), sig);
+  if (rc < 0 || ctx->status != xmlSecDSigStatusSucceeded) {
+    if (ctx->signKey == nullptr) {
+      return Status::Invalid(
+          "signature: no trusted signing certificate (it must chain to a "
+          "trust anchor and be valid at " +
+          FormatTime(now) + "): " + CertificateReason(errors));
+    }
+    if (rc < 0) return Status::Invalid("signature: verification failed: " + errors.Summary());
+    xmlSecDSigReferenceCtxPtr ref =
+        static_cast<xmlSecDSigReferenceCtxPtr>(xmlSecPtrListGetItem(&ctx->signedInfoReferences, 0));
+    if (ref != nullptr && ref->status != xmlSecDSigStatusSucceeded) {
+      return Status::Invalid("signature: digest mismatch: the list was changed after signing");
+    }
+    return Status::Invalid("signature: the signature value does not match the signed content");
+  }
+
+  // The certificate xmlsec verified the signature with.
+  std::string subject;
+  if (xmlSecKeyDataPtr x509 = xmlSecKeyGetData(ctx->signKey, xmlSecOpenSSLKeyDataX509Id)) {
+    if (X509* cert = xmlSecOpenSSLKeyDataX509GetKeyCert(x509)) subject = x509::SubjectRfc2253(cert);
+  }
+  if (subject.empty()) return Status::Invalid("signature: no X509 certificate for the key");
+
+  MEDMIJ_RETURN_IF_ERROR(
+      internal::SchemaAccess::ValidateDoc(*impl_->schemas, info->kind, doc.get()));
+
+  VerifiedList out;
+  out.list = info->kind;
+  out.signer_subject = subject;
+  for (xmlNode* c = root->children; c != nullptr; c = c->next) {
+    if (IsElement(c, info->ns, "Volgnummer")) {
+      MEDMIJ_ASSIGN_OR_RETURN(out.volgnummer, ParseVolgnummer(internal::NodeText(c)));
+    } else if (IsElement(c, info->ns, "Tijdstempel")) {
+      out.tijdstempel = internal::NodeText(c);
+    }
+  }
+  out.sha256 = internal::Sha256Hex(document);
+  const std::string unsigned_form = StripSignature(document);
+  if (unsigned_form.size() == document.size()) {
+    return Status::Invalid("signature: ds:Signature is not in the form this registry writes");
+  }
+  out.content_digest = internal::Sha256Hex(unsigned_form);
+  return out;
+}
+
+}  // namespace medmij::signer
