@@ -1,0 +1,67 @@
+// The registry's HTTP surface (DESIGN.md, Interfaces), on Pistache 0.0.5.
+//
+// Responses are serialised here, not by Pistache's ResponseWriter: that writer drops raw headers,
+// always sends Content-Length (also for HEAD and 304, where it would be wrong) and copies large
+// bodies several times. Each response is one buffer written through the peer; large list bodies
+// follow with sendfile(2) from an in-memory file. Pistache still parses requests and answers
+// the requests it refuses itself (413 for oversized requests, 400 for a malformed request line).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <pistache/http.h>
+
+#include "registry/http/served.h"
+
+namespace medmij::http {
+
+// Counters shared by every handler clone (one per reactor thread). Safe for concurrent use.
+struct RequestMetrics {
+  std::array<std::atomic<uint64_t>, 600> by_code{};
+  // Responses handed to the transport and not yet written (or failed): shutdown waits for 0.
+  std::atomic<int64_t> in_flight{0};
+};
+
+struct HandlerOptions {
+  int64_t max_age_s = 60;
+  size_t max_target_bytes = 2048;  // longer request targets get 414
+};
+
+// One response, before serialisation.
+struct Reply {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string headers;  // extra header lines, each "Name: value\r\n"
+  std::string body;
+  std::shared_ptr<const ServedBody> shared_body;  // instead of `body`
+  bool no_content = false;                        // 304: neither body nor Content-Length
+};
+
+// Routes a request to a Reply. Never throws: failures become a generic 500. Pure apart from the
+// source it reads, so it is unit-testable without sockets.
+Reply Route(const ContentSource& source, const HandlerOptions& options,
+            const RequestMetrics& metrics, Pistache::Http::Method method,
+            const std::string& resource, const Pistache::Http::Uri::Query& query,
+            const Pistache::Http::Header::Collection& headers, Time now);
+
+class RegistryHandler : public Pistache::Http::Handler {
+ public:
+  HTTP_PROTOTYPE(RegistryHandler)
+
+  RegistryHandler(std::shared_ptr<const ContentSource> source, HandlerOptions options,
+                  std::shared_ptr<RequestMetrics> metrics);
+
+  void onRequest(const Pistache::Http::Request& request,
+                 Pistache::Http::ResponseWriter response) override;
+
+ private:
+  std::shared_ptr<const ContentSource> source_;
+  HandlerOptions options_;
+  std::shared_ptr<RequestMetrics> metrics_;
+};
+
+}  // namespace medmij::http

@@ -1,0 +1,138 @@
+// medmij-registry: publishes the MedMij lists and serves them over HTTP.
+//
+//   medmij-registry --config /etc/medmij-registry/registry.toml
+//
+// Exit codes: 0 after SIGTERM/SIGINT; 2 for a bad configuration, an unreadable or unusable key
+// or certificate, or a data directory without a registry; 1 for anything else at start-up.
+#include <pthread.h>
+#include <signal.h>
+
+#include <chrono>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include <pistache/endpoint.h>
+#include <CLI/CLI.hpp>
+
+#include "registry/http/config.h"
+#include "registry/http/handler.h"
+#include "registry/http/service.h"
+#include "registry/publisher/publisher.h"
+#include "registry/store/store.h"
+#include "signer/signer.h"
+
+namespace {
+
+int Fail(int code, const std::string& message) {
+  std::cerr << "medmij-registry: " << message << std::endl;
+  return code;
+}
+
+int Run(int argc, char** argv) {
+  using namespace medmij;
+  CLI::App app{"MedMij registry: publishes the signed lists and serves them over HTTP"};
+  std::string config_path;
+  app.add_option("--config", config_path, "TOML configuration file")->required();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    return Fail(2, e.what());
+  }
+
+  auto config = http::LoadConfig(config_path);
+  if (!config.ok()) return Fail(2, config.status().message());
+
+  auto libraries = signer::Libraries::Init();
+  if (!libraries.ok()) return Fail(1, libraries.status().message());
+
+  if (!std::filesystem::is_directory(config->data_dir)) {
+    return Fail(2, config_path + ": [storage] data_dir: '" + config->data_dir.string() +
+                       "' is not a directory (create it with medmij-admin init)");
+  }
+  store::OpenOptions open_options;
+  open_options.create = false;
+  auto store = store::Store::Open(config->data_dir, open_options);
+  if (!store.ok()) {
+    return Fail(2, config_path + ": [storage] data_dir: " + store.status().message());
+  }
+  auto signer = signer::Signer::Load(config->signing_key, config->signing_certificate,
+                                     config->signing_chain, WallClockNow());
+  if (!signer.ok()) return Fail(2, config_path + ": [signing] " + signer.status().message());
+  auto schemas = signer::SchemaSet::Load();
+  if (!schemas.ok()) return Fail(1, schemas.status().message());
+  if (!config->export_dir.empty() && !std::filesystem::is_directory(config->export_dir)) {
+    return Fail(2, config_path + ": [publish] export_dir: '" + config->export_dir.string() +
+                       "' is not a directory");
+  }
+
+  // Before any thread starts: every thread inherits the mask, and only sigwait below sees
+  // SIGINT/SIGTERM. SIGPIPE is ignored (writes to closed peers must fail, not kill).
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  publisher::Options publish_options;
+  publish_options.export_dir = config->export_dir;
+  publisher::Publisher publisher(**store, **signer, **schemas, publish_options);
+  http::PublishLoopOptions loop_options;
+  loop_options.check_interval = Millis(config->check_interval_ms);
+  loop_options.retry_interval = Millis(config->retry_interval_ms);
+  auto service =
+      std::make_shared<http::RegistryService>(**store, publisher, **signer, loop_options);
+  if (Status st = service->LoadFromArchive(); !st.ok()) return Fail(1, st.message());
+
+  auto metrics = std::make_shared<http::RequestMetrics>();
+  http::HandlerOptions handler_options;
+  handler_options.max_age_s = config->max_age_s;
+  auto endpoint = std::make_unique<Pistache::Http::Endpoint>(
+      Pistache::Address(config->listen_host, Pistache::Port(config->listen_port)));
+  try {
+    endpoint->init(Pistache::Http::Endpoint::options()
+                       .threads(config->threads)
+                       .flags(Pistache::Tcp::Options::ReuseAddr)
+                       .maxRequestSize(config->max_request_bytes)
+                       .maxResponseSize(64 * 1024)
+                       .headerTimeout(std::chrono::seconds(10))
+                       .bodyTimeout(std::chrono::seconds(10))
+                       .keepaliveTimeout(std::chrono::seconds(60)));
+    endpoint->setHandler(
+        std::make_shared<http::RegistryHandler>(service, handler_options, metrics));
+    endpoint->serveThreaded();
+  } catch (const std::exception& e) {
+    return Fail(1, "cannot listen on " + config->listen_host + ":" +
+                       std::to_string(config->listen_port) + ": " + e.what());
+  }
+  service->Start();
+  std::cerr << "medmij-registry: listening on " << config->listen_host << ":" << config->listen_port
+            << std::endl;
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  std::cerr << "medmij-registry: stopping (signal " << sig << ")" << std::endl;
+  // Let responses already handed to the transport reach their clients (bounded), then stop the
+  // reactors: destroying the Endpoint joins its threads before the handler's objects go.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (metrics->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  endpoint->shutdown();
+  endpoint.reset();
+  service->Stop();
+  std::cerr << "medmij-registry: stopped" << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    return Fail(1, std::string("internal error: ") + e.what());
+  }
+}

@@ -1,0 +1,32 @@
+#include "registry/http/served.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "registry/http/http_util.h"
+
+namespace medmij::http {
+
+ServedBody::ServedBody(std::string bytes) : bytes_(std::move(bytes)), etag_(StrongEtag(bytes_)) {
+  // Small bodies are cheaper to copy than to open a file for.
+  if (bytes_.size() < 64 * 1024) return;
+  int fd = memfd_create("medmij-served", MFD_CLOEXEC);
+  if (fd < 0) return;
+  size_t off = 0;
+  while (off < bytes_.size()) {
+    ssize_t n = ::write(fd, bytes_.data() + off, bytes_.size() - off);
+    if (n <= 0) {
+      ::close(fd);
+      return;
+    }
+    off += static_cast<size_t>(n);
+  }
+  memfd_ = fd;
+  file_path_ = "/proc/self/fd/" + std::to_string(fd);
+}
+
+ServedBody::~ServedBody() {
+  if (memfd_ >= 0) ::close(memfd_);
+}
+
+}  // namespace medmij::http

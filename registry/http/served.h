@@ -1,0 +1,89 @@
+// What the HTTP handlers serve: immutable, prepared bytes, swapped as a whole by the publisher
+// thread. Handlers never build, sign or read the store for the current lists.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "registry/common/status.h"
+#include "registry/common/time.h"
+#include "registry/domain/types.h"
+
+namespace medmij::http {
+
+// One response body with its strong ETag. When possible the bytes are also held in an anonymous
+// in-memory file (memfd) so large bodies go to the socket with sendfile(2), without copies
+// through user space. Immutable after construction; safe for concurrent use.
+class ServedBody {
+ public:
+  explicit ServedBody(std::string bytes);
+  ~ServedBody();
+  ServedBody(const ServedBody&) = delete;
+  ServedBody& operator=(const ServedBody&) = delete;
+
+  const std::string& bytes() const { return bytes_; }
+  const std::string& etag() const { return etag_; }
+  // "/proc/self/fd/N" of the memfd holding the bytes, or empty when there is none.
+  const std::string& file_path() const { return file_path_; }
+
+ private:
+  std::string bytes_;
+  std::string etag_;
+  int memfd_ = -1;
+  std::string file_path_;
+};
+
+// The current version of one list, as archived.
+struct ServedList {
+  ListKind list = ListKind::kWhitelist;
+  uint64_t volgnummer = 0;
+  std::string tijdstempel;  // as archived (Tijdstempel of the version)
+  Time last_modified{};     // the Tijdstempel; HTTP-date precision is seconds
+  std::string last_modified_text;
+  std::shared_ptr<const ServedBody> signed_body;
+  std::shared_ptr<const ServedBody> unsigned_body;  // the strict form (signature removed)
+  std::string versions_json;                        // GET /lists/{list}/versions
+};
+
+struct ListStatus {
+  bool ok = true;         // the last publication attempt for this list succeeded
+  uint64_t failures = 0;  // failed attempts since start-up
+};
+
+struct Snapshot {
+  std::array<std::shared_ptr<const ServedList>, 4> lists;  // by ListKind; null: none yet
+  std::string participants_json;                           // GET /participants
+  std::map<std::string, std::string> participant_json;     // GET /participants/{id}
+  uint64_t publications_total = 0;                         // PublishOnce runs since start-up
+  std::optional<Time> last_attempt;                        // of a publication
+  std::optional<Time> last_success;  // of a publication where every list succeeded
+  bool last_ok = true;
+  std::array<ListStatus, 4> list_status;  // by ListKind
+
+  const ServedList* list(ListKind k) const { return lists[static_cast<size_t>(k)].get(); }
+};
+
+// A published version read from the archive.
+struct ArchivedVersion {
+  std::string bytes;
+  std::string sha256;
+};
+
+// What the handlers read. Implementations are safe for concurrent use.
+class ContentSource {
+ public:
+  virtual ~ContentSource() = default;
+  // The latest snapshot; never null.
+  virtual std::shared_ptr<const Snapshot> Current() const = 0;
+  // An archived version; nullopt when (list, volgnummer) was never published.
+  virtual Result<std::optional<ArchivedVersion>> Archived(ListKind list,
+                                                          uint64_t volgnummer) const = 0;
+  // ok() while the signing certificate can sign at `now`.
+  virtual Status SignerUsable(Time now) const = 0;
+};
+
+}  // namespace medmij::http

@@ -1,0 +1,208 @@
+#include "registry/http/service.h"
+
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "registry/domain/policy.h"
+#include "registry/http/http_util.h"
+
+namespace medmij::http {
+namespace {
+
+std::string LabelState(const Participant& p) {
+  if (p.labels.empty()) return "none";
+  return p.labels.back().granted ? "granted" : "withdrawn";
+}
+
+// The public view of a participant: who it is, its state, and which lists it is on at `at`.
+// Candidates are not shown: they are not (yet) part of the network.
+nlohmann::json ParticipantJson(const store::Reader& r, const Participant& p, Time at) {
+  nlohmann::json roles = nlohmann::json::array();
+  for (Role role : p.roles) roles.push_back(std::string(ToString(role)));
+  auto membership =
+      policy::ExplainLists(p, r.NodesOf(p.id), r.OAuthClientsOf(p.id), r.ProvidersOf(p.id), at);
+  nlohmann::json lists = nlohmann::json::array();
+  for (const auto& m : membership) {
+    if (m.on) lists.push_back(std::string(ToString(m.list)));
+  }
+  return {{"id", p.id},
+          {"legal_name", p.legal_name},
+          {"roles", std::move(roles)},
+          {"status", std::string(ToString(p.status))},
+          {"label", LabelState(p)},
+          {"good_standing", policy::EvaluateStanding(p, at).good},
+          {"lists", std::move(lists)},
+          {"as_of", FormatTime(at)}};
+}
+
+}  // namespace
+
+RegistryService::RegistryService(store::Store& store, publisher::Publisher& publisher,
+                                 const signer::Signer& signer, PublishLoopOptions options)
+    : store_(store),
+      publisher_(publisher),
+      signer_(signer),
+      options_(options),
+      current_(std::make_shared<const Snapshot>()) {}
+
+RegistryService::~RegistryService() {
+  Stop();
+}
+
+std::shared_ptr<const Snapshot> RegistryService::Current() const {
+  return current_.load();
+}
+
+Result<std::optional<ArchivedVersion>> RegistryService::Archived(ListKind list,
+                                                                 uint64_t volgnummer) const {
+  MEDMIJ_ASSIGN_OR_RETURN(auto reader, store_.BeginRead());
+  auto v = reader->GetListVersion(list, volgnummer);
+  if (!v) return std::optional<ArchivedVersion>();
+  auto bytes = reader->GetListBytes(list, volgnummer);
+  if (!bytes) return Status::Corruption("archived version without bytes");
+  return std::optional<ArchivedVersion>(ArchivedVersion{std::move(*bytes), v->sha256});
+}
+
+Status RegistryService::SignerUsable(Time now) const {
+  return signer_.CheckUsableAt(now);
+}
+
+Result<std::shared_ptr<const Snapshot>> RegistryService::Reload(const Snapshot& base,
+                                                                Time at) const {
+  auto snap = std::make_shared<Snapshot>();
+  snap->publications_total = base.publications_total;
+  snap->last_attempt = base.last_attempt;
+  snap->last_success = base.last_success;
+  snap->last_ok = base.last_ok;
+  snap->list_status = base.list_status;
+
+  MEDMIJ_ASSIGN_OR_RETURN(auto reader, store_.BeginRead());
+  for (ListKind k : kAllLists) {
+    size_t i = static_cast<size_t>(k);
+    auto cur = reader->CurrentListVersion(k);
+    if (!cur) continue;
+    const ServedList* old = base.list(k);
+    auto versions = reader->ListVersions(k);
+    if (old != nullptr && old->volgnummer == cur->volgnummer) {
+      // Same version: keep the prepared bytes, refresh only the index.
+      auto copy = std::make_shared<ServedList>(*old);
+      snap->lists[i] = std::move(copy);
+    } else {
+      auto bytes = reader->GetListBytes(k, cur->volgnummer);
+      if (!bytes)
+        return Status::Corruption(std::string(ToString(k)) + ": current version has no bytes");
+      auto list = std::make_shared<ServedList>();
+      list->list = k;
+      list->volgnummer = cur->volgnummer;
+      list->tijdstempel = FormatTime(cur->tijdstempel);
+      list->last_modified = cur->tijdstempel;
+      list->last_modified_text = FormatHttpDate(cur->tijdstempel);
+      std::string unsigned_bytes = signer::StripSignature(*bytes);
+      list->signed_body = std::make_shared<const ServedBody>(std::move(*bytes));
+      list->unsigned_body = std::make_shared<const ServedBody>(std::move(unsigned_bytes));
+      snap->lists[i] = std::move(list);
+    }
+    nlohmann::json index = nlohmann::json::array();
+    for (const auto& v : versions) {
+      index.push_back({{"volgnummer", v.volgnummer},
+                       {"tijdstempel", FormatTime(v.tijdstempel)},
+                       {"sha256", v.sha256},
+                       {"size", v.size}});
+    }
+    auto with_index = std::make_shared<ServedList>(*snap->lists[i]);
+    with_index->versions_json =
+        nlohmann::json{{"list", std::string(ToString(k))}, {"versions", std::move(index)}}.dump();
+    snap->lists[i] = std::move(with_index);
+  }
+
+  nlohmann::json all = nlohmann::json::array();
+  for (const Participant& p : reader->AllParticipants()) {
+    if (p.status == Lifecycle::kCandidate) continue;
+    nlohmann::json j = ParticipantJson(*reader, p, at);
+    snap->participant_json[p.id] = j.dump();
+    all.push_back(std::move(j));
+  }
+  snap->participants_json =
+      nlohmann::json{{"as_of", FormatTime(at)}, {"participants", std::move(all)}}.dump();
+  return std::shared_ptr<const Snapshot>(std::move(snap));
+}
+
+Status RegistryService::LoadFromArchive() {
+  MEDMIJ_ASSIGN_OR_RETURN(auto snap, Reload(*Current(), WallClockNow()));
+  current_.store(std::move(snap));
+  return Status::Ok();
+}
+
+void RegistryService::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void RegistryService::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void RegistryService::Run() {
+  uint64_t seen_txn = 0;
+  bool first = true;
+  std::optional<Time> next_wakeup;
+  std::optional<Time> retry_at;
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stop_) {
+    Time now = WallClockNow();
+    uint64_t txn = store_.LastTxnId();
+    bool due = first || txn != seen_txn || (next_wakeup && now >= *next_wakeup) ||
+               (retry_at && now >= *retry_at);
+    if (due) {
+      first = false;
+      lock.unlock();
+      // Read the transaction id before publishing: a commit made while we publish is seen as
+      // a change next time (our own archive commit also moves it, costing one idle pass).
+      seen_txn = txn;
+      Time at = WallClockNow();
+      publisher::Report report = publisher_.PublishOnce(at);
+      auto base = std::make_shared<Snapshot>(*Current());
+      base->publications_total += 1;
+      base->last_attempt = report.at;
+      bool all_ok = true;
+      for (const auto& outcome : report.lists) {
+        ListStatus& st = base->list_status[static_cast<size_t>(outcome.list)];
+        st.ok = outcome.status.ok();
+        if (!st.ok) {
+          st.failures += 1;
+          all_ok = false;
+          std::cerr << "medmij-registry: publication of " << ToString(outcome.list)
+                    << " failed: " << outcome.status.message() << std::endl;
+        }
+      }
+      base->last_ok = all_ok;
+      if (all_ok) base->last_success = report.at;
+      next_wakeup = report.next_wakeup;
+      retry_at = all_ok ? std::nullopt : std::optional<Time>(at + options_.retry_interval);
+      auto reloaded = Reload(*base, report.at);
+      if (reloaded.ok()) {
+        current_.store(std::move(reloaded).value());
+      } else {
+        std::cerr << "medmij-registry: reloading the archive failed: "
+                  << reloaded.status().message() << std::endl;
+        base->last_ok = false;
+        current_.store(std::shared_ptr<const Snapshot>(std::move(base)));
+        if (!retry_at) retry_at = at + options_.retry_interval;
+      }
+      lock.lock();
+      continue;
+    }
+    // Sleep until the next check, or the next standing change / retry if that comes sooner.
+    Time wake = now + options_.check_interval;
+    if (next_wakeup && *next_wakeup < wake) wake = *next_wakeup;
+    if (retry_at && *retry_at < wake) wake = *retry_at;
+    cv_.wait_until(lock, std::chrono::system_clock::time_point(wake), [this] { return stop_; });
+  }
+}
+
+}  // namespace medmij::http

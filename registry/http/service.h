@@ -1,0 +1,65 @@
+// The publisher thread and the served cache of medmij-registry.
+//
+// The thread publishes when the store changed (LMDB's last transaction id moved), when the
+// next standing change is due (a certificate or audit statement lapsing), and after a failed
+// publication every retry interval. After each publication it reloads what it serves from the
+// ARCHIVE (never from what it just built), so a restarted service serves byte-identical
+// versions with identical ETags.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "registry/http/served.h"
+#include "registry/publisher/publisher.h"
+#include "registry/store/store.h"
+#include "signer/signer.h"
+
+namespace medmij::http {
+
+struct PublishLoopOptions {
+  Millis check_interval{250};
+  Millis retry_interval{5000};
+};
+
+class RegistryService : public ContentSource {
+ public:
+  // `store`, `publisher` and `signer` must outlive the service.
+  RegistryService(store::Store& store, publisher::Publisher& publisher,
+                  const signer::Signer& signer, PublishLoopOptions options);
+  ~RegistryService() override;
+
+  // Loads what the archive holds (before the first publication), so requests arriving during
+  // start-up are answered with the last versions.
+  Status LoadFromArchive();
+  // Starts the publisher thread; its first publication runs at once.
+  void Start();
+  // Stops and joins the publisher thread (an ongoing publication finishes first).
+  void Stop();
+
+  std::shared_ptr<const Snapshot> Current() const override;
+  Result<std::optional<ArchivedVersion>> Archived(ListKind list,
+                                                  uint64_t volgnummer) const override;
+  Status SignerUsable(Time now) const override;
+
+ private:
+  void Run();
+  // Builds a snapshot of the archive's current versions; keeps `base`'s publication status.
+  Result<std::shared_ptr<const Snapshot>> Reload(const Snapshot& base, Time at) const;
+
+  store::Store& store_;
+  publisher::Publisher& publisher_;
+  const signer::Signer& signer_;
+  PublishLoopOptions options_;
+
+  std::atomic<std::shared_ptr<const Snapshot>> current_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;  // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace medmij::http

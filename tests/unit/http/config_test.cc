@@ -1,0 +1,78 @@
+#include "registry/http/config.h"
+
+#include <gtest/gtest.h>
+
+namespace medmij::http {
+namespace {
+
+constexpr const char* kGood = R"(
+[server]
+listen = "127.0.0.1:8080"
+threads = 2
+[storage]
+data_dir = "/var/lib/medmij-registry"
+[signing]
+key = "/etc/medmij-registry/signing.key"
+certificate = "signing.pem"
+chain = ""
+[publish]
+check_interval_ms = 250
+max_age_s = 60
+export_dir = ""
+)";
+
+Result<ServiceConfig> Parse(const std::string& text) {
+  return ParseConfig(text, "r.toml", "/etc/m");
+}
+
+TEST(Config, ParsesTheContractKeys) {
+  auto c = Parse(kGood);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->listen_host, "127.0.0.1");
+  EXPECT_EQ(c->listen_port, 8080);
+  EXPECT_EQ(c->threads, 2);
+  EXPECT_EQ(c->data_dir, "/var/lib/medmij-registry");
+  EXPECT_EQ(c->signing_key, "/etc/medmij-registry/signing.key");
+  EXPECT_EQ(c->signing_certificate, "/etc/m/signing.pem");  // relative to the file
+  EXPECT_TRUE(c->signing_chain.empty());
+  EXPECT_EQ(c->check_interval_ms, 250);
+  EXPECT_EQ(c->max_age_s, 60);
+  EXPECT_TRUE(c->export_dir.empty());
+}
+
+void ExpectError(const std::string& text, const std::string& fragment) {
+  auto c = Parse(text);
+  ASSERT_FALSE(c.ok()) << text;
+  EXPECT_NE(c.status().message().find(fragment), std::string::npos) << c.status().message();
+  EXPECT_EQ(c.status().message().find('\n'), std::string::npos);
+}
+
+std::string Replace(std::string s, const std::string& from, const std::string& to) {
+  s.replace(s.find(from), from.size(), to);
+  return s;
+}
+
+TEST(Config, OneLineErrorsNamingTheKey) {
+  ExpectError("[server\n", "r.toml:1");
+  ExpectError(Replace(kGood, "threads = 2", "threads = 0"), "[server] threads: must be 1..64");
+  ExpectError(Replace(kGood, "threads = 2", "threads = \"2\""),
+              "[server] threads: must be an integer");
+  ExpectError(Replace(kGood, "threads = 2", "thread = 2"), "[server] thread: unknown key");
+  ExpectError(Replace(kGood, "127.0.0.1:8080", "127.0.0.1"), "[server] listen");
+  ExpectError(Replace(kGood, "127.0.0.1:8080", "127.0.0.1:99999"), "[server] listen");
+  ExpectError(Replace(kGood, "data_dir = \"/var/lib/medmij-registry\"", ""),
+              "[storage] data_dir: missing");
+  ExpectError(Replace(kGood, "key = \"/etc/medmij-registry/signing.key\"", "key = \"\""),
+              "[signing] key: must not be empty");
+  ExpectError(Replace(kGood, "max_age_s = 60", "max_age_s = -1"), "[publish] max_age_s");
+  ExpectError(std::string(kGood) + "[extra]\n", "unknown section or key 'extra'");
+}
+
+TEST(Config, LoadRefusesUnreadableFilesAndKeys) {
+  auto missing = LoadConfig("/nonexistent/registry.toml");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("cannot read"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace medmij::http
