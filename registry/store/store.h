@@ -68,6 +68,7 @@ struct EventMeta {
   std::string command;  // "participant activate", "import", "publish", ...
   std::string subject;  // "participant:acme-pgo", "provider:x@medmij", "list:whitelist", ...
   std::string reason;
+  bool operator==(const EventMeta&) const = default;
 };
 
 // A journal event as stored. `hash` = SHA-256 (hex) over `prev_hash` and the canonical encoding
@@ -88,7 +89,24 @@ struct ListVersion {
   std::string sha256;          // of the signed bytes, hex
   uint64_t size = 0;           // of the signed bytes
   std::string content_digest;  // hex SHA-256 of the entries only: equal content, equal digest
+  bool operator==(const ListVersion&) const = default;
 };
+
+// JSON forms of the store's own types, canonical like the domain codec (registry/domain/json.h;
+// from_json throws medmij::JsonDecodeError naming the field). The journal's stored event is
+// json(JournalEvent).dump(); journal.h documents the encoding and the hash.
+//   ListVersion:  {"list","volgnummer","tijdstempel","sha256","size","content_digest"}
+//   EventMeta:    {"at","operator","command","subject","reason"}
+//   Change:       {"table","key","before"?,"after"?}   (absent before/after omitted)
+//   JournalEvent: {"seq","meta","changes","prev_hash","hash"}
+void to_json(nlohmann::json& j, const ListVersion& v);
+void from_json(const nlohmann::json& j, ListVersion& v);
+void to_json(nlohmann::json& j, const EventMeta& v);
+void from_json(const nlohmann::json& j, EventMeta& v);
+void to_json(nlohmann::json& j, const Change& v);
+void from_json(const nlohmann::json& j, Change& v);
+void to_json(nlohmann::json& j, const JournalEvent& v);
+void from_json(const nlohmann::json& j, JournalEvent& v);
 
 struct OpenOptions {
   // LMDB map size: the most the environment may grow to. The file is sparse; only what is used
@@ -104,7 +122,7 @@ class Store;
 // snapshot. Not safe for concurrent use; one transaction per thread.
 class Reader {
  public:
-  virtual ~Reader() = default;
+  virtual ~Reader();  // out of line: Impl is complete only in store.cc
 
   std::optional<Participant> GetParticipant(std::string_view id) const;
   std::optional<Node> GetNode(std::string_view hostname) const;
@@ -139,8 +157,9 @@ class Reader {
 
   // Generic access for check/replay: raw canonical JSON of one record, or nullopt.
   std::optional<std::string> GetRaw(Table table, std::string_view key) const;
-  void ForEachRaw(Table table,
-                  const std::function<void(std::string_view key, std::string_view value)>& fn) const;
+  void ForEachRaw(
+      Table table,
+      const std::function<void(std::string_view key, std::string_view value)>& fn) const;
 
  protected:
   struct Impl;

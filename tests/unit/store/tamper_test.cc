@@ -1,0 +1,231 @@
+// Tamper evidence: corrupt a copy of the database with the stock lmdb-utils (mdb_dump, edit the
+// text, mdb_load into a new file) and show that VerifyJournal / Check / Open name the damage.
+// The test never includes lmdb.h; the journal hash is recomputed here independently from its
+// documented definition (journal.h).
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "registry/store/store.h"
+#include "tests/unit/store/test_util.h"
+
+namespace medmij::store {
+namespace {
+
+using nlohmann::json;
+using testing::At;
+using testing::DumpAll;
+using testing::DumpSection;
+using testing::LoadAll;
+using testing::MakeNode;
+using testing::MakeParticipant;
+using testing::Meta;
+using testing::OpenOrDie;
+using testing::Section;
+using testing::TempDir;
+
+std::string BigEndian(uint64_t seq) {
+  std::string k(8, '\0');
+  for (int i = 0; i < 8; ++i) k[static_cast<size_t>(i)] = static_cast<char>(seq >> (56 - 8 * i));
+  return k;
+}
+
+std::string Sha256Hex(const std::string& data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EXPECT_EQ(EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr), 1);
+  return testing::ToHex(std::string(reinterpret_cast<char*>(md), len));
+}
+
+class TamperTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = OpenOrDie(tmp_.path() / "orig");
+    auto commit = [&](auto&& fill) {
+      auto w = store->BeginWrite();
+      ASSERT_TRUE(w.ok());
+      fill(**w);
+      ASSERT_TRUE((*w)->Commit(Meta("cmd", "subject")).ok());
+    };
+    commit([](WriteTxn& w) {  // 1
+      w.Put(MakeParticipant("p-1"));
+      w.Put(MakeNode("n1.example", "p-1"));
+    });
+    commit([](WriteTxn& w) { w.Put(MakeParticipant("p-2")); });                  // 2
+    commit([](WriteTxn& w) { w.Put(MakeParticipant("p-1", "Renamed B.V.")); });  // 3
+    commit([](WriteTxn& w) { w.Put(MakeParticipant("p-3")); });                  // 4
+    commit([](WriteTxn& w) { w.Put(MakeNode("n2.example", "p-2")); });           // 5
+    commit([](WriteTxn& w) {                                                     // 6
+      w.PutListVersion(ListVersion{ListKind::kWhitelist, 1, At("2026-01-01"), "s", 4, "d"}, "<x/>");
+    });
+    store.reset();
+    dump_ = DumpAll(tmp_.path() / "orig" / "data.mdb", tmp_.path());
+    ASSERT_EQ(Section(dump_, "journal").records.size(), 6u);
+  }
+
+  std::pair<std::string, std::string>& Event(uint64_t seq) {
+    for (auto& r : Section(dump_, "journal").records) {
+      if (r.first == BigEndian(seq)) return r;
+    }
+    throw std::runtime_error("no event " + std::to_string(seq));
+  }
+
+  void EraseEvent(uint64_t seq) {
+    auto& recs = Section(dump_, "journal").records;
+    std::erase_if(recs, [&](const auto& r) { return r.first == BigEndian(seq); });
+  }
+
+  // Loads the (edited) dump into a new file and opens it like a backup.
+  std::unique_ptr<Store> LoadCopy() {
+    auto file = tmp_.path() / "copy.mdb";
+    LoadAll(dump_, file, tmp_.path());
+    return OpenOrDie(file);
+  }
+
+  TempDir tmp_;
+  std::vector<DumpSection> dump_;
+};
+
+TEST_F(TamperTest, UntouchedCopyVerifiesAndTheHashIsAsDocumented) {
+  // Recompute the chain from the dump alone: hash = SHA-256(prev_hash || body without "hash").
+  std::string prev(64, '0');
+  for (const auto& [key, value] : Section(dump_, "journal").records) {
+    json ev = json::parse(value);
+    EXPECT_EQ(ev.dump(), value);  // stored bytes are the canonical encoding
+    EXPECT_EQ(ev["prev_hash"], prev);
+    std::string hash = ev["hash"];
+    ev.erase("hash");
+    EXPECT_EQ(Sha256Hex(prev + ev.dump()), hash);
+    prev = hash;
+  }
+  auto copy = LoadCopy();
+  EXPECT_TRUE(copy->VerifyJournal().ok()) << copy->VerifyJournal().message();
+  EXPECT_TRUE(copy->Check().ok()) << copy->Check().message();
+}
+
+TEST_F(TamperTest, AlteredEventIsFound) {
+  std::string& value = Event(3).second;
+  auto pos = value.find("Renamed");
+  ASSERT_NE(pos, std::string::npos);
+  value[pos] = 'X';  // one byte
+  auto copy = LoadCopy();
+  EXPECT_EQ(copy->VerifyJournal().message(), "journal event 3: hash mismatch (altered)");
+  EXPECT_EQ(copy->VerifyJournal().code(), Status::Code::kCorruption);
+}
+
+TEST_F(TamperTest, AlteredEventThatNoLongerParsesIsFound) {
+  Event(2).second[0] = '[';
+  auto copy = LoadCopy();
+  EXPECT_EQ(copy->VerifyJournal().message().rfind("journal event 2: does not decode (altered)", 0),
+            0u)
+      << copy->VerifyJournal().message();
+}
+
+TEST_F(TamperTest, RemovedEventIsFound) {
+  EraseEvent(4);
+  auto copy = LoadCopy();
+  EXPECT_EQ(copy->VerifyJournal().message(), "journal: event 4 missing after 3");
+}
+
+TEST_F(TamperTest, RemovedFirstEventIsFound) {
+  EraseEvent(1);
+  auto copy = LoadCopy();
+  EXPECT_EQ(copy->VerifyJournal().message(), "journal: event 1 missing");
+}
+
+TEST_F(TamperTest, RemovedLastEventIsFoundByTheHead) {
+  EraseEvent(6);
+  auto copy = LoadCopy();
+  EXPECT_EQ(copy->VerifyJournal().message(), "journal head says 6 but the last event is 5");
+}
+
+TEST_F(TamperTest, ReorderedEventsAreFound) {
+  std::swap(Event(2).second, Event(3).second);
+  auto copy = LoadCopy();
+  EXPECT_EQ(copy->VerifyJournal().message(), "journal event 2: holds event 3 (reordered)");
+}
+
+TEST_F(TamperTest, StateChangedWithoutAnEventIsFoundByCheck) {
+  for (auto& [key, value] : Section(dump_, "participants").records) {
+    if (key == "p-2") {
+      auto pos = value.find("Acme");
+      ASSERT_NE(pos, std::string::npos);
+      value[pos] = 'E';
+    }
+  }
+  auto copy = LoadCopy();
+  EXPECT_TRUE(copy->VerifyJournal().ok());  // the journal itself is intact
+  EXPECT_EQ(copy->Check().message(), "participants/p-2: stored value differs from the journal");
+}
+
+TEST_F(TamperTest, RecordAddedWithoutAnEventIsFoundByCheck) {
+  auto& recs = Section(dump_, "participants").records;
+  recs.emplace_back("p-9", json(MakeParticipant("p-9")).dump());
+  std::sort(recs.begin(), recs.end());
+  auto copy = LoadCopy();
+  EXPECT_EQ(copy->Check().message(), "participants/p-9: in the table but not in the journal");
+}
+
+TEST_F(TamperTest, ArchivedBytesChangedAreFoundByCheck) {
+  Section(dump_, "list_bytes").records.at(0).second = "<y/>";
+  auto copy = LoadCopy();
+  EXPECT_EQ(copy->Check().message(),
+            "list_bytes/whitelist/00000000000000000001: stored value differs from the journal");
+}
+
+TEST_F(TamperTest, BrokenIndexIsFoundByCheck) {
+  auto& recs = Section(dump_, "idx_nodes_by_participant").records;
+  ASSERT_EQ(recs.size(), 2u);
+  recs.erase(recs.begin());
+  auto copy = LoadCopy();
+  EXPECT_EQ(copy->Check().message(),
+            "index idx_nodes_by_participant: entry 'p-1/n1.example' missing");
+}
+
+TEST_F(TamperTest, ForgedEventWithARebuiltChainIsFoundByCheck) {
+  // An attacker who knows the hash rewrites event 3's `before` and re-chains 3..6 and the head.
+  // The chain verifies, but the replay no longer matches what event 3 claims it started from.
+  std::string prev = json::parse(Event(2).second)["hash"];
+  for (uint64_t seq = 3; seq <= 6; ++seq) {
+    json ev = json::parse(Event(seq).second);
+    if (seq == 3) ev["changes"][0]["before"]["legal_name"] = "Forged B.V.";
+    ev["prev_hash"] = prev;
+    ev.erase("hash");
+    prev = Sha256Hex(prev + ev.dump());
+    ev["hash"] = prev;
+    Event(seq).second = ev.dump();
+  }
+  for (auto& [key, value] : Section(dump_, "meta").records) {
+    if (key == "journal_head") value = json{{"seq", 6}, {"hash", prev}}.dump();
+  }
+  auto copy = LoadCopy();
+  EXPECT_TRUE(copy->VerifyJournal().ok()) << copy->VerifyJournal().message();
+  EXPECT_EQ(copy->Check().message(),
+            "journal event 3: change to participants/p-1: its 'before' is not the replayed value "
+            "(forged or missing event)");
+}
+
+TEST_F(TamperTest, NewerSchemaVersionIsRefused) {
+  bool found = false;
+  for (auto& [key, value] : Section(dump_, "meta").records) {
+    if (key == "schema_version") {
+      EXPECT_EQ(value, "1");
+      value = "2";
+      found = true;
+    }
+  }
+  ASSERT_TRUE(found);
+  auto file = tmp_.path() / "copy.mdb";
+  LoadAll(dump_, file, tmp_.path());
+  auto opened = Store::Open(file);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().message(), "data dir has schema version 2; this build knows 1");
+  auto ro = Store::Open(file, OpenOptions{.read_only = true});
+  EXPECT_EQ(ro.status().message(), "data dir has schema version 2; this build knows 1");
+}
+
+}  // namespace
+}  // namespace medmij::store
