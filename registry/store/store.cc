@@ -249,6 +249,12 @@ struct Store::Env {
 // ---------------------------------------------------------------------------------------------
 // Reader.
 
+namespace {
+// Environments in which this thread holds a write transaction. LMDB's writer lock is not
+// recursive: a second BeginWrite on the same thread would wait forever for itself.
+thread_local std::set<const EnvCore*> t_writing;
+}  // namespace
+
 namespace internal {
 
 // A transaction's state: the body of Reader::Impl, named here so that helpers outside the Reader
@@ -265,6 +271,28 @@ struct TxnState {
   uint64_t head_seq = 0;
   std::string head_hash = journal::kGenesisHash;
   uint64_t events_appended = 0;
+  bool holds_write_slot = false;  // this txn's entry in t_writing
+
+  TxnState() = default;
+  TxnState(const TxnState&) = delete;
+  TxnState& operator=(const TxnState&) = delete;
+  ~TxnState() { EndWrite(/*commit=*/false); }
+
+  // Ends a write transaction: commits (returning LMDB's code) or aborts, and frees the thread's
+  // write slot.
+  int EndWrite(bool commit) {
+    int rc = MDB_SUCCESS;
+    if (commit) {
+      rc = txn.Commit();
+    } else {
+      txn.Abort();
+    }
+    if (holds_write_slot) {
+      t_writing.erase(core);
+      holds_write_slot = false;
+    }
+    return rc;
+  }
 
   // The value at `key` in `dbi`, valid until the next write in this transaction.
   std::optional<std::string_view> Get(size_t dbi, std::string_view key) const {
@@ -695,7 +723,9 @@ std::string EncodeHead(uint64_t seq, const std::string& hash) {
 // WriteTxn.
 
 WriteTxn::WriteTxn(std::unique_ptr<Impl> impl) : Reader(std::move(impl)) {}
-WriteTxn::~WriteTxn() = default;  // the Txn member aborts unless committed
+WriteTxn::~WriteTxn() {
+  impl_->EndWrite(/*commit=*/false);
+}  // no-op after Commit()
 
 void WriteTxn::Put(const Participant& p) {
   impl_->PutRecord(Table::kParticipants, p.id, p);
@@ -777,20 +807,20 @@ Result<uint64_t> WriteTxn::Commit(const EventMeta& meta) {
   Impl& w = *impl_;
   w.AppendEvent(meta);
   if (!w.error.ok()) {
-    w.txn.Abort();
+    w.EndWrite(/*commit=*/false);
     return w.error;
   }
   if (!w.txn) return Status::Internal("Commit on a finished transaction");
   if (w.events_appended == 0) {
-    w.txn.Abort();
+    w.EndWrite(/*commit=*/false);
     return uint64_t{0};
   }
   if (!w.RawPut(kMetaDbi, kJournalHeadKey, EncodeHead(w.head_seq, w.head_hash), 0,
                 "put journal head")) {
-    w.txn.Abort();
+    w.EndWrite(/*commit=*/false);
     return w.error;
   }
-  int rc = w.txn.Commit();
+  int rc = w.EndWrite(/*commit=*/true);
   if (rc != MDB_SUCCESS) {
     w.SetError(w.core->Error(rc, "commit"));
     return w.error;
@@ -982,11 +1012,18 @@ Result<std::unique_ptr<WriteTxn>> Store::BeginWrite() {
   if (env_->core.read_only) {
     return Status::Refused(env_->core.path.string() + " is open read-only");
   }
+  if (t_writing.count(&env_->core) != 0) {
+    return Status::Internal(env_->core.path.string() +
+                            ": this thread already holds a write transaction; commit or destroy "
+                            "it first");
+  }
   auto impl = std::make_unique<Reader::Impl>();
   impl->core = &env_->core;
   impl->write = true;
   int rc = lmdb::Txn::Begin(env_->core.env, 0, impl->txn);
   if (rc != MDB_SUCCESS) return env_->core.Error(rc, "begin write transaction");
+  t_writing.insert(&env_->core);
+  impl->holds_write_slot = true;
   JournalHead head = ReadHead(*impl);
   impl->head_seq = head.seq;
   impl->head_hash = head.hash;

@@ -430,6 +430,11 @@ TEST(StoreTest, BackupIsPrivateConsistentAndOpensAsAFile) {
                           std::filesystem::directory_iterator()),
             2);  // data/ and backup.mdb: no temp file left behind
 
+  auto nowhere = store->Backup(tmp.path() / "no-such-dir" / "b.mdb");
+  EXPECT_EQ(nowhere.code(), Status::Code::kIoError);
+  EXPECT_NE(nowhere.message().find((tmp.path() / "no-such-dir").string()), std::string::npos)
+      << nowhere.message();
+
   auto copy = OpenOrDie(file, OpenOptions{.read_only = true});
   auto a = Read(*store)->LoadState();
   auto b = Read(*copy)->LoadState();
@@ -510,6 +515,61 @@ TEST(StoreTest, ManyThreadsCommitThroughOneStore) {
   EXPECT_TRUE(store->Check().ok());
 }
 
+TEST(StoreTest, SecondWriteTransactionOnOneThreadIsRefusedNotDeadlocked) {
+  TempDir tmp;
+  auto store = OpenOrDie(tmp.path());
+  auto w = Write(*store);
+  auto nested = store->BeginWrite();
+  ASSERT_FALSE(nested.ok());
+  EXPECT_EQ(nested.status().code(), Status::Code::kInternal);
+  EXPECT_NE(nested.status().message().find("already holds a write transaction"), std::string::npos);
+  w->Put(MakeParticipant("alpha"));
+  ASSERT_TRUE(w->Commit(Meta("enrol", "alpha")).ok());
+  // Committed: the thread may write again while the old WriteTxn object still exists.
+  auto w2 = store->BeginWrite();
+  ASSERT_TRUE(w2.ok()) << w2.status().message();
+  w2->reset();  // aborted by its destructor
+  auto w3 = store->BeginWrite();
+  ASSERT_TRUE(w3.ok()) << w3.status().message();
+  // A finished WriteTxn refuses further use through Commit().
+  w->Put(MakeParticipant("beta"));
+  EXPECT_EQ(w->Commit(Meta("enrol", "beta")).status().code(), Status::Code::kInternal);
+}
+
+TEST(StoreTest, StoreTypesHaveJsonForms) {
+  ListVersion v{ListKind::kZorgaanbiederslijst, 12, At("2026-11-22T10:00:00.123Z"), "ab", 42, "cd"};
+  json j = v;
+  EXPECT_EQ(j.dump(),
+            R"({"content_digest":"cd","list":"zorgaanbiederslijst","sha256":"ab","size":42,)"
+            R"("tijdstempel":"2026-11-22T10:00:00.123Z","volgnummer":12})");
+  EXPECT_EQ(j.get<ListVersion>(), v);
+  json bad = j;
+  bad["volgnummer"] = -1;
+  EXPECT_THROW(bad.get<ListVersion>(), JsonDecodeError);
+
+  JournalEvent ev;
+  ev.seq = 3;
+  ev.meta = Meta("participant activate", "participant:alpha");
+  ev.changes.push_back(Change{Table::kParticipants, "alpha", json{{"a", 1}}, std::nullopt});
+  ev.changes.push_back(Change{Table::kNodes, "n", std::nullopt, json{{"b", 2}}});
+  ev.prev_hash = std::string(64, '0');
+  ev.hash = std::string(64, 'f');
+  json je = ev;
+  EXPECT_EQ(je["meta"]["operator"], "tester");
+  EXPECT_FALSE(je["changes"][0].contains("after"));
+  EXPECT_EQ(je["changes"][1]["table"], "nodes");
+  JournalEvent back = je.get<JournalEvent>();
+  EXPECT_EQ(json(back).dump(), je.dump());
+  EXPECT_EQ(back.meta, ev.meta);
+  je["changes"][0]["table"] = "meta";
+  try {
+    je.get<JournalEvent>();
+    ADD_FAILURE() << "decoded an unknown table";
+  } catch (const JsonDecodeError& e) {
+    EXPECT_STREQ(e.what(), "changes[0].table: unknown table 'meta'");
+  }
+}
+
 TEST(StoreTest, ReadTransactionMayMoveBetweenThreads) {
   TempDir tmp;
   auto store = OpenOrDie(tmp.path());
@@ -530,7 +590,8 @@ TEST(StoreTest, ReadTransactionMayMoveBetweenThreads) {
 TEST(StoreTest, TwoProcessesAtOnce) {
   TempDir tmp;
   auto dir = tmp.path() / "data";
-  OpenOrDie(dir).reset();  // initialise
+  auto store = OpenOrDie(dir);  // stays open: sees the other processes' commits
+  uint64_t txn_before = store->LastTxnId();
   constexpr int kProcs = 4, kCommits = 40;
   std::vector<pid_t> pids;
   for (int i = 0; i < kProcs; ++i) {
@@ -549,7 +610,7 @@ TEST(StoreTest, TwoProcessesAtOnce) {
     ASSERT_TRUE(WIFEXITED(status));
     EXPECT_EQ(WEXITSTATUS(status), 0);
   }
-  auto store = OpenOrDie(dir);
+  EXPECT_EQ(store->LastTxnId(), txn_before + kProcs * kCommits);
   auto r = Read(*store);
   EXPECT_EQ(r->JournalLength(), uint64_t{kProcs * kCommits});
   EXPECT_EQ(*r->GetRaw(Table::kCounters, "writes"), std::to_string(kProcs * kCommits));

@@ -208,6 +208,18 @@ TEST_F(TamperTest, ForgedEventWithARebuiltChainIsFoundByCheck) {
             "(forged or missing event)");
 }
 
+TEST_F(TamperTest, OlderSchemaVersionWithoutAnUpgradeStepIsRefused) {
+  for (auto& [key, value] : Section(dump_, "meta").records) {
+    if (key == "schema_version") value = "0";
+  }
+  auto file = tmp_.path() / "copy.mdb";
+  LoadAll(dump_, file, tmp_.path());
+  auto opened = Store::Open(file);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().message(),
+            "data dir has schema version 0; this build has no upgrade from it");
+}
+
 TEST_F(TamperTest, NewerSchemaVersionIsRefused) {
   bool found = false;
   for (auto& [key, value] : Section(dump_, "meta").records) {
