@@ -208,13 +208,14 @@ Status EnableOnly(xmlSecDSigCtx* ctx) {
   return Status::Ok();
 }
 
-// A one-line reason from what xmlsec reported, preferring the certificate verdict.
+// A one-line reason from what xmlsec reported: OpenSSL's certificate verdict when there is one.
 std::string CertificateReason(const ErrorScope& errors) {
   for (const std::string& m : errors.messages()) {
     size_t p = m.find("msg=");
     if (m.find("cert") != std::string::npos && p != std::string::npos) return m.substr(p + 4);
   }
-  return errors.Summary();
+  return "no certificate in KeyInfo/X509Data chains to a trust anchor (a KeyValue is never "
+         "used)";
 }
 
 Result<uint64_t> ParseVolgnummer(const std::string& text) {

@@ -21,13 +21,16 @@ namespace medmij::signer::testing {
 
 namespace fs = std::filesystem;
 
-// Libraries::Init on the main thread before any test runs (register once per test binary with
-// MEDMIJ_SIGNER_TEST_ENVIRONMENT()).
+// Libraries::Init on the main thread before any test runs, once per test binary. A failure
+// aborts the binary (an ASSERT here would only mark every test skipped).
 class LibrariesEnvironment : public ::testing::Environment {
  public:
   void SetUp() override {
     auto libs = Libraries::Init();
-    ASSERT_TRUE(libs.ok()) << libs.status().message();
+    if (!libs.ok()) {
+      std::fprintf(stderr, "Libraries::Init: %s\n", libs.status().message().c_str());
+      std::abort();
+    }
     libs_ = std::move(libs).value();
   }
   void TearDown() override { libs_.reset(); }
@@ -35,9 +38,10 @@ class LibrariesEnvironment : public ::testing::Environment {
  private:
   std::unique_ptr<Libraries> libs_;
 };
-#define MEDMIJ_SIGNER_TEST_ENVIRONMENT()                    \
-  static ::testing::Environment* const medmij_signer_env_ = \
-      ::testing::AddGlobalTestEnvironment(new ::medmij::signer::testing::LibrariesEnvironment())
+inline ::testing::Environment* const kLibrariesEnvironment =
+    ::testing::AddGlobalTestEnvironment(new LibrariesEnvironment());
+// Kept for the test files' readability: the inline variable above registers the environment.
+#define MEDMIJ_SIGNER_TEST_ENVIRONMENT() static_assert(true)
 
 // A fresh directory, removed with everything in it.
 class TempDir {
