@@ -110,6 +110,8 @@ Result<T> DecodeJson(const nlohmann::json& j, std::string_view what) {
     return v;
   } catch (const JsonDecodeError& e) {
     return Status::Invalid(std::string(what) + ": " + e.what());
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Invalid(std::string(what) + ": " + e.what());
   }
 }
 

@@ -171,9 +171,13 @@ class Reader {
 using ReadTxn = Reader;
 
 // A write transaction. Aborts in its destructor unless Commit() succeeded. Every Put/Erase is
-// recorded as a Change for the journal event that Commit() appends. Errors from LMDB (map full,
-// disk) are sticky: later Puts are no-ops and Commit() returns the first error, having written
-// nothing. REQUIRES: no other transaction open on this thread.
+// recorded as a Change for the journal event that Commit() appends, except a Put whose canonical
+// JSON is byte-equal to the stored record and an Erase of a missing key: those change nothing and
+// record nothing (re-importing the same data appends no event). Errors from LMDB (map full,
+// disk), a key longer than 511 bytes, a string that is not UTF-8 and PutListVersion of an
+// existing version are sticky: later Puts are no-ops and Commit() returns the first error,
+// having written nothing. REQUIRES: no other write transaction on this thread (BeginWrite
+// refuses one rather than deadlock); commit or destroy it on the thread that began it.
 class WriteTxn : public Reader {
  public:
   ~WriteTxn() override;
@@ -198,7 +202,8 @@ class WriteTxn : public Reader {
   // Next value of a named counter, starting at 1 ("case" -> 1, 2, ...). Journaled.
   uint64_t NextCounter(std::string_view name);
 
-  // Number of changes recorded so far.
+  // Number of changes recorded so far in this transaction (including those already in events
+  // appended with AppendEvent).
   size_t ChangeCount() const;
 
   // Appends one journal event with `meta` and every change recorded since the last
@@ -209,6 +214,7 @@ class WriteTxn : public Reader {
 
   // For bulk operations (import) that want one event per record within one transaction:
   // appends an event for the changes recorded since the last AppendEvent, without committing.
+  // With no such change, appends nothing.
   void AppendEvent(const EventMeta& meta);
 
  private:
@@ -244,7 +250,8 @@ class Store {
   // and the secondary indexes. Reports the first difference.
   Status Check() const;
 
-  // State as it was at time `t`: the journal replayed up to the last event with at <= t.
+  // State as it was at time `t`: the journal replayed up to the last event with at <= t (a prefix
+  // of the journal, so always a state that existed even if clocks stepped back).
   Result<RegistryState> StateAt(Time t) const;
 
   const std::filesystem::path& dir() const;

@@ -363,6 +363,11 @@ TEST(StoreTest, ReadOnlyOpenReadsAndRefusesWrites) {
   EXPECT_EQ(w.status().code(), Status::Code::kFailedPrecondition);
   EXPECT_TRUE(store->VerifyJournal().ok());
   EXPECT_TRUE(store->Check().ok());
+  // Auditors with read-only access can still take a backup.
+  TempDir out;
+  ASSERT_TRUE(store->Backup(out.path() / "b.mdb").ok());
+  auto copy = OpenOrDie(out.path() / "b.mdb", OpenOptions{.read_only = true});
+  EXPECT_TRUE(Read(*copy)->GetParticipant("alpha").has_value());
 }
 
 TEST(StoreTest, MapFullIsReportedAndNothingOfTheTransactionIsWritten) {
