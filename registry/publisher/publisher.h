@@ -19,6 +19,9 @@ struct Options {
   // When set, every new version is also written there atomically (temp file + rename) as
   // MedMij_*.xml, for nginx or a CDN.
   std::filesystem::path export_dir;
+  // Recorded as the operator of every journal event a publication appends ("medmij-registry" for
+  // the service; the CLI's `publish` passes its --operator).
+  std::string operator_name = "medmij-registry";
 };
 
 struct ListOutcome {

@@ -31,7 +31,9 @@ inline Provenance By(Time at, std::string reason = "") {
 }
 
 // A participant in good standing at kT0 (and until its certificate lapses at kT0 + 200 days).
-inline Participant GoodParticipant(const std::string& id, std::set<Role> roles) {
+// `kT0` may be replaced by any base instant (publisher tests use the wall clock, to match the
+// signing certificate's validity).
+inline Participant GoodParticipant(const std::string& id, std::set<Role> roles, Time base = kT0) {
   Participant p;
   p.id = id;
   p.legal_name = "Org " + id;
@@ -39,44 +41,47 @@ inline Participant GoodParticipant(const std::string& id, std::set<Role> roles) 
   p.email = id + "@example.nl";
   p.roles = std::move(roles);
   p.status = Lifecycle::kActive;
-  p.enrolled = By(kT0 - Days(400));
-  p.status_history.push_back({Lifecycle::kCandidate, Lifecycle::kActive, By(kT0 - Days(300))});
+  p.enrolled = By(base - Days(400));
+  p.status_history.push_back({Lifecycle::kCandidate, Lifecycle::kActive, By(base - Days(300))});
   Certificate c;
   c.number = "NEN-" + id;
   c.body = "Certifier BV";
   c.accredited = true;
   c.registered = true;
-  c.valid_from = kT0 - Days(300);
-  c.valid_until = kT0 + Days(200);
+  c.valid_from = base - Days(300);
+  c.valid_until = base + Days(200);
   c.scope = "PGO services";
-  c.recorded = By(kT0 - Days(300));
+  c.recorded = By(base - Days(300));
   p.certificates.push_back(c);
   AuditStatement a;
-  a.date = kT0 - Days(30);
+  a.date = base - Days(30);
   a.auditor = "Audit BV";
   a.outcome = AuditOutcome::kConform;
   a.pentest = true;
-  a.recorded = By(kT0 - Days(30));
+  a.recorded = By(base - Days(30));
   p.audit_statements.push_back(a);
-  p.labels.push_back({true, By(kT0 - Days(300))});
+  p.labels.push_back({true, By(base - Days(300))});
   return p;
 }
 
-inline void AddNode(RegistryState& s, const std::string& host, const std::string& owner) {
-  s.nodes[host] = Node{host, owner, By(kT0 - Days(100))};
+inline void AddNode(RegistryState& s, const std::string& host, const std::string& owner,
+                    Time base = kT0) {
+  s.nodes[host] = Node{host, owner, By(base - Days(100))};
 }
 
 inline void AddClient(RegistryState& s, const std::string& host, const std::string& owner,
-                      const std::string& org) {
-  s.oauth_clients[host] = OAuthClient{host, owner, org, By(kT0 - Days(100))};
+                      const std::string& org, Time base = kT0) {
+  s.oauth_clients[host] = OAuthClient{host, owner, org, By(base - Days(100))};
 }
 
-inline void AddService(RegistryState& s, const std::string& id, const std::string& name) {
-  s.services[id] = DataService{id, name, By(kT0 - Days(365))};
+inline void AddService(RegistryState& s, const std::string& id, const std::string& name,
+                       Time base = kT0) {
+  s.services[id] = DataService{id, name, By(base - Days(365))};
 }
 
-inline void Qualify(Participant& p, const std::string& service, bool passed = true) {
-  p.qualifications.push_back({service, passed, By(kT0 - Days(200))});
+inline void Qualify(Participant& p, const std::string& service, bool passed = true,
+                    Time base = kT0) {
+  p.qualifications.push_back({service, passed, By(base - Days(200))});
 }
 
 inline ProviderService MakeService(const std::string& id, const std::string& host) {
@@ -89,43 +94,44 @@ inline ProviderService MakeService(const std::string& id, const std::string& hos
 }
 
 inline void AddProvider(RegistryState& s, const std::string& name, const std::string& dva,
-                        const std::string& host, std::initializer_list<std::string> services) {
+                        const std::string& host, std::initializer_list<std::string> services,
+                        Time base = kT0) {
   Provider p;
   p.name = name;
   p.dva = dva;
-  p.added = By(kT0 - Days(100));
+  p.added = By(base - Days(100));
   for (const auto& id : services) p.services[id] = MakeService(id, host);
   s.providers[name] = p;
 }
 
 // A small network: two DVPs (pgo-one, pgo-two), two DVAs (xis-one, xis-two), catalogue 1..4.
-inline RegistryState SmallNetwork() {
+inline RegistryState SmallNetwork(Time base = kT0) {
   RegistryState s;
   for (auto [id, name] : {std::pair{"1", "Basisgegevens Zorg"},
                           {"2", "Medicatieoverzichten"},
                           {"3", "Medicatiegegevens"},
                           {"4", "Laboratoriumresultaten"}}) {
-    AddService(s, id, name);
+    AddService(s, id, name, base);
   }
-  s.participants["pgo-one"] = GoodParticipant("pgo-one", {Role::kDvp});
-  s.participants["pgo-two"] = GoodParticipant("pgo-two", {Role::kDvp});
-  Participant x1 = GoodParticipant("xis-one", {Role::kDva});
-  Participant x2 = GoodParticipant("xis-two", {Role::kDva});
+  s.participants["pgo-one"] = GoodParticipant("pgo-one", {Role::kDvp}, base);
+  s.participants["pgo-two"] = GoodParticipant("pgo-two", {Role::kDvp}, base);
+  Participant x1 = GoodParticipant("xis-one", {Role::kDva}, base);
+  Participant x2 = GoodParticipant("xis-two", {Role::kDva}, base);
   for (auto* p : {&x1, &x2}) {
-    for (const char* id : {"1", "2", "3", "4"}) Qualify(*p, id);
+    for (const char* id : {"1", "2", "3", "4"}) Qualify(*p, id, true, base);
   }
   s.participants["xis-one"] = x1;
   s.participants["xis-two"] = x2;
-  AddNode(s, "medmij.pgo-one.nl", "pgo-one");
-  AddNode(s, "medmij.pgo-two.nl", "pgo-two");
-  AddNode(s, "node1.xis-one.net", "xis-one");
-  AddNode(s, "node2.xis-one.net", "xis-one");
-  AddNode(s, "node.xis-two.net", "xis-two");
-  AddClient(s, "medmij.pgo-one.nl", "pgo-one", "PGO One & Co");
-  AddClient(s, "app.pgo-two.nl", "pgo-two", "PGO Two");
-  AddProvider(s, "umcharderwijk@medmij", "xis-one", "node1.xis-one.net", {"1", "4"});
-  AddProvider(s, "ziekenhuisoost@medmij", "xis-one", "node2.xis-one.net", {"2"});
-  AddProvider(s, "huisartsenpost@medmij", "xis-two", "node.xis-two.net", {"1", "3"});
+  AddNode(s, "medmij.pgo-one.nl", "pgo-one", base);
+  AddNode(s, "medmij.pgo-two.nl", "pgo-two", base);
+  AddNode(s, "node1.xis-one.net", "xis-one", base);
+  AddNode(s, "node2.xis-one.net", "xis-one", base);
+  AddNode(s, "node.xis-two.net", "xis-two", base);
+  AddClient(s, "medmij.pgo-one.nl", "pgo-one", "PGO One & Co", base);
+  AddClient(s, "app.pgo-two.nl", "pgo-two", "PGO Two", base);
+  AddProvider(s, "umcharderwijk@medmij", "xis-one", "node1.xis-one.net", {"1", "4"}, base);
+  AddProvider(s, "ziekenhuisoost@medmij", "xis-one", "node2.xis-one.net", {"2"}, base);
+  AddProvider(s, "huisartsenpost@medmij", "xis-two", "node.xis-two.net", {"1", "3"}, base);
   return s;
 }
 

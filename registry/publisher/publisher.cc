@@ -1,0 +1,213 @@
+#include "registry/publisher/publisher.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "registry/domain/policy.h"
+#include "registry/lists/lists.h"
+
+namespace medmij::publisher {
+namespace {
+
+// How often a list is re-rendered and re-signed when another process archives a different
+// version of it between our snapshot and our write transaction.
+constexpr int kMaxAttempts = 3;
+
+Status Errno(const std::string& context) {
+  return Status::IoError(context + ": " + std::strerror(errno));
+}
+
+// Closes a file descriptor on scope exit.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  int release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+};
+
+// Writes `bytes` to dir/name so that a reader sees either the old file or the whole new one:
+// a temp file in the same directory, fsync, rename over the target, fsync the directory.
+Status WriteAtomically(const std::filesystem::path& dir, std::string_view name,
+                       std::string_view bytes) {
+  std::filesystem::path target = dir / std::string(name);
+  std::string tmpl = (dir / ("." + std::string(name) + ".tmp-XXXXXX")).string();
+  Fd fd(::mkstemp(tmpl.data()));
+  if (fd.get() < 0) return Errno("export: cannot create a temp file in " + dir.string());
+  auto fail = [&](const std::string& what) {
+    Status st = Errno("export: " + what + " " + tmpl);
+    ::unlink(tmpl.c_str());
+    return st;
+  };
+  // Published lists are public: readable by the web server serving the export directory.
+  if (::fchmod(fd.get(), 0644) != 0) return fail("cannot chmod");
+  const char* p = bytes.data();
+  size_t left = bytes.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd.get(), p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail("cannot write");
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  if (::fsync(fd.get()) != 0) return fail("cannot fsync");
+  if (::close(fd.release()) != 0) return fail("cannot close");
+  if (::rename(tmpl.c_str(), target.c_str()) != 0)
+    return fail("cannot rename onto " + target.string() + " from");
+  Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dfd.get() < 0 || ::fsync(dfd.get()) != 0)
+    return Errno("export: cannot fsync " + dir.string());
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool Report::ok() const {
+  for (const auto& l : lists) {
+    if (!l.status.ok()) return false;
+  }
+  return true;
+}
+
+Publisher::Publisher(store::Store& store, const signer::Signer& signer,
+                     const signer::SchemaSet& schemas, Options options)
+    : store_(store), signer_(signer), schemas_(schemas), options_(std::move(options)) {}
+
+Report Publisher::PublishOnce(Time now) {
+  Report report;
+  report.at = now;
+  for (ListKind list : kAllLists) report.lists.push_back({list, false, 0, Status::Ok()});
+  auto fail_all = [&](const Status& st) {
+    for (auto& l : report.lists) l.status = st;
+    return report;
+  };
+
+  // One snapshot for all four lists; the read transaction ends before any rendering or signing
+  // so that it does not pin old pages while we work.
+  std::array<lists::ListContent, std::size(kAllLists)> contents;
+  std::array<std::optional<store::ListVersion>, std::size(kAllLists)> current;
+  try {
+    RegistryState state;
+    {
+      auto read = store_.BeginRead();
+      if (!read.ok()) return fail_all(read.status().WithContext("publish: snapshot"));
+      state = (*read)->LoadState();
+      for (size_t i = 0; i < std::size(kAllLists); ++i) {
+        current[i] = (*read)->CurrentListVersion(kAllLists[i]);
+      }
+    }
+    for (const auto& [id, p] : state.participants) {
+      std::optional<Time> next = policy::NextStandingChange(p, now);
+      if (next && (!report.next_wakeup || *next < *report.next_wakeup)) report.next_wakeup = next;
+    }
+    for (size_t i = 0; i < std::size(kAllLists); ++i) {
+      contents[i] = lists::Derive(kAllLists[i], state, now);
+      if (current[i]) report.lists[i].volgnummer = current[i]->volgnummer;
+    }
+    // `state` (the largest structure) is freed here, before documents are rendered and signed.
+  } catch (const store::CorruptionError& e) {
+    return fail_all(Status::Corruption(std::string("publish: ") + e.what()));
+  }
+
+  const Status usable = signer_.CheckUsableAt(now);
+  for (size_t i = 0; i < std::size(kAllLists); ++i) {
+    const ListKind list = kAllLists[i];
+    ListOutcome& outcome = report.lists[i];
+    lists::ListContent& content = contents[i];
+    const std::string name(ToString(list));
+    auto failed = [&](const Status& st) { outcome.status = st.WithContext("publish " + name); };
+
+    if (current[i] && current[i]->content_digest == content.digest) continue;
+    if (!usable.ok()) {
+      failed(usable);
+      continue;
+    }
+    uint64_t base = current[i] ? current[i]->volgnummer : 0;
+    try {
+      // The entries are dropped once rendered: at 100 000 providers they are tens of MB, and
+      // signing needs the memory.
+      std::string unsigned_xml = lists::Render(content, now, base + 1);
+      content.entries_xml.clear();
+      content.entries_xml.shrink_to_fit();
+      for (int attempt = 1;; ++attempt) {
+        std::string signed_xml;
+        {
+          auto s = signer_.SignValidated(unsigned_xml, list, schemas_);
+          if (!s.ok()) {
+            failed(s.status());
+            break;
+          }
+          signed_xml = std::move(s).value();
+        }
+        auto write = store_.BeginWrite();
+        if (!write.ok()) {
+          failed(write.status());
+          break;
+        }
+        // Another process may have published since our snapshot: decide inside the writer lock.
+        std::optional<store::ListVersion> now_current = (*write)->CurrentListVersion(list);
+        if (now_current && now_current->content_digest == content.digest) {
+          outcome.volgnummer = now_current->volgnummer;
+          break;  // someone archived this very content already
+        }
+        uint64_t latest = now_current ? now_current->volgnummer : 0;
+        if (latest != base) {
+          if (attempt >= kMaxAttempts) {
+            failed(Status::Internal("the list kept changing under concurrent publications"));
+            break;
+          }
+          base = latest;
+          if (Status st = lists::SetVolgnummer(unsigned_xml, base + 1); !st.ok()) {
+            failed(st);
+            break;
+          }
+          continue;  // re-render with the right Volgnummer; the aborted txn wrote nothing
+        }
+        store::ListVersion v;
+        v.list = list;
+        v.volgnummer = base + 1;
+        v.tijdstempel = now;
+        v.sha256 = lists::Sha256Hex(signed_xml);
+        v.size = signed_xml.size();
+        v.content_digest = content.digest;
+        (*write)->PutListVersion(v, signed_xml);
+        auto committed = (*write)->Commit(store::EventMeta{now, options_.operator_name, "publish",
+                                                           "list:" + name, "content changed"});
+        if (!committed.ok()) {
+          failed(committed.status());
+          break;
+        }
+        write->reset();
+        unsigned_xml.clear();
+        unsigned_xml.shrink_to_fit();
+        outcome.published = true;
+        outcome.volgnummer = v.volgnummer;
+        if (!options_.export_dir.empty()) {
+          Status st = WriteAtomically(options_.export_dir, PublishedFileName(list), signed_xml);
+          if (!st.ok()) failed(st);
+        }
+        break;
+      }
+    } catch (const store::CorruptionError& e) {
+      failed(Status::Corruption(e.what()));
+    }
+  }
+  return report;
+}
+
+}  // namespace medmij::publisher

@@ -1,0 +1,191 @@
+// medmij-publish-bench: the registry side of tests/bench/publish_bench.sh.
+//
+//   publish  --data-dir D --key K --cert C [--chain CH] [--at ISO]
+//       one full publication (derive, build, validate, sign, archive), as the service does it;
+//       run under /usr/bin/time by the script.
+//   phases   --data-dir D --key K --cert C [--chain CH] [--at ISO]
+//       the ZAL publication step by step with wall times, archiving nothing: what dominates.
+//   extract  --data-dir D --out-dir O
+//       the current ZAL version: O/zal.signed.xml, O/zal.unsigned.xml, and O/zal.template.xml
+//       (the signed document with DigestValue/SignatureValue blanked and an empty X509Data) for
+//       the stock `xmlsec1 --sign`.
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+
+#include "registry/lists/lists.h"
+#include "registry/publisher/publisher.h"
+#include "registry/store/store.h"
+#include "signer/signer.h"
+
+namespace {
+
+using namespace medmij;
+
+double MsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+int Fail(const Status& st) {
+  std::fprintf(stderr, "medmij-publish-bench: %s\n", st.message().c_str());
+  return 1;
+}
+
+// Replaces the content of the first <tag>...</tag> with `replacement` (the element kept).
+bool ReplaceContent(std::string& doc, const std::string& tag, const std::string& replacement) {
+  size_t open = doc.find("<" + tag + ">");
+  if (open == std::string::npos) return false;
+  size_t start = open + tag.size() + 2;
+  size_t end = doc.find("</" + tag + ">", start);
+  if (end == std::string::npos) return false;
+  doc.replace(start, end - start, replacement);
+  return true;
+}
+
+bool WriteFile(const std::string& path, std::string_view bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  return static_cast<bool>(out);
+}
+
+struct Args {
+  std::string data_dir, key, cert, chain, at, out_dir;
+};
+
+Result<Time> AtOf(const Args& a) {
+  if (a.at.empty()) return WallClockNow();
+  return ParseTime(a.at, "--at");
+}
+
+int Publish(const Args& a) {
+  auto at_r = AtOf(a);
+  if (!at_r.ok()) return Fail(at_r.status());
+  const Time at = *at_r;
+  auto libs = signer::Libraries::Init();
+  if (!libs.ok()) return Fail(libs.status());
+  auto schemas = signer::SchemaSet::Load();
+  if (!schemas.ok()) return Fail(schemas.status());
+  auto signer = signer::Signer::Load(a.key, a.cert, a.chain, at);
+  if (!signer.ok()) return Fail(signer.status());
+  auto store = store::Store::Open(a.data_dir);
+  if (!store.ok()) return Fail(store.status());
+  publisher::Publisher pub(**store, **signer, **schemas, publisher::Options{{}, "bench"});
+  publisher::Report report = pub.PublishOnce(at);
+  for (const auto& l : report.lists) {
+    std::printf("%-26s published=%d volgnummer=%llu %s\n", std::string(ToString(l.list)).c_str(),
+                l.published ? 1 : 0, static_cast<unsigned long long>(l.volgnummer),
+                l.status.ok() ? "ok" : l.status.message().c_str());
+  }
+  return report.ok() ? 0 : 1;
+}
+
+int Phases(const Args& a) {
+  auto at_r = AtOf(a);
+  if (!at_r.ok()) return Fail(at_r.status());
+  const Time at = *at_r;
+  auto libs = signer::Libraries::Init();
+  if (!libs.ok()) return Fail(libs.status());
+  auto start = std::chrono::steady_clock::now();
+  auto schemas = signer::SchemaSet::Load();
+  if (!schemas.ok()) return Fail(schemas.status());
+  auto signer = signer::Signer::Load(a.key, a.cert, a.chain, at);
+  if (!signer.ok()) return Fail(signer.status());
+  std::printf("phase %-22s %9.1f ms\n", "load key + schemas", MsSince(start));
+  auto store = store::Store::Open(a.data_dir);
+  if (!store.ok()) return Fail(store.status());
+
+  start = std::chrono::steady_clock::now();
+  RegistryState state;
+  {
+    auto read = (*store)->BeginRead();
+    if (!read.ok()) return Fail(read.status());
+    state = (*read)->LoadState();
+  }
+  std::printf("phase %-22s %9.1f ms  (%zu providers)\n", "snapshot (LoadState)", MsSince(start),
+              state.providers.size());
+
+  start = std::chrono::steady_clock::now();
+  lists::ListContent zal = lists::Derive(ListKind::kZorgaanbiederslijst, state, at);
+  std::printf("phase %-22s %9.1f ms  (%zu entries, %zu bytes)\n", "derive ZAL + digest",
+              MsSince(start), zal.entry_count, zal.entries_xml.size());
+  state = RegistryState{};
+
+  start = std::chrono::steady_clock::now();
+  std::string doc = lists::Render(zal, at, 1);
+  std::printf("phase %-22s %9.1f ms  (%zu bytes)\n", "render", MsSince(start), doc.size());
+
+  start = std::chrono::steady_clock::now();
+  Status valid = (*schemas)->Validate(ListKind::kZorgaanbiederslijst, doc);
+  if (!valid.ok()) return Fail(valid);
+  std::printf("phase %-22s %9.1f ms\n", "validate alone", MsSince(start));
+
+  start = std::chrono::steady_clock::now();
+  auto signed_only = (*signer)->Sign(doc);
+  if (!signed_only.ok()) return Fail(signed_only.status());
+  std::printf("phase %-22s %9.1f ms\n", "sign alone", MsSince(start));
+  signed_only = Status::Internal("dropped");
+
+  start = std::chrono::steady_clock::now();
+  auto signed_xml = (*signer)->SignValidated(doc, ListKind::kZorgaanbiederslijst, **schemas);
+  if (!signed_xml.ok()) return Fail(signed_xml.status());
+  std::printf("phase %-22s %9.1f ms  (%zu bytes)\n", "validate+sign (1 parse)", MsSince(start),
+              signed_xml->size());
+
+  start = std::chrono::steady_clock::now();
+  std::string sha = lists::Sha256Hex(*signed_xml);
+  std::printf("phase %-22s %9.1f ms\n", "sha256 of signed", MsSince(start));
+  return 0;
+}
+
+int Extract(const Args& a) {
+  auto store =
+      store::Store::Open(a.data_dir, store::OpenOptions{.read_only = true, .create = false});
+  if (!store.ok()) return Fail(store.status());
+  auto read = (*store)->BeginRead();
+  if (!read.ok()) return Fail(read.status());
+  auto v = (*read)->CurrentListVersion(ListKind::kZorgaanbiederslijst);
+  if (!v) return Fail(Status::NotFound("no ZAL version archived"));
+  auto bytes = (*read)->GetListBytes(ListKind::kZorgaanbiederslijst, v->volgnummer);
+  if (!bytes) return Fail(Status::NotFound("ZAL bytes missing"));
+  std::string tmpl = *bytes;
+  if (!ReplaceContent(tmpl, "ds:DigestValue", "") ||
+      !ReplaceContent(tmpl, "ds:SignatureValue", "") ||
+      !ReplaceContent(tmpl, "ds:KeyInfo", "<ds:X509Data/>")) {
+    return Fail(Status::Internal("signed ZAL lacks DigestValue, SignatureValue or KeyInfo"));
+  }
+  if (!WriteFile(a.out_dir + "/zal.signed.xml", *bytes) ||
+      !WriteFile(a.out_dir + "/zal.unsigned.xml", signer::StripSignature(*bytes)) ||
+      !WriteFile(a.out_dir + "/zal.template.xml", tmpl)) {
+    return Fail(Status::IoError("cannot write into " + a.out_dir));
+  }
+  std::printf("extracted ZAL volgnummer %llu (%llu bytes)\n",
+              static_cast<unsigned long long>(v->volgnummer),
+              static_cast<unsigned long long>(v->size));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Registry side of the publication benchmark."};
+  app.require_subcommand(1);
+  Args a;
+  for (const char* name : {"publish", "phases"}) {
+    CLI::App* sub = app.add_subcommand(name);
+    sub->add_option("--data-dir", a.data_dir)->required();
+    sub->add_option("--key", a.key)->required();
+    sub->add_option("--cert", a.cert)->required();
+    sub->add_option("--chain", a.chain);
+    sub->add_option("--at", a.at);
+  }
+  CLI::App* extract = app.add_subcommand("extract");
+  extract->add_option("--data-dir", a.data_dir)->required();
+  extract->add_option("--out-dir", a.out_dir)->required();
+  CLI11_PARSE(app, argc, argv);
+  if (app.got_subcommand("publish")) return Publish(a);
+  if (app.got_subcommand("phases")) return Phases(a);
+  return Extract(a);
+}

@@ -1,0 +1,348 @@
+#include "registry/publisher/publisher.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <thread>
+
+#include "registry/lists/lists.h"
+#include "tests/bench/gen_registry.h"
+#include "tests/unit/lists/test_state.h"
+
+namespace medmij::publisher {
+namespace {
+
+namespace fs = std::filesystem;
+using medmij::testing::AddNode;
+using medmij::testing::ReferenceXsd;
+using medmij::testing::SmallNetwork;
+using medmij::testing::XmllintSchema;
+
+// The development signing hierarchy of deploy/make-dev-ca.sh, made once per build tree (the
+// script is idempotent; flock serialises test processes that start together).
+fs::path DevKeys() {
+  fs::path dir = fs::path(MEDMIJ_BINARY_DIR) / "tests/unit/publisher/dev-keys";
+  fs::create_directories(dir.parent_path());
+  std::string cmd = "flock '" + dir.string() +
+                    ".lock' bash '" MEDMIJ_SOURCE_DIR "/deploy/make-dev-ca.sh' '" + dir.string() +
+                    "' >/dev/null 2>&1";
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  return dir;
+}
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+int RunQuiet(const std::string& cmd) {
+  int rc = std::system((cmd + " >/dev/null 2>&1").c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+class PublisherTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    libraries_ = signer::Libraries::Init().value().release();
+    keys_ = new fs::path(DevKeys());
+  }
+
+  void SetUp() override {
+    char tmpl[] = "/tmp/medmij-publisher-test-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    // The signing certificate was made at (or before) the wall-clock now: publication times are
+    // taken from there, and the registry state is arranged around them.
+    t0_ = std::chrono::floor<std::chrono::seconds>(WallClockNow());
+    auto schemas = signer::SchemaSet::Load();
+    ASSERT_TRUE(schemas.ok()) << schemas.status().message();
+    schemas_ = std::move(schemas).value();
+    auto signer = signer::Signer::Load(*keys_ / "signing.key", *keys_ / "signing.pem",
+                                       *keys_ / "chain.pem", t0_);
+    ASSERT_TRUE(signer.ok()) << signer.status().message();
+    signer_ = std::move(signer).value();
+    auto verifier = signer::Verifier::Load(*keys_ / "ca.pem");
+    ASSERT_TRUE(verifier.ok()) << verifier.status().message();
+    verifier_ = std::move(verifier).value();
+    auto store = store::Store::Open(dir_ / "db");
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    store_ = std::move(store).value();
+  }
+
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+
+  void Seed(const RegistryState& s) {
+    ASSERT_TRUE(bench::WriteRegistry(*store_, s, t0_ - Days(1)).ok());
+  }
+
+  Publisher MakePublisher(Options o = {}) {
+    o.operator_name = "test-operator";
+    return Publisher(*store_, *signer_, *schemas_, std::move(o));
+  }
+
+  std::unique_ptr<store::ReadTxn> Read() { return std::move(store_->BeginRead()).value(); }
+
+  std::optional<store::ListVersion> Current(ListKind list) {
+    return Read()->CurrentListVersion(list);
+  }
+  std::string Bytes(ListKind list, uint64_t v) { return Read()->GetListBytes(list, v).value(); }
+  uint64_t JournalLength() { return Read()->JournalLength(); }
+
+  // The archived document verifies with our verifier and the stock xmlsec1, validates against
+  // the project XSD, and with its signature stripped against the reference XSD unchanged.
+  void ExpectGoodDocument(ListKind list, const std::string& doc) {
+    SCOPED_TRACE(std::string(ToString(list)));
+    auto v = verifier_->Verify(doc, t0_ + Days(1));
+    ASSERT_TRUE(v.ok()) << v.status().message();
+    EXPECT_TRUE(schemas_->Validate(list, doc).ok());
+    fs::path f = dir_ / "check.xml";
+    std::ofstream(f, std::ios::binary) << doc;
+    EXPECT_EQ(RunQuiet("xmlsec1 --verify --enabled-key-data x509 --trusted-pem '" +
+                       (*keys_ / "ca.pem").string() + "' '" + f.string() + "'"),
+              0);
+    std::string out;
+    EXPECT_EQ(XmllintSchema(ReferenceXsd(list), signer::StripSignature(doc), &out), 0) << out;
+  }
+
+  static signer::Libraries* libraries_;
+  static fs::path* keys_;
+  fs::path dir_;
+  Time t0_;
+  std::unique_ptr<signer::SchemaSet> schemas_;
+  std::unique_ptr<signer::Signer> signer_;
+  std::unique_ptr<signer::Verifier> verifier_;
+  std::unique_ptr<store::Store> store_;
+};
+signer::Libraries* PublisherTest::libraries_ = nullptr;
+fs::path* PublisherTest::keys_ = nullptr;
+
+TEST_F(PublisherTest, EmptyRegistryPublishesFourValidEmptyLists) {
+  Report r = MakePublisher().PublishOnce(t0_);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r.lists.size(), 4u);
+  EXPECT_EQ(r.at, t0_);
+  EXPECT_FALSE(r.next_wakeup.has_value());
+  for (size_t i = 0; i < 4; ++i) {
+    const ListOutcome& o = r.lists[i];
+    EXPECT_EQ(o.list, kAllLists[i]);
+    EXPECT_TRUE(o.published);
+    EXPECT_EQ(o.volgnummer, 1u);
+    std::string doc = Bytes(o.list, 1);
+    ExpectGoodDocument(o.list, doc);
+    auto v = Current(o.list);
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->tijdstempel, t0_);
+    EXPECT_EQ(v->size, doc.size());
+    EXPECT_EQ(v->sha256, lists::Sha256Hex(doc));
+    EXPECT_EQ(v->content_digest, lists::Sha256Hex(""));
+  }
+}
+
+TEST_F(PublisherTest, PublishesJournalsAndRepublishesOnlyOnChange) {
+  Seed(SmallNetwork(t0_));
+  uint64_t before = JournalLength();
+  Report r1 = MakePublisher().PublishOnce(t0_);
+  ASSERT_TRUE(r1.ok());
+  EXPECT_EQ(JournalLength(), before + 4);  // one event per list version
+  std::vector<std::string> subjects;
+  Read()->ForEachEvent(before + 1, [&](const store::JournalEvent& e) {
+    EXPECT_EQ(e.meta.command, "publish");
+    EXPECT_EQ(e.meta.operator_name, "test-operator");
+    EXPECT_EQ(e.meta.reason, "content changed");
+    EXPECT_EQ(e.meta.at, t0_);
+    subjects.push_back(e.meta.subject);
+    return true;
+  });
+  EXPECT_EQ(subjects, (std::vector<std::string>{"list:whitelist", "list:oauthclientlist",
+                                                "list:zorgaanbiederslijst",
+                                                "list:gegevensdienstnamenlijst"}));
+  for (ListKind list : kAllLists) ExpectGoodDocument(list, Bytes(list, 1));
+  EXPECT_NE(Bytes(ListKind::kZorgaanbiederslijst, 1).find("umcharderwijk@medmij"),
+            std::string::npos);
+
+  // Nothing changed: no version, no event.
+  Report r2 = MakePublisher().PublishOnce(t0_ + Millis(60000));
+  ASSERT_TRUE(r2.ok());
+  for (const auto& o : r2.lists) {
+    EXPECT_FALSE(o.published);
+    EXPECT_EQ(o.volgnummer, 1u);
+    EXPECT_EQ(Read()->ListVersions(o.list).size(), 1u);
+  }
+  EXPECT_EQ(JournalLength(), before + 4);
+
+  // One new node: only the Whitelist gets a new version, numbered 2.
+  {
+    auto w = std::move(store_->BeginWrite()).value();
+    w->Put(Node{"node3.xis-one.net", "xis-one", {t0_, "tester", ""}});
+    ASSERT_TRUE(w->Commit({t0_, "tester", "node add", "node:node3.xis-one.net", "test"}).ok());
+  }
+  Time t2 = t0_ + Millis(120000);
+  Report r3 = MakePublisher().PublishOnce(t2);
+  ASSERT_TRUE(r3.ok());
+  EXPECT_TRUE(r3.lists[0].published);
+  EXPECT_EQ(r3.lists[0].volgnummer, 2u);
+  for (size_t i = 1; i < 4; ++i) {
+    EXPECT_FALSE(r3.lists[i].published);
+    EXPECT_EQ(r3.lists[i].volgnummer, 1u);
+  }
+  std::string wl2 = Bytes(ListKind::kWhitelist, 2);
+  ExpectGoodDocument(ListKind::kWhitelist, wl2);
+  EXPECT_NE(wl2.find("<Tijdstempel>" + FormatTime(t2) + "</Tijdstempel>"), std::string::npos);
+  EXPECT_NE(wl2.find("<Volgnummer>2</Volgnummer>"), std::string::npos);
+  auto diff = lists::Diff(ListKind::kWhitelist, Bytes(ListKind::kWhitelist, 1), wl2);
+  ASSERT_TRUE(diff.ok());
+  EXPECT_EQ(diff->added, std::vector<std::string>{"node3.xis-one.net"});
+  EXPECT_TRUE(diff->removed.empty() && diff->changed.empty());
+  // Version 1 stays archived byte for byte.
+  EXPECT_EQ(Read()->ListVersions(ListKind::kWhitelist).size(), 2u);
+}
+
+TEST_F(PublisherTest, ParticipantWhoseCertificateLapsesLeavesAtTheNextPublication) {
+  RegistryState s = SmallNetwork(t0_);
+  Time lapse = t0_ + Millis(3600000);
+  s.participants["xis-two"].certificates.back().valid_until = lapse;
+  Seed(s);
+  Report r1 = MakePublisher().PublishOnce(t0_);
+  ASSERT_TRUE(r1.ok());
+  ASSERT_TRUE(r1.next_wakeup.has_value());
+  EXPECT_EQ(*r1.next_wakeup, lapse);  // the earliest change of standing over all participants
+  EXPECT_NE(Bytes(ListKind::kWhitelist, 1).find("node.xis-two.net"), std::string::npos);
+
+  Report r2 = MakePublisher().PublishOnce(lapse);
+  ASSERT_TRUE(r2.ok());
+  EXPECT_TRUE(r2.lists[0].published);   // Whitelist
+  EXPECT_FALSE(r2.lists[1].published);  // OCL: xis-two has no OAuth clients
+  EXPECT_TRUE(r2.lists[2].published);   // ZAL
+  EXPECT_FALSE(r2.lists[3].published);  // GNL
+  auto wl = lists::Diff(ListKind::kWhitelist, Bytes(ListKind::kWhitelist, 1),
+                        Bytes(ListKind::kWhitelist, 2));
+  ASSERT_TRUE(wl.ok());
+  EXPECT_EQ(wl->removed, std::vector<std::string>{"node.xis-two.net"});
+  EXPECT_TRUE(wl->added.empty());
+  auto zal = lists::Diff(ListKind::kZorgaanbiederslijst, Bytes(ListKind::kZorgaanbiederslijst, 1),
+                         Bytes(ListKind::kZorgaanbiederslijst, 2));
+  ASSERT_TRUE(zal.ok());
+  EXPECT_EQ(zal->removed, std::vector<std::string>{"huisartsenpost@medmij"});
+  EXPECT_TRUE(zal->added.empty() && zal->changed.empty());
+}
+
+TEST_F(PublisherTest, SigningFailureKeepsTheLastGoodVersion) {
+  Seed(SmallNetwork(t0_));
+  ASSERT_TRUE(MakePublisher().PublishOnce(t0_).ok());
+  uint64_t events = JournalLength();
+  std::string zal1 = Bytes(ListKind::kZorgaanbiederslijst, 1);
+  // After the signing certificate's NotAfter every participant's audit statement is stale too,
+  // so every participant-derived list changes, and none may be signed.
+  Time late = signer_->NotAfter() + Millis(1000);
+  Report r = MakePublisher().PublishOnce(late);
+  EXPECT_FALSE(r.ok());
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_FALSE(r.lists[i].published);
+    EXPECT_FALSE(r.lists[i].status.ok()) << ToString(r.lists[i].list);
+    EXPECT_NE(r.lists[i].status.message().find("publish " + std::string(ToString(kAllLists[i]))),
+              std::string::npos)
+        << r.lists[i].status.message();
+    EXPECT_EQ(r.lists[i].volgnummer, 1u);
+  }
+  EXPECT_TRUE(r.lists[3].status.ok());  // the catalogue did not change: nothing to sign
+  EXPECT_EQ(JournalLength(), events);
+  EXPECT_EQ(Current(ListKind::kZorgaanbiederslijst)->volgnummer, 1u);
+  EXPECT_EQ(Bytes(ListKind::kZorgaanbiederslijst, 1), zal1);
+}
+
+TEST_F(PublisherTest, ValidationFailureBlocksOnlyThatList) {
+  RegistryState s = SmallNetwork(t0_);
+  // A hostname the store accepts here (written past the CLI's validation) but the XSD refuses.
+  AddNode(s, "Bad_Host.example.nl", "pgo-one", t0_);
+  s.services["9"] = DataService{"9", "Nieuwe dienst", {t0_, "tester", ""}};
+  Seed(s);
+  Report r = MakePublisher().PublishOnce(t0_);
+  EXPECT_FALSE(r.ok());
+  EXPECT_FALSE(r.lists[0].published);
+  EXPECT_FALSE(r.lists[0].status.ok());
+  EXPECT_EQ(r.lists[0].volgnummer, 0u);
+  EXPECT_FALSE(Current(ListKind::kWhitelist).has_value());
+  for (size_t i = 1; i < 4; ++i) {
+    EXPECT_TRUE(r.lists[i].published) << r.lists[i].status.message();
+    EXPECT_TRUE(r.lists[i].status.ok());
+  }
+  EXPECT_NE(Bytes(ListKind::kGegevensdienstnamenlijst, 1).find("Nieuwe dienst"), std::string::npos);
+}
+
+TEST_F(PublisherTest, ExportDirHoldsExactlyTheArchivedBytes) {
+  Seed(SmallNetwork(t0_));
+  fs::path exp = dir_ / "export";
+  fs::create_directories(exp);
+  Options o;
+  o.export_dir = exp;
+  ASSERT_TRUE(MakePublisher(o).PublishOnce(t0_).ok());
+  {
+    auto w = std::move(store_->BeginWrite()).value();
+    w->EraseOAuthClient("app.pgo-two.nl");
+    ASSERT_TRUE(w->Commit({t0_, "tester", "oauth-client remove", "x", "test"}).ok());
+  }
+  ASSERT_TRUE(MakePublisher(o).PublishOnce(t0_ + Millis(1000)).ok());
+  size_t files = 0;
+  for (const auto& e : fs::directory_iterator(exp)) {
+    ++files;
+    EXPECT_EQ(e.path().filename().string().rfind("MedMij_", 0), 0u) << e.path();  // no temp left
+    EXPECT_EQ(fs::status(e.path()).permissions() & fs::perms::others_read, fs::perms::others_read);
+  }
+  EXPECT_EQ(files, 4u);
+  for (ListKind list : kAllLists) {
+    auto v = Current(list);
+    ASSERT_TRUE(v);
+    EXPECT_EQ(ReadFile(exp / std::string(PublishedFileName(list))), Bytes(list, v->volgnummer));
+  }
+  EXPECT_EQ(Current(ListKind::kOAuthClientList)->volgnummer, 2u);
+}
+
+TEST_F(PublisherTest, ConcurrentPublishersArchiveEachContentOnce) {
+  Seed(SmallNetwork(t0_));
+  Publisher a = MakePublisher();
+  Publisher b = MakePublisher();
+  Report ra, rb;
+  std::thread ta([&] { ra = a.PublishOnce(t0_); });
+  std::thread tb([&] { rb = b.PublishOnce(t0_ + Millis(1)); });
+  ta.join();
+  tb.join();
+  EXPECT_TRUE(ra.ok());
+  EXPECT_TRUE(rb.ok());
+  for (size_t i = 0; i < 4; ++i) {
+    // Whoever came second found equal content archived already.
+    EXPECT_EQ(ra.lists[i].published + rb.lists[i].published, 1) << ToString(kAllLists[i]);
+    EXPECT_EQ(ra.lists[i].volgnummer, 1u);
+    EXPECT_EQ(rb.lists[i].volgnummer, 1u);
+    EXPECT_EQ(Read()->ListVersions(kAllLists[i]).size(), 1u);
+  }
+}
+
+TEST_F(PublisherTest, GeneratedRegistryPublishesValidLists) {
+  bench::GenOptions g;
+  g.providers = 1500;
+  g.participants = 40;
+  g.at = t0_;
+  RegistryState s = bench::GenerateRegistry(g);
+  ASSERT_TRUE(bench::WriteRegistry(*store_, s, t0_ - Days(1)).ok());
+  Report r = MakePublisher().PublishOnce(t0_);
+  ASSERT_TRUE(r.ok());
+  for (ListKind list : kAllLists) {
+    std::string doc = Bytes(list, 1);
+    ExpectGoodDocument(list, doc);
+    // Equal state, equal content: derived again from a fresh snapshot, the digest matches.
+    EXPECT_EQ(Current(list)->content_digest, lists::Derive(list, Read()->LoadState(), t0_).digest);
+  }
+  size_t zal_entries = lists::Derive(ListKind::kZorgaanbiederslijst, s, t0_).entry_count;
+  EXPECT_GT(zal_entries, 1000u);  // most providers are published,
+  EXPECT_LT(zal_entries, 1500u);  // those of excluded DVAs are not
+}
+
+}  // namespace
+}  // namespace medmij::publisher
