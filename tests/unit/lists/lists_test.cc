@@ -333,3 +333,20 @@ TEST(ListsDiff, RefusesBadDocuments) {
 
 }  // namespace
 }  // namespace medmij::lists
+
+namespace medmij::lists {
+namespace {
+
+TEST(ListsRender, SetVolgnummerRenumbersOnlyTheHeader) {
+  ListContent c = Derive(ListKind::kGegevensdienstnamenlijst, medmij::testing::SmallNetwork(),
+                         medmij::testing::kT0);
+  std::string doc = Render(c, medmij::testing::kT0, 9);
+  ASSERT_TRUE(SetVolgnummer(doc, 10).ok());
+  EXPECT_EQ(doc, Render(c, medmij::testing::kT0, 10));
+  std::string not_a_list = "<x/>";
+  EXPECT_EQ(SetVolgnummer(not_a_list, 2).code(), Status::Code::kInternal);
+  EXPECT_EQ(not_a_list, "<x/>");
+}
+
+}  // namespace
+}  // namespace medmij::lists
