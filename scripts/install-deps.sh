@@ -13,7 +13,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libfmt-dev
   libcurl4-openssl-dev curl
   nginx-light wrk
-  clang-format
+  clang-format time
 )
 
 SUDO=""

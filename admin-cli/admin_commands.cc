@@ -1,0 +1,213 @@
+// init, import, due, journal verify|export, check, backup
+#include <fstream>
+#include <iostream>
+
+#include "admin-cli/commands.h"
+#include "registry/domain/json.h"
+#include "registry/domain/policy.h"
+#include "registry/ops/import.h"
+
+namespace medmij::cli {
+namespace {
+
+using nlohmann::json;
+
+json EventJson(const store::JournalEvent& e) {
+  json changes = json::array();
+  for (const auto& c : e.changes) {
+    json jc{{"table", store::TableName(c.table)}, {"key", c.key}};
+    jc["before"] = c.before ? *c.before : json(nullptr);
+    jc["after"] = c.after ? *c.after : json(nullptr);
+    changes.push_back(std::move(jc));
+  }
+  return json{{"seq", e.seq},
+              {"at", FormatTime(e.meta.at)},
+              {"operator", e.meta.operator_name},
+              {"command", e.meta.command},
+              {"subject", e.meta.subject},
+              {"reason", e.meta.reason},
+              {"changes", std::move(changes)},
+              {"prev_hash", e.prev_hash},
+              {"hash", e.hash}};
+}
+
+struct DueItem {
+  std::string participant;
+  std::string kind;  // "certificate" | "audit-statement"
+  std::string what;
+  std::optional<Time> lapses;  // nullopt: nothing counts now
+};
+
+// Evidence that lapses before `horizon`: for each participant that is not terminated, the
+// certificate that counts longest, and the latest audit statement.
+std::vector<DueItem> Due(const std::vector<Participant>& participants, Time now, Time horizon) {
+  std::vector<DueItem> out;
+  for (const auto& p : participants) {
+    if (p.status == Lifecycle::kTerminated) continue;
+    const Certificate* best = nullptr;
+    for (const auto& c : p.certificates) {
+      if (policy::CertificateCountsAt(c, now) && (!best || c.valid_until > best->valid_until)) {
+        best = &c;
+      }
+    }
+    if (!best) {
+      out.push_back({p.id, "certificate", "no NEN 7510 certificate counts now", std::nullopt});
+    } else if (best->valid_until <= horizon) {
+      out.push_back(
+          {p.id, "certificate", best->number + " (" + best->body + ")", best->valid_until});
+    }
+    const AuditStatement* latest = policy::LatestAuditStatement(p, now);
+    if (!latest || !policy::AuditStatementCountsAt(*latest, now)) {
+      out.push_back({p.id, "audit-statement", "no audit statement counts now", std::nullopt});
+    } else {
+      Time lapses = latest->date + Days(policy::kAuditStatementMaxAgeDays + 1);
+      if (lapses <= horizon) {
+        out.push_back({p.id, "audit-statement", "dated " + FormatDate(latest->date), lapses});
+      }
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const DueItem& a, const DueItem& b) {
+    return a.lapses.value_or(Time::min()) < b.lapses.value_or(Time::min());
+  });
+  return out;
+}
+
+}  // namespace
+
+void AddAdminCommands(CLI::App& app, Context& ctx, Action& action) {
+  {
+    auto* init = app.add_subcommand("init", "create the registry's data directory");
+    OnRun(init, action, [&ctx] {
+      auto st = ctx.OpenStore(/*create=*/true);
+      if (!st.ok()) return ctx.Fail(st.status());
+      auto txn = (*st)->BeginRead();
+      if (!txn.ok()) return ctx.Fail(txn.status());
+      uint64_t events = (*txn)->JournalLength();
+      json doc{{"ok", true}, {"data_dir", ctx.data_dir}, {"journal_events", events}};
+      return ctx.Print(doc, [&] {
+        std::cout << "registry ready in " << ctx.data_dir << " (" << events << " journal events)\n";
+      });
+    });
+  }
+  {
+    auto* import = app.add_subcommand("import", "bulk import from JSON Lines, all or nothing");
+    auto file = std::make_shared<std::string>();
+    import->add_option("FILE", *file, "JSON Lines file ('-' for stdin)")->required();
+    OnRun(import, action, [&ctx, file] {
+      std::ifstream stream;
+      std::istream* in = &std::cin;
+      if (*file != "-") {
+        stream.open(*file);
+        if (!stream) return ctx.Fail(Status::Invalid("FILE: cannot open " + *file));
+        in = &stream;
+      }
+      auto st = ctx.OpenStore();
+      if (!st.ok()) return ctx.Fail(st.status());
+      auto txn = (*st)->BeginWrite();
+      if (!txn.ok()) return ctx.Fail(txn.status());
+      auto result = ops::Import(**txn, ctx.actor(), *in, *file);
+      if (!result.ok()) return ctx.Fail(result.status());
+      if (!result->ok()) {
+        for (const auto& e : result->errors) std::cerr << "medmij-admin: " << e << "\n";
+        if (ctx.json) {
+          std::cout
+              << json{{"ok", false}, {"errors", result->errors}, {"exit_code", kExitUsage}}.dump(2)
+              << "\n";
+        }
+        std::cerr << "medmij-admin: import aborted: nothing was written\n";
+        return kExitUsage;
+      }
+      store::EventMeta meta{ctx.now, ctx.operator_name, "import", "import:" + *file, *file};
+      auto seq = (*txn)->Commit(meta);
+      if (!seq.ok()) return ctx.Fail(seq.status());
+      json doc{{"ok", true},
+               {"lines", result->lines},
+               {"applied", result->applied},
+               {"last_event", *seq}};
+      return ctx.Print(doc, [&] {
+        std::cout << "imported " << result->applied << " records from " << *file << "\n";
+      });
+    });
+  }
+  {
+    auto* due = app.add_subcommand("due", "certificates and audit statements about to lapse");
+    auto days = std::make_shared<int>(30);
+    due->add_option("--within", *days, "days ahead (default 30)")->check(CLI::Range(0, 3650));
+    OnRun(due, action, [&ctx, days] {
+      auto st = ctx.OpenStore();
+      if (!st.ok()) return ctx.Fail(st.status());
+      auto txn = (*st)->BeginRead();
+      if (!txn.ok()) return ctx.Fail(txn.status());
+      auto items = Due((*txn)->AllParticipants(), ctx.now, ctx.now + Days(*days));
+      json rows = json::array();
+      for (const auto& i : items) {
+        rows.push_back({{"participant", i.participant},
+                        {"kind", i.kind},
+                        {"what", i.what},
+                        {"lapses", i.lapses ? json(FormatTime(*i.lapses)) : json(nullptr)}});
+      }
+      return ctx.Print(rows, [&] {
+        for (const auto& i : items) {
+          std::cout << (i.lapses ? FormatTime(*i.lapses) : std::string("LAPSED                  "))
+                    << "  " << i.participant << "  " << i.kind << "  " << i.what << "\n";
+        }
+      });
+    });
+  }
+  {
+    auto* journal = app.add_subcommand("journal", "the tamper-evident journal");
+    journal->require_subcommand(1);
+    auto* verify = journal->add_subcommand("verify", "check every event's hash and the chain");
+    OnRun(verify, action, [&ctx] {
+      auto st = ctx.OpenStore();
+      if (!st.ok()) return ctx.Fail(st.status());
+      Status s = (*st)->VerifyJournal();
+      if (!s.ok()) return ctx.Fail(s);
+      auto txn = (*st)->BeginRead();
+      if (!txn.ok()) return ctx.Fail(txn.status());
+      uint64_t n = (*txn)->JournalLength();
+      return ctx.Print(json{{"ok", true}, {"events", n}},
+                       [&] { std::cout << "journal intact: " << n << " events\n"; });
+    });
+    auto* exp = journal->add_subcommand("export", "every event as JSON Lines on stdout");
+    auto from = std::make_shared<uint64_t>(1);
+    exp->add_option("--from", *from, "first event (seq)");
+    OnRun(exp, action, [&ctx, from] {
+      auto st = ctx.OpenStore();
+      if (!st.ok()) return ctx.Fail(st.status());
+      auto txn = (*st)->BeginRead();
+      if (!txn.ok()) return ctx.Fail(txn.status());
+      (*txn)->ForEachEvent(*from, [](const store::JournalEvent& e) {
+        std::cout << EventJson(e).dump() << "\n";
+        return static_cast<bool>(std::cout);
+      });
+      std::cout.flush();
+      return std::cout ? kExitOk : ctx.Fail(Status::IoError("stdout: write failed"));
+    });
+  }
+  {
+    auto* check = app.add_subcommand("check", "replay the journal and compare with the state");
+    OnRun(check, action, [&ctx] {
+      auto st = ctx.OpenStore();
+      if (!st.ok()) return ctx.Fail(st.status());
+      if (Status s = (*st)->VerifyJournal(); !s.ok()) return ctx.Fail(s);
+      if (Status s = (*st)->Check(); !s.ok()) return ctx.Fail(s);
+      return ctx.Print(json{{"ok", true}}, [] { std::cout << "state matches the journal\n"; });
+    });
+  }
+  {
+    auto* backup = app.add_subcommand("backup", "consistent copy of the registry (mode 0600)");
+    auto to = std::make_shared<std::string>();
+    backup->add_option("--to", *to, "file to create")->required();
+    OnRun(backup, action, [&ctx, to] {
+      auto st = ctx.OpenStore();
+      if (!st.ok()) return ctx.Fail(st.status());
+      if (Status s = (*st)->Backup(*to); !s.ok()) return ctx.Fail(s);
+      return ctx.Print(json{{"ok", true}, {"file", *to}}, [&] {
+        std::cout << "backup written to " << *to << " (open it with --data-dir " << *to << ")\n";
+      });
+    });
+  }
+}
+
+}  // namespace medmij::cli

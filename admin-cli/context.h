@@ -1,0 +1,62 @@
+// Shared plumbing of medmij-admin commands: global options, opening the store, running one
+// mutation as one write transaction with its journal event, and printing results.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "registry/common/status.h"
+#include "registry/common/time.h"
+#include "registry/ops/ops.h"
+#include "registry/store/store.h"
+
+namespace medmij::cli {
+
+// Exit codes (DESIGN.md): the one place that maps a Status to a process exit code.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitInternal = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitRefused = 3;
+inline constexpr int kExitNotFound = 4;
+int ExitCodeFor(const Status& s);
+
+class Context {
+ public:
+  std::string data_dir;
+  std::string operator_name;
+  bool json = false;
+  Time now{};
+
+  // Opens the data dir (once). `create` only for `init`. Without it a missing data dir is a
+  // usage error that says to run init.
+  Result<store::Store*> OpenStore(bool create = false);
+  ops::Actor actor() const { return ops::Actor{operator_name, now}; }
+
+  // Runs `fn` in one write transaction and commits it with one journal event. `fn` may add
+  // fields to `out` (request ids, case ids). Prints the result (text line or JSON document).
+  // Returns the exit code.
+  using MutationFn = std::function<Status(store::WriteTxn&, nlohmann::json& out)>;
+  int Mutate(const std::string& command, const std::string& subject, const std::string& reason,
+             const MutationFn& fn,
+             const std::function<std::string(const nlohmann::json& out)>& done_message);
+  int Mutate(const std::string& command, const std::string& subject, const std::string& reason,
+             const MutationFn& fn, const std::string& done_message) {
+    return Mutate(command, subject, reason, fn,
+                  [&](const nlohmann::json&) { return done_message; });
+  }
+
+  // Prints `doc` as JSON (--json) or calls `text` to print it for people. Returns kExitOk.
+  int Print(const nlohmann::json& doc, const std::function<void()>& text) const;
+
+  // Reports an error: one line on stderr (and a JSON document on stdout with --json). Returns the
+  // exit code for it.
+  int Fail(const Status& s) const;
+
+ private:
+  std::unique_ptr<store::Store> store_;
+};
+
+}  // namespace medmij::cli

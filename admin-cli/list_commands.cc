@@ -1,0 +1,199 @@
+// publish, lists status|get|diff
+#include <iostream>
+
+#include "admin-cli/commands.h"
+#include "registry/lists/lists.h"
+#include "registry/publisher/publisher.h"
+#include "signer/signer.h"
+
+namespace medmij::cli {
+namespace {
+
+using nlohmann::json;
+
+Result<ListKind> ParseListArg(const std::string& name) {
+  auto k = ParseListKind(name);
+  if (!k) {
+    return Status::Invalid(
+        "LIST: must be whitelist, oauthclientlist, zorgaanbiederslijst or "
+        "gegevensdienstnamenlijst, got '" +
+        name + "'");
+  }
+  return *k;
+}
+
+// Reads one archived version (the current one when `volgnummer` is 0).
+Result<std::string> VersionBytes(const store::Reader& r, ListKind list, uint64_t volgnummer) {
+  if (volgnummer == 0) {
+    auto current = r.CurrentListVersion(list);
+    if (!current) {
+      return Status::NotFound(std::string(ToString(list)) + " has not been published yet");
+    }
+    volgnummer = current->volgnummer;
+  }
+  auto bytes = r.GetListBytes(list, volgnummer);
+  if (!bytes) {
+    return Status::NotFound(std::string(ToString(list)) + " has no version " +
+                            std::to_string(volgnummer));
+  }
+  return std::move(*bytes);
+}
+
+int Publish(Context& ctx, const std::string& key, const std::string& cert, const std::string& chain,
+            const std::string& export_dir) {
+  auto libs = signer::Libraries::Init();
+  if (!libs.ok()) return ctx.Fail(libs.status());
+  auto schemas = signer::SchemaSet::Load();
+  if (!schemas.ok()) return ctx.Fail(schemas.status());
+  auto signer = signer::Signer::Load(key, cert, chain, ctx.now);
+  if (!signer.ok()) return ctx.Fail(signer.status());
+  auto st = ctx.OpenStore();
+  if (!st.ok()) return ctx.Fail(st.status());
+  publisher::Options options;
+  options.export_dir = export_dir;
+  options.operator_name = ctx.operator_name;
+  publisher::Publisher pub(**st, **signer, **schemas, options);
+  publisher::Report report = pub.PublishOnce(ctx.now);
+  json doc{{"ok", report.ok()}, {"at", FormatTime(report.at)}, {"lists", json::array()}};
+  for (const auto& l : report.lists) {
+    json jl{{"list", ToString(l.list)}, {"published", l.published}, {"volgnummer", l.volgnummer}};
+    if (!l.status.ok()) jl["error"] = l.status.message();
+    doc["lists"].push_back(jl);
+  }
+  if (report.next_wakeup) doc["next_change"] = FormatTime(*report.next_wakeup);
+  ctx.Print(doc, [&] {
+    for (const auto& l : report.lists) {
+      std::cout << ToString(l.list) << ": "
+                << (!l.status.ok() ? "FAILED"
+                    : l.published  ? "published"
+                                   : "unchanged")
+                << ", volgnummer " << l.volgnummer << "\n";
+    }
+  });
+  for (const auto& l : report.lists) {
+    if (!l.status.ok()) {
+      std::cerr << "medmij-admin: publish " << ToString(l.list) << ": " << l.status.message()
+                << "\n";
+    }
+  }
+  return report.ok() ? kExitOk : kExitInternal;
+}
+
+}  // namespace
+
+void AddListCommands(CLI::App& app, Context& ctx, Action& action) {
+  {
+    auto* publish = app.add_subcommand(
+        "publish", "publish the four lists now (without the service; needs the signing key)");
+    auto key = std::make_shared<std::string>();
+    auto cert = std::make_shared<std::string>();
+    auto chain = std::make_shared<std::string>();
+    auto export_dir = std::make_shared<std::string>();
+    publish->add_option("--key", *key, "signing key (PEM)")->required();
+    publish->add_option("--cert", *cert, "signing certificate (PEM)")->required();
+    publish->add_option("--chain", *chain, "intermediate certificates (PEM)");
+    publish->add_option("--export-dir", *export_dir, "also write MedMij_*.xml there");
+    OnRun(publish, action, [&ctx, key, cert, chain, export_dir] {
+      return Publish(ctx, *key, *cert, *chain, *export_dir);
+    });
+  }
+  auto* group = app.add_subcommand("lists", "published list versions");
+  group->require_subcommand(1);
+  {
+    auto* status = group->add_subcommand("status", "current version of every list");
+    OnRun(status, action, [&ctx] {
+      auto st = ctx.OpenStore();
+      if (!st.ok()) return ctx.Fail(st.status());
+      auto txn = (*st)->BeginRead();
+      if (!txn.ok()) return ctx.Fail(txn.status());
+      json rows = json::array();
+      for (ListKind k : kAllLists) {
+        auto v = (*txn)->CurrentListVersion(k);
+        json row{{"list", ToString(k)}};
+        if (v) {
+          row["volgnummer"] = v->volgnummer;
+          row["tijdstempel"] = FormatTime(v->tijdstempel);
+          row["sha256"] = v->sha256;
+          row["size"] = v->size;
+        } else {
+          row["volgnummer"] = nullptr;
+        }
+        rows.push_back(row);
+      }
+      return ctx.Print(rows, [&] {
+        for (const auto& r : rows) {
+          std::cout << r["list"].get<std::string>() << ": ";
+          if (r["volgnummer"].is_null()) {
+            std::cout << "never published\n";
+          } else {
+            std::cout << "volgnummer " << r["volgnummer"] << ", "
+                      << r["tijdstempel"].get<std::string>() << ", " << r["size"]
+                      << " bytes, sha256 " << r["sha256"].get<std::string>() << "\n";
+          }
+        }
+      });
+    });
+  }
+  {
+    auto* get = group->add_subcommand("get", "write a list version's signed bytes to stdout");
+    auto list = std::make_shared<std::string>();
+    auto version = std::make_shared<uint64_t>(0);
+    auto unsigned_form = std::make_shared<bool>(false);
+    get->add_option("LIST", *list)->required();
+    get->add_option("--version", *version, "volgnummer (default: current)")
+        ->check(CLI::PositiveNumber);
+    get->add_flag("--unsigned", *unsigned_form, "the strict form, without the signature");
+    OnRun(get, action, [&ctx, list, version, unsigned_form] {
+      auto k = ParseListArg(*list);
+      if (!k.ok()) return ctx.Fail(k.status());
+      auto st = ctx.OpenStore();
+      if (!st.ok()) return ctx.Fail(st.status());
+      auto txn = (*st)->BeginRead();
+      if (!txn.ok()) return ctx.Fail(txn.status());
+      auto bytes = VersionBytes(**txn, *k, *version);
+      if (!bytes.ok()) return ctx.Fail(bytes.status());
+      std::cout << (*unsigned_form ? signer::StripSignature(*bytes) : *bytes);
+      std::cout.flush();
+      return std::cout ? kExitOk : ctx.Fail(Status::IoError("stdout: write failed"));
+    });
+  }
+  {
+    auto* diff = group->add_subcommand("diff", "entries added, removed and changed from A to B");
+    auto list = std::make_shared<std::string>();
+    auto a = std::make_shared<uint64_t>(0);
+    auto b = std::make_shared<uint64_t>(0);
+    diff->add_option("LIST", *list)->required();
+    diff->add_option("A", *a, "volgnummer")->required()->check(CLI::PositiveNumber);
+    diff->add_option("B", *b, "volgnummer")->required()->check(CLI::PositiveNumber);
+    OnRun(diff, action, [&ctx, list, a, b] {
+      auto k = ParseListArg(*list);
+      if (!k.ok()) return ctx.Fail(k.status());
+      auto st = ctx.OpenStore();
+      if (!st.ok()) return ctx.Fail(st.status());
+      auto txn = (*st)->BeginRead();
+      if (!txn.ok()) return ctx.Fail(txn.status());
+      auto bytes_a = VersionBytes(**txn, *k, *a);
+      if (!bytes_a.ok()) return ctx.Fail(bytes_a.status());
+      auto bytes_b = VersionBytes(**txn, *k, *b);
+      if (!bytes_b.ok()) return ctx.Fail(bytes_b.status());
+      auto d = lists::Diff(*k, *bytes_a, *bytes_b);
+      if (!d.ok()) return ctx.Fail(d.status());
+      json doc{{"list", ToString(*k)},
+               {"a", *a},
+               {"b", *b},
+               {"added", d->added},
+               {"removed", d->removed},
+               {"changed", d->changed}};
+      return ctx.Print(doc, [&] {
+        std::cout << ToString(*k) << " " << *a << " -> " << *b << ": " << d->added.size()
+                  << " added, " << d->removed.size() << " removed, " << d->changed.size()
+                  << " changed\n";
+        for (const auto& e : d->added) std::cout << "+ " << e << "\n";
+        for (const auto& e : d->removed) std::cout << "- " << e << "\n";
+        for (const auto& e : d->changed) std::cout << "~ " << e << "\n";
+      });
+    });
+  }
+}
+
+}  // namespace medmij::cli

@@ -1,0 +1,79 @@
+// medmij-admin: the foundation staff's command line for the MedMij registry.
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "admin-cli/commands.h"
+#include "admin-cli/context.h"
+#include "registry/domain/validate.h"
+#include "registry/store/store.h"
+
+namespace {
+
+std::string OsUser() {
+  if (const passwd* pw = getpwuid(geteuid()); pw != nullptr && pw->pw_name != nullptr) {
+    return pw->pw_name;
+  }
+  return "uid-" + std::to_string(geteuid());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace medmij;
+  cli::Context ctx;
+  cli::Action action;
+
+  CLI::App app{
+      "medmij-admin: enrol, qualify, label, suspend, reinstate and terminate MedMij "
+      "participants, and audit the registry"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.add_option("--data-dir", ctx.data_dir, "registry data directory")->envname("MEDMIJ_DATA_DIR");
+  app.add_option("--operator", ctx.operator_name,
+                 "who is acting (default: $MEDMIJ_OPERATOR or the OS user)")
+      ->envname("MEDMIJ_OPERATOR");
+  app.add_flag("--json", ctx.json, "machine-readable output: one JSON document on stdout");
+
+  cli::AddAdminCommands(app, ctx, action);
+  cli::AddParticipantCommands(app, ctx, action);
+  cli::AddEvidenceCommands(app, ctx, action);
+  cli::AddNetworkCommands(app, ctx, action);
+  cli::AddCaseCommands(app, ctx, action);
+  cli::AddListCommands(app, ctx, action);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help();
+    return cli::kExitOk;
+  } catch (const CLI::CallForAllHelp&) {
+    std::cout << app.help("", CLI::AppFormatMode::All);
+    return cli::kExitOk;
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "medmij-admin: " << e.what() << " (see medmij-admin --help)\n";
+    return cli::kExitUsage;
+  }
+
+  if (ctx.operator_name.empty()) ctx.operator_name = OsUser();
+  if (Status s = ValidateOperator(ctx.operator_name, "--operator"); !s.ok()) return ctx.Fail(s);
+  ctx.now = WallClockNow();
+  if (!action) {
+    std::cerr << "medmij-admin: no command given (see medmij-admin --help)\n";
+    return cli::kExitUsage;
+  }
+  try {
+    return action();
+  } catch (const store::CorruptionError& e) {
+    std::cerr << "medmij-admin: stored data is corrupt: " << e.what()
+              << " (run 'medmij-admin journal verify' and 'medmij-admin check')\n";
+    return cli::kExitInternal;
+  } catch (const std::exception& e) {
+    std::cerr << "medmij-admin: internal error: " << e.what() << "\n";
+    return cli::kExitInternal;
+  }
+}

@@ -1,0 +1,378 @@
+// participant enrol|show|list|explain|history|activate|suspend|reinstate|terminate|approve
+#include <iomanip>
+#include <iostream>
+
+#include "admin-cli/commands.h"
+#include "registry/domain/json.h"
+#include "registry/domain/policy.h"
+
+namespace medmij::cli {
+namespace {
+
+using nlohmann::json;
+
+std::string Roles(const Participant& p) {
+  std::string out;
+  for (Role r : p.roles) out += (out.empty() ? "" : ",") + std::string(ToString(r));
+  return out;
+}
+
+json ExplainJson(const Participant& p, const policy::Standing& standing,
+                 const std::vector<policy::ListMembership>& lists, Time at) {
+  json doc{{"participant", p.id},
+           {"at", FormatTime(at)},
+           {"status", ToString(p.status)},
+           {"good_standing", standing.good},
+           {"standing_reasons", standing.reasons},
+           {"lists", json::array()}};
+  for (const auto& m : lists) {
+    doc["lists"].push_back({{"list", ToString(m.list)}, {"on", m.on}, {"reasons", m.reasons}});
+  }
+  return doc;
+}
+
+void PrintExplain(const Participant& p, const policy::Standing& standing,
+                  const std::vector<policy::ListMembership>& lists, Time at) {
+  std::cout << p.id << " at " << FormatTime(at) << ": " << ToString(p.status) << ", "
+            << (standing.good ? "in good standing" : "NOT in good standing") << "\n";
+  for (const auto& r : standing.reasons) std::cout << "  - " << r << "\n";
+  for (const auto& m : lists) {
+    std::cout << (m.on ? "  on     " : "  not on ") << ToString(m.list) << "\n";
+    if (!m.on) {
+      for (const auto& r : m.reasons) std::cout << "           - " << r << "\n";
+    }
+  }
+}
+
+int Explain(Context& ctx, const std::string& id, const std::string& at_text) {
+  Time at = ctx.now;
+  if (!at_text.empty()) {
+    auto t = ParseTimeOption(at_text, "--at");
+    if (!t.ok()) return ctx.Fail(t.status());
+    at = *t;
+  }
+  auto st = ctx.OpenStore();
+  if (!st.ok()) return ctx.Fail(st.status());
+  auto txn = (*st)->BeginRead();
+  if (!txn.ok()) return ctx.Fail(txn.status());
+  const store::Reader& r = **txn;
+  auto p = ops::FindParticipant(r, id);
+  if (!p.ok()) return ctx.Fail(p.status());
+  auto standing = policy::EvaluateStanding(*p, at);
+  auto lists = policy::ExplainLists(*p, r.NodesOf(id), r.OAuthClientsOf(id), r.ProvidersOf(id), at);
+  return ctx.Print(ExplainJson(*p, standing, lists, at),
+                   [&] { PrintExplain(*p, standing, lists, at); });
+}
+
+void PrintParticipant(const Participant& p, const std::vector<Node>& nodes,
+                      const std::vector<OAuthClient>& clients, size_t providers,
+                      const std::vector<ComplianceCase>& cases, const policy::Standing& standing) {
+  std::cout << "id:          " << p.id << "\n"
+            << "name:        " << p.legal_name << "\n"
+            << "kvk:         " << p.kvk << "\n";
+  if (!p.email.empty()) std::cout << "email:       " << p.email << "\n";
+  std::cout << "roles:       " << Roles(p) << "\n"
+            << "status:      " << ToString(p.status) << "\n"
+            << "label:       " << (p.LabelGranted() ? "granted" : "not granted") << "\n"
+            << "standing:    " << (standing.good ? "good" : "not good") << "\n";
+  for (const auto& r : standing.reasons) std::cout << "             - " << r << "\n";
+  std::cout << "enrolled:    " << FormatTime(p.enrolled.at) << " by " << p.enrolled.by << "\n";
+  std::cout << "certificates (" << p.certificates.size() << "):\n";
+  for (const auto& c : p.certificates) {
+    std::cout << "  " << c.number << " by " << c.body << ", " << FormatDate(c.valid_from) << " .. "
+              << FormatTime(c.valid_until) << (c.accredited ? ", accredited" : "")
+              << (c.registered ? ", registered" : "") << "\n";
+  }
+  std::cout << "audit statements (" << p.audit_statements.size() << "):\n";
+  for (const auto& a : p.audit_statements) {
+    std::cout << "  " << FormatDate(a.date) << " " << ToString(a.outcome) << " by " << a.auditor
+              << (a.pentest ? ", pentest included" : "") << "\n";
+  }
+  std::string qualified;
+  for (const auto& s : p.QualifiedServices()) qualified += (qualified.empty() ? "" : ", ") + s;
+  std::cout << "qualified:   " << (qualified.empty() ? "-" : qualified) << "\n";
+  std::cout << "nodes (" << nodes.size() << "):";
+  for (const auto& n : nodes) std::cout << " " << n.hostname;
+  std::cout << "\noauth clients (" << clients.size() << "):";
+  for (const auto& c : clients) std::cout << " " << c.hostname;
+  std::cout << "\nproviders:   " << providers << "\n";
+  std::cout << "cases (" << cases.size() << "):";
+  for (const auto& c : cases) {
+    std::cout << " " << c.id
+              << (c.IsOpen() ? "[" + std::string(ToString(c.CurrentStep())) + "]" : "[closed]");
+  }
+  std::cout << "\n";
+}
+
+int Show(Context& ctx, const std::string& id) {
+  auto st = ctx.OpenStore();
+  if (!st.ok()) return ctx.Fail(st.status());
+  auto txn = (*st)->BeginRead();
+  if (!txn.ok()) return ctx.Fail(txn.status());
+  const store::Reader& r = **txn;
+  auto p = ops::FindParticipant(r, id);
+  if (!p.ok()) return ctx.Fail(p.status());
+  auto nodes = r.NodesOf(id);
+  auto clients = r.OAuthClientsOf(id);
+  auto providers = r.ProvidersOf(id);
+  auto cases = r.CasesOf(id);
+  auto standing = policy::EvaluateStanding(*p, ctx.now);
+  json doc = *p;
+  doc["good_standing"] = standing.good;
+  doc["standing_reasons"] = standing.reasons;
+  doc["nodes"] = json::array();
+  for (const auto& n : nodes) doc["nodes"].push_back(n.hostname);
+  doc["oauth_clients"] = clients;
+  doc["provider_count"] = providers.size();
+  doc["cases"] = json::array();
+  for (const auto& c : cases) doc["cases"].push_back(c.id);
+  return ctx.Print(
+      doc, [&] { PrintParticipant(*p, nodes, clients, providers.size(), cases, standing); });
+}
+
+int List(Context& ctx, const std::string& status_filter, const std::string& role_filter) {
+  std::optional<Lifecycle> status;
+  std::optional<Role> role;
+  if (!status_filter.empty() && !(status = ParseLifecycle(status_filter))) {
+    return ctx.Fail(
+        Status::Invalid("--status: must be candidate, active, suspended or "
+                        "terminated, got '" +
+                        status_filter + "'"));
+  }
+  if (!role_filter.empty() && !(role = ParseRole(role_filter))) {
+    return ctx.Fail(Status::Invalid("--role: must be dvp or dva, got '" + role_filter + "'"));
+  }
+  auto st = ctx.OpenStore();
+  if (!st.ok()) return ctx.Fail(st.status());
+  auto txn = (*st)->BeginRead();
+  if (!txn.ok()) return ctx.Fail(txn.status());
+  json rows = json::array();
+  std::vector<std::pair<Participant, bool>> shown;
+  for (auto& p : (*txn)->AllParticipants()) {
+    if (status && p.status != *status) continue;
+    if (role && !p.HasRole(*role)) continue;
+    bool good = policy::EvaluateStanding(p, ctx.now).good;
+    rows.push_back({{"id", p.id},
+                    {"name", p.legal_name},
+                    {"roles", Roles(p)},
+                    {"status", ToString(p.status)},
+                    {"label", p.LabelGranted()},
+                    {"good_standing", good}});
+    shown.emplace_back(std::move(p), good);
+  }
+  return ctx.Print(rows, [&] {
+    std::cout << std::left << std::setw(32) << "ID" << std::setw(9) << "ROLES" << std::setw(12)
+              << "STATUS" << std::setw(7) << "LABEL"
+              << "STANDING  NAME\n";
+    for (const auto& [p, good] : shown) {
+      std::cout << std::setw(32) << p.id << std::setw(9) << Roles(p) << std::setw(12)
+                << ToString(p.status) << std::setw(7) << (p.LabelGranted() ? "yes" : "no")
+                << std::setw(10) << (good ? "good" : "-") << p.legal_name << "\n";
+    }
+  });
+}
+
+// True when the event touched the participant: its own record, or a record that names it.
+bool Touches(const store::JournalEvent& e, const std::string& id) {
+  if (e.meta.subject == "participant:" + id) return true;
+  for (const auto& c : e.changes) {
+    if (c.table == store::Table::kParticipants && c.key == id) return true;
+    for (const auto* v : {&c.before, &c.after}) {
+      if (!*v || !(*v)->is_object()) continue;
+      for (const char* field : {"participant", "dva"}) {
+        auto it = (*v)->find(field);
+        if (it != (*v)->end() && it->is_string() && it->get<std::string>() == id) return true;
+      }
+    }
+  }
+  return false;
+}
+
+int History(Context& ctx, const std::string& id, const std::string& at_text) {
+  auto st = ctx.OpenStore();
+  if (!st.ok()) return ctx.Fail(st.status());
+  if (!at_text.empty()) {
+    auto at = ParseTimeOption(at_text, "--at");
+    if (!at.ok()) return ctx.Fail(at.status());
+    auto state = (*st)->StateAt(*at);
+    if (!state.ok()) return ctx.Fail(state.status());
+    auto it = state->participants.find(id);
+    if (it == state->participants.end()) {
+      return ctx.Fail(
+          Status::NotFound("participant '" + id + "' did not exist at " + FormatTime(*at)));
+    }
+    const Participant& p = it->second;
+    std::vector<Node> nodes;
+    std::vector<OAuthClient> clients;
+    std::vector<Provider> providers;
+    for (const auto& [h, n] : state->nodes) {
+      if (n.participant == id) nodes.push_back(n);
+    }
+    for (const auto& [h, c] : state->oauth_clients) {
+      if (c.participant == id) clients.push_back(c);
+    }
+    for (const auto& [name, pr] : state->providers) {
+      if (pr.dva == id) providers.push_back(pr);
+    }
+    auto standing = policy::EvaluateStanding(p, *at);
+    auto lists = policy::ExplainLists(p, nodes, clients, providers, *at);
+    json doc = ExplainJson(p, standing, lists, *at);
+    doc["state"] = p;
+    return ctx.Print(doc, [&] {
+      std::cout << "state as recorded at " << FormatTime(*at) << "\n";
+      PrintExplain(p, standing, lists, *at);
+    });
+  }
+  {
+    auto txn = (*st)->BeginRead();
+    if (!txn.ok()) return ctx.Fail(txn.status());
+    if (auto p = ops::FindParticipant(**txn, id); !p.ok()) return ctx.Fail(p.status());
+  }
+  json events = json::array();
+  std::vector<store::JournalEvent> shown;
+  auto txn = (*st)->BeginRead();
+  if (!txn.ok()) return ctx.Fail(txn.status());
+  (*txn)->ForEachEvent(1, [&](const store::JournalEvent& e) {
+    if (!Touches(e, id)) return true;
+    events.push_back({{"seq", e.seq},
+                      {"at", FormatTime(e.meta.at)},
+                      {"operator", e.meta.operator_name},
+                      {"command", e.meta.command},
+                      {"subject", e.meta.subject},
+                      {"reason", e.meta.reason}});
+    shown.push_back(e);
+    return true;
+  });
+  return ctx.Print(events, [&] {
+    for (const auto& e : shown) {
+      std::cout << std::setw(6) << e.seq << "  " << FormatTime(e.meta.at) << "  "
+                << e.meta.operator_name << "  " << e.meta.command << "  " << e.meta.subject;
+      if (!e.meta.reason.empty()) std::cout << "  (" << e.meta.reason << ")";
+      std::cout << "\n";
+    }
+  });
+}
+
+}  // namespace
+
+void AddParticipantCommands(CLI::App& app, Context& ctx, Action& action) {
+  auto* group = app.add_subcommand("participant", "enrol and manage participants");
+  group->require_subcommand(1);
+
+  {
+    auto* cmd = group->add_subcommand("enrol", "enrol a new participant as candidate");
+    auto in = std::make_shared<ops::EnrolInput>();
+    cmd->add_option("ID", in->id, "participant id ([a-z0-9-]{3,40})")->required();
+    cmd->add_option("--name", in->legal_name, "legal name")->required();
+    cmd->add_option("--kvk", in->kvk, "KvK number (8 digits)")->required();
+    cmd->add_option("--role", in->roles, "dvp or dva (repeat for both)")->required();
+    cmd->add_option("--email", in->email, "contact e-mail");
+    OnRun(cmd, action, [&ctx, in] {
+      return ctx.Mutate(
+          "participant enrol", "participant:" + in->id, "",
+          [&](store::WriteTxn& t, json&) { return ops::Enrol(t, ctx.actor(), *in); },
+          "enrolled " + in->id + " as candidate");
+    });
+  }
+  {
+    auto* cmd = group->add_subcommand("show", "show a participant");
+    auto id = std::make_shared<std::string>();
+    cmd->add_option("ID", *id)->required();
+    OnRun(cmd, action, [&ctx, id] { return Show(ctx, *id); });
+  }
+  {
+    auto* cmd = group->add_subcommand("list", "list participants");
+    auto status = std::make_shared<std::string>();
+    auto role = std::make_shared<std::string>();
+    cmd->add_option("--status", *status, "only this lifecycle status");
+    cmd->add_option("--role", *role, "only this role");
+    OnRun(cmd, action, [&ctx, status, role] { return List(ctx, *status, *role); });
+  }
+  {
+    auto* cmd = group->add_subcommand("explain", "which lists a participant is on, and why not");
+    auto id = std::make_shared<std::string>();
+    auto at = std::make_shared<std::string>();
+    cmd->add_option("ID", *id)->required();
+    cmd->add_option("--at", *at, "evaluate at this time (current state)");
+    OnRun(cmd, action, [&ctx, id, at] { return Explain(ctx, *id, *at); });
+  }
+  {
+    auto* cmd = group->add_subcommand("history", "journal events of a participant");
+    auto id = std::make_shared<std::string>();
+    auto at = std::make_shared<std::string>();
+    cmd->add_option("ID", *id)->required();
+    cmd->add_option("--at", *at, "show the state as recorded at this time instead");
+    OnRun(cmd, action, [&ctx, id, at] { return History(ctx, *id, *at); });
+  }
+
+  struct Transition {
+    const char* name;
+    const char* help;
+    bool reason_required;
+    Status (*op)(store::WriteTxn&, const ops::Actor&, const std::string&, const std::string&);
+    const char* done;
+  };
+  static const Transition kTransitions[] = {
+      {"activate", "activate a candidate (needs a current certificate and audit statement)", false,
+       &ops::Activate, "activated"},
+      {"suspend", "suspend an active participant", true, &ops::Suspend, "suspended"},
+      {"reinstate", "lift a suspension", true, &ops::Reinstate, "reinstated"},
+  };
+  for (const auto& tr : kTransitions) {
+    auto* cmd = group->add_subcommand(tr.name, tr.help);
+    auto id = std::make_shared<std::string>();
+    auto reason = std::make_shared<std::string>();
+    cmd->add_option("ID", *id)->required();
+    auto* opt = cmd->add_option("--reason", *reason, "why");
+    if (tr.reason_required) opt->required();
+    const Transition* t = &tr;
+    OnRun(cmd, action, [&ctx, id, reason, t] {
+      return ctx.Mutate(
+          std::string("participant ") + t->name, "participant:" + *id, *reason,
+          [&](store::WriteTxn& txn, json&) { return t->op(txn, ctx.actor(), *id, *reason); },
+          std::string(t->done) + " " + *id);
+    });
+  }
+  {
+    auto* cmd = group->add_subcommand("terminate",
+                                      "request termination (a different operator must approve it)");
+    auto id = std::make_shared<std::string>();
+    auto reason = std::make_shared<std::string>();
+    cmd->add_option("ID", *id)->required();
+    cmd->add_option("--reason", *reason, "why")->required();
+    OnRun(cmd, action, [&ctx, id, reason] {
+      return ctx.Mutate(
+          "participant terminate", "participant:" + *id, *reason,
+          [&](store::WriteTxn& t, json& out) {
+            auto r = ops::RequestTermination(t, ctx.actor(), *id, *reason);
+            if (!r.ok()) return r.status();
+            out["request_id"] = *r;
+            return Status::Ok();
+          },
+          [id](const json& out) {
+            return "termination of " + *id + " requested as " +
+                   out["request_id"].get<std::string>() +
+                   "; a different operator approves it with 'participant approve " +
+                   out["request_id"].get<std::string>() + "'";
+          });
+    });
+  }
+  {
+    auto* cmd = group->add_subcommand("approve", "approve a termination request");
+    auto request = std::make_shared<std::string>();
+    cmd->add_option("REQUEST-ID", *request)->required();
+    OnRun(cmd, action, [&ctx, request] {
+      return ctx.Mutate(
+          "participant approve", "termination-request:" + *request, "",
+          [&](store::WriteTxn& t, json& out) {
+            auto r = ops::ApproveTermination(t, ctx.actor(), *request);
+            if (!r.ok()) return r.status();
+            out["participant"] = *r;
+            return Status::Ok();
+          },
+          "approved " + *request + "; participant terminated");
+    });
+  }
+}
+
+}  // namespace medmij::cli

@@ -1,0 +1,163 @@
+// Every field gets a bad value: one clear error line naming the field, exit 2, nothing changed.
+#include "tests/integration/cli/cli_fixture.h"
+
+namespace medmij::testing {
+namespace {
+
+struct BadInput {
+  std::vector<std::string> args;
+  std::string field;  // must appear in the error line
+};
+
+class CliBadInputTest : public CliTest {
+ protected:
+  void SetUp() override {
+    CliTest::SetUp();
+    GoodStanding("good-dva", {"dva"});
+    GoodStanding("good-pgo", {"dvp"});
+    Ok({"service", "add", "1", "--name", "Basisgegevens Zorg"});
+    Ok({"node", "add", "good-dva", "api.good.example"});
+    Ok({"qualification", "add", "good-dva", "--service", "1"});
+    Ok({"provider", "add", "goodprovider@medmij", "--dva", "good-dva"});
+    Ok({"case", "open", "good-pgo", "--type", "incident", "--finding", "late"});
+  }
+};
+
+std::vector<std::string> Svc(const std::string& auth, const std::string& token,
+                             const std::string& role) {
+  return {"provider",
+          "service",
+          "add",
+          "goodprovider@medmij",
+          "--service",
+          "1",
+          "--authorization-uri",
+          auth,
+          "--token-uri",
+          token,
+          "--role",
+          role};
+}
+
+TEST_F(CliBadInputTest, EveryBadFieldIsRefusedAndChangesNothing) {
+  const std::string ok_role = "R=https://api.good.example/fhir";
+  const std::string ok_auth = "https://front.good.example/authorize";
+  const std::string ok_token = "https://api.good.example/token";
+  const std::vector<BadInput> cases = {
+      // participant id
+      {{"participant", "enrol", "AB", "--name", "X", "--kvk", "12345678", "--role", "dvp"},
+       "participant id"},
+      {{"participant", "enrol", "Upper-Case", "--name", "X", "--kvk", "12345678", "--role", "dvp"},
+       "participant id"},
+      {{"participant", "enrol", std::string(41, 'a'), "--name", "X", "--kvk", "12345678", "--role",
+        "dvp"},
+       "participant id"},
+      {{"participant", "enrol", "has_underscore", "--name", "X", "--kvk", "12345678", "--role",
+        "dvp"},
+       "participant id"},
+      // kvk, name, email, role
+      {{"participant", "enrol", "new-org", "--name", "X", "--kvk", "1234567", "--role", "dvp"},
+       "kvk"},
+      {{"participant", "enrol", "new-org", "--name", "X", "--kvk", "123456789", "--role", "dvp"},
+       "kvk"},
+      {{"participant", "enrol", "new-org", "--name", "X", "--kvk", "1234567a", "--role", "dvp"},
+       "kvk"},
+      {{"participant", "enrol", "new-org", "--name", "", "--kvk", "12345678", "--role", "dvp"},
+       "name"},
+      {{"participant", "enrol", "new-org", "--name", "X", "--kvk", "12345678", "--role", "dvp",
+        "--email", "not-an-address"},
+       "email"},
+      {{"participant", "enrol", "new-org", "--name", "X", "--kvk", "12345678", "--role", "dvz"},
+       "role"},
+      // certificate fields
+      {{"cert", "add", "good-pgo", "--number", "N", "--body", "B V", "--valid-from", "2026-13-01",
+        "--valid-until", "2027-01-01"},
+       "--valid-from"},
+      {{"cert", "add", "good-pgo", "--number", "N", "--body", "B V", "--valid-from", "2026-01-01",
+        "--valid-until", "yesterday"},
+       "--valid-until"},
+      {{"cert", "add", "good-pgo", "--number", "N", "--body", "B V", "--valid-from", "2027-01-01",
+        "--valid-until", "2026-01-01"},
+       "valid-until"},
+      {{"cert", "add", "good-pgo", "--number", "", "--body", "B V", "--valid-from", "2026-01-01",
+        "--valid-until", "2027-01-01"},
+       "number"},
+      // audit statement
+      {{"audit-statement", "add", "good-pgo", "--date", "2026-02-30", "--auditor", "A B",
+        "--outcome", "conform"},
+       "--date"},
+      {{"audit-statement", "add", "good-pgo", "--date", "2026-01-01", "--auditor", "A B",
+        "--outcome", "fine"},
+       "outcome"},
+      {{"audit-statement", "add", "good-pgo", "--date", Date(30), "--auditor", "A B", "--outcome",
+        "conform"},
+       "date"},
+      // hostnames
+      {{"node", "add", "good-dva", "API.good.example"}, "hostname"},
+      {{"node", "add", "good-dva", "*.good.example"}, "hostname"},
+      {{"node", "add", "good-dva", "localhost"}, "hostname"},
+      {{"node", "add", "good-dva", "--", "-bad.good.example"}, "hostname"},
+      {{"node", "add", "good-dva", "bad_host.example"}, "hostname"},
+      {{"node", "add", "good-dva", "good.example."}, "hostname"},
+      {{"node", "add", "good-dva", std::string(64, 'a') + ".example"}, "hostname"},
+      {{"oauth-client", "add", "good-pgo", "Client.example", "--org-name", "Org"}, "hostname"},
+      {{"oauth-client", "add", "good-pgo", "client.good.example", "--org-name", "AB"}, "org-name"},
+      {{"oauth-client", "add", "good-pgo", "client.good.example", "--org-name",
+        std::string(51, 'x')},
+       "org-name"},
+      // catalogue
+      {{"service", "add", std::string(31, '1'), "--name", "Valid Name"}, "service id"},
+      {{"service", "add", "", "--name", "Valid Name"}, "service id"},
+      {{"service", "add", "9", "--name", "AB"}, "name"},
+      // providers
+      {{"provider", "add", "ab@medmij", "--dva", "good-dva"}, "provider name"},
+      {{"provider", "add", "Hospital@medmij", "--dva", "good-dva"}, "provider name"},
+      {{"provider", "add", "hospital1@medmij", "--dva", "good-dva"}, "provider name"},
+      {{"provider", "add", "hospital@example", "--dva", "good-dva"}, "provider name"},
+      {{"provider", "add", std::string(51, 'a') + "@medmij", "--dva", "good-dva"}, "provider name"},
+      {{"provider", "add", "hospitaal@medmij", "--dva", "good-dva", "--type", "XX"}, "type"},
+      {{"provider", "add", "hospitaal@medmij", "--dva", "good-dva", "--identifier", "agb=123"},
+       "agb"},
+      // front- and back-channel URIs
+      {Svc("http://front.good.example/authorize", ok_token, ok_role), "authorization-uri"},
+      {Svc("https://front.good.example:8443/authorize", ok_token, ok_role), "authorization-uri"},
+      {Svc("https://front.good.example/authorize?x=1", ok_token, ok_role), "authorization-uri"},
+      {Svc("https://front.good.example/authorize/", ok_token, ok_role), "authorization-uri"},
+      {Svc(ok_auth, "https://api.good.example:0/token", ok_role), "token-uri"},
+      {Svc(ok_auth, "https://api.good.example:65536/token", ok_role), "token-uri"},
+      {Svc(ok_auth, "https://api.good.example/token#frag", ok_role), "token-uri"},
+      {Svc(ok_auth, "ftp://api.good.example/token", ok_role), "token-uri"},
+      {Svc(ok_auth, ok_token, "=https://api.good.example/fhir"), "--role"},
+      {Svc(ok_auth, ok_token, "R=http://api.good.example/fhir"), "R resource URI"},
+      {Svc(ok_auth, ok_token, std::string(31, 'R') + "=https://api.good.example/fhir"),
+       "role code"},
+      // cases
+      {{"case", "step", "case-1", "--to", "escalate", "--reason", "x"}, "to"},
+      {{"case", "step", "case-1", "--to", "explanation", "--reason", "x", "--deadline", "soon"},
+       "--deadline"},
+      {{"case", "open", "good-pgo", "--type", "Bad Type", "--finding", "x"}, "type"},
+      // reasons and operators
+      {{"participant", "suspend", "good-pgo", "--reason", ""}, "reason"},
+      {{"due", "--within", "abc"}, "--within"},
+  };
+  const std::string before = Journal();
+  for (const auto& c : cases) {
+    auto r = Admin(c.args);
+    EXPECT_EQ(r.exit_code, 2) << Join(c.args) << "\n" << r.err;
+    auto lines = Lines(r.err);
+    ASSERT_EQ(lines.size(), 1u) << Join(c.args) << "\n" << r.err;
+    EXPECT_NE(lines[0].find(c.field), std::string::npos)
+        << Join(c.args) << "\nexpected field '" << c.field << "' in: " << lines[0];
+    EXPECT_TRUE(r.out.empty()) << r.out;
+  }
+  EXPECT_EQ(Journal(), before);
+  auto op = Admin({"participant", "suspend", "good-pgo", "--reason", "x"}, "");
+  // An empty --operator falls back to the OS user, which is valid: the suspension happens.
+  EXPECT_EQ(op.exit_code, 0) << op.err;
+  auto bad_op = Admin({"participant", "reinstate", "good-pgo", "--reason", "x"}, "bad\nname");
+  EXPECT_EQ(bad_op.exit_code, 2);
+  EXPECT_NE(bad_op.err.find("--operator"), std::string::npos) << bad_op.err;
+}
+
+}  // namespace
+}  // namespace medmij::testing

@@ -1,0 +1,43 @@
+// Test support: temporary directories and running the project's real binaries.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace medmij::testing {
+
+// A fresh directory under $TMPDIR (or /tmp), removed with its contents on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct RunResult {
+  int exit_code = -1;  // 128 + signal number when killed by a signal
+  std::string out;
+  std::string err;
+};
+
+// Runs argv[0] (a path) with the given arguments, feeding `input` on stdin, and collects stdout
+// and stderr. `env` entries are added to (or override) the inherited environment. Gives up
+// (kills the child) after `timeout_s` seconds and reports exit code 124.
+RunResult RunProcess(const std::vector<std::string>& argv, const std::string& input = "",
+                     const std::map<std::string, std::string>& env = {}, int timeout_s = 120);
+
+// Path of a binary built by this project, e.g. Binary("admin-cli/medmij-admin").
+std::filesystem::path Binary(const std::string& relative);
+
+// Splits text into lines (without the trailing newline).
+std::vector<std::string> Lines(const std::string& text);
+
+}  // namespace medmij::testing
