@@ -165,6 +165,11 @@ struct EnvCore {
       case MDB_TXN_FULL:
         return Status::Exhausted("transaction too large: " + context +
                                  "; nothing of this transaction was written");
+      case MDB_MAP_RESIZED:
+        // Remapping under live readers of other threads is unsafe, so this is not retried.
+        return Status::IoError(context +
+                               ": another process grew the map beyond this process's map size; "
+                               "reopen the data dir with a map size at least as large");
       case MDB_READERS_FULL:
         return Status::Exhausted("too many concurrent readers: " + context);
       case MDB_BAD_VALSIZE:
