@@ -197,17 +197,44 @@ Report Publisher::PublishOnce(Time now) {
         unsigned_xml.shrink_to_fit();
         outcome.published = true;
         outcome.volgnummer = v.volgnummer;
-        if (!options_.export_dir.empty()) {
-          Status st = WriteAtomically(options_.export_dir, PublishedFileName(list), signed_xml);
-          if (!st.ok()) failed(st);
-        }
+        if (Status st = ExportCurrent(i, v.volgnummer, &signed_xml); !st.ok()) failed(st);
         break;
       }
     } catch (const store::CorruptionError& e) {
       failed(Status::Corruption(e.what()));
     }
   }
+  for (size_t i = 0; i < std::size(kAllLists); ++i) {
+    ListOutcome& outcome = report.lists[i];
+    if (outcome.volgnummer == 0 || exported_[i] == outcome.volgnummer) continue;
+    Status st = ExportCurrent(i, outcome.volgnummer, nullptr);
+    if (!st.ok() && outcome.status.ok()) {
+      outcome.status = st.WithContext("publish " + std::string(ToString(kAllLists[i])));
+    }
+  }
   return report;
+}
+
+Status Publisher::ExportCurrent(size_t i, uint64_t volgnummer, const std::string* bytes) {
+  if (options_.export_dir.empty() || exported_[i] == volgnummer) return Status::Ok();
+  const ListKind list = kAllLists[i];
+  std::optional<std::string> stored;
+  if (bytes == nullptr) {
+    auto read = store_.BeginRead();
+    if (!read.ok()) return read.status();
+    try {
+      stored = (*read)->GetListBytes(list, volgnummer);
+    } catch (const store::CorruptionError& e) {
+      return Status::Corruption(std::string("export: ") + e.what());
+    }
+    if (!stored) {
+      return Status::NotFound("export: version " + std::to_string(volgnummer) + " not archived");
+    }
+    bytes = &*stored;
+  }
+  MEDMIJ_RETURN_IF_ERROR(WriteAtomically(options_.export_dir, PublishedFileName(list), *bytes));
+  exported_[i] = volgnummer;
+  return Status::Ok();
 }
 
 }  // namespace medmij::publisher

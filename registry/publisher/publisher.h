@@ -2,7 +2,9 @@
 // build, validate, sign and archive those whose content changed.
 #pragma once
 
+#include <array>
 #include <filesystem>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,9 +51,17 @@ class Publisher {
   // One publication at `now`. Lists whose content digest equals the current version's get no
   // new version. Each changed list is archived, with its journal event, in one write
   // transaction; a list that fails validation or signing is not published and the others are.
+  // With an export dir, every list whose current version this Publisher has not yet written
+  // there (first call after start, a failed export, a version archived by another process) is
+  // written too, so the directory converges on the archive.
   Report PublishOnce(Time now);
 
  private:
+  // Writes the current version of kAllLists[i] to the export dir unless already there.
+  Status ExportCurrent(size_t i, uint64_t volgnummer, const std::string* bytes);
+
+  // Volgnummer of each list (kAllLists order) last written to the export dir; 0: none.
+  std::array<uint64_t, std::size(kAllLists)> exported_{};
   store::Store& store_;
   const signer::Signer& signer_;
   const signer::SchemaSet& schemas_;

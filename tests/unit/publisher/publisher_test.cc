@@ -304,6 +304,38 @@ TEST_F(PublisherTest, ExportDirHoldsExactlyTheArchivedBytes) {
   EXPECT_EQ(Current(ListKind::kOAuthClientList)->volgnummer, 2u);
 }
 
+TEST_F(PublisherTest, ExportDirCatchesUpAfterFailureAndOnStart) {
+  Seed(SmallNetwork(t0_));
+  fs::path exp = dir_ / "missing-export";
+  Options o;
+  o.export_dir = exp;
+  Publisher p = MakePublisher(o);
+  Report r1 = p.PublishOnce(t0_);
+  // Archived, but the export failed: the outcome says so.
+  for (const auto& l : r1.lists) {
+    EXPECT_TRUE(l.published);
+    EXPECT_EQ(l.status.code(), Status::Code::kIoError) << l.status.message();
+  }
+  EXPECT_FALSE(r1.ok());
+  fs::create_directories(exp);
+  // Nothing changed, yet the same publisher writes what it could not write before...
+  Report r2 = p.PublishOnce(t0_ + Millis(1000));
+  EXPECT_TRUE(r2.ok()) << r2.lists[0].status.message();
+  for (ListKind list : kAllLists) {
+    EXPECT_EQ(ReadFile(exp / std::string(PublishedFileName(list))), Bytes(list, 1));
+  }
+  // ...and a new publisher (a restart) fills a fresh export dir from the archive.
+  fs::path exp2 = dir_ / "export2";
+  fs::create_directories(exp2);
+  o.export_dir = exp2;
+  Report r3 = MakePublisher(o).PublishOnce(t0_ + Millis(2000));
+  EXPECT_TRUE(r3.ok());
+  for (ListKind list : kAllLists) {
+    EXPECT_FALSE(r3.lists[0].published);
+    EXPECT_EQ(ReadFile(exp2 / std::string(PublishedFileName(list))), Bytes(list, 1));
+  }
+}
+
 TEST_F(PublisherTest, ConcurrentPublishersArchiveEachContentOnce) {
   Seed(SmallNetwork(t0_));
   Publisher a = MakePublisher();
