@@ -202,8 +202,8 @@ Result<DocPtr> ParseDocument(std::string_view bytes, std::string_view what) {
   if (ctxt == nullptr) return Status::Internal(w + ": cannot create an XML parser");
   std::unique_ptr<xmlParserCtxt, decltype(&xmlFreeParserCtxt)> owner(ctxt, &xmlFreeParserCtxt);
   // NOERROR/NOWARNING only silence printing; the error stays in ctxt->lastError.
-  xmlCtxtUseOptions(
-      ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES);
+  xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                              XML_PARSE_BIG_LINES | XML_PARSE_COMPACT);
   DoctypeGuard guard;
   ctxt->_private = &guard;
   ctxt->sax->internalSubset = &OnDoctype;

@@ -4,24 +4,25 @@
 // into the original bytes just before the root's end tag. The DOM had the whitespace before that
 // end tag as the root's last text node and the signature was appended after it, so the spliced
 // bytes parse back into exactly the DOM that was signed.
-#include <openssl/bio.h>
+//
+// The Reference digest is the exclusive C14N of the document taken BEFORE the signature node is
+// added, which is by definition what enveloped-signature + exc-c14n of URI="" yields; libxml2's
+// whole-document C14N is several times cheaper than xmlsec's node-set evaluation of the same
+// thing on a 100 000-provider list. SignedInfo is canonicalised (exclusive C14N of its subtree)
+// and signed with OpenSSL. The stock xmlsec1 and our Verifier check every result (tests).
+#include <libxml/c14n.h>
+#include <libxml/xmlIO.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <xmlsec/crypto.h>
-#include <xmlsec/keys.h>
-#include <xmlsec/openssl/evp.h>
-#include <xmlsec/openssl/x509.h>
 #include <xmlsec/templates.h>
 #include <xmlsec/xmldsig.h>
 #include <xmlsec/xmltree.h>
 
-#include <ctime>
-#include <fstream>
-#include <mutex>
-#include <sstream>
 #include <vector>
 
 #include "signer/internal.h"
@@ -34,16 +35,14 @@ using internal::DocPtr;
 using internal::ErrorScope;
 
 struct Signer::Impl {
-  xmlSecKeyPtr key = nullptr;  // private key + X509 data (signing cert first, then the chain)
+  x509::PkeyPtr key;  // read-only after Load: OpenSSL 3 keys are safe to share between threads
   bool ec = false;
+  size_t ec_field_bytes = 0;              // ECDSA r and s are each this long in SignatureValue
+  std::vector<std::string> certificates;  // base64 DER: the signing certificate, then the chain
   std::string subject;
   Time not_before{};
   Time not_after{};
   std::string certificate_file;
-  mutable std::mutex key_mu;  // xmlSecKeyDuplicate reads the key; serialise it to be safe
-  ~Impl() {
-    if (key != nullptr) xmlSecKeyDestroy(key);
-  }
 };
 
 Signer::Signer() : impl_(std::make_unique<Impl>()) {}
@@ -51,16 +50,34 @@ Signer::~Signer() = default;
 
 namespace {
 
-Status AdoptCert(xmlSecKeyDataPtr data, X509* cert, bool key_cert, const std::string& what) {
-  X509* copy = X509_dup(cert);
-  if (copy == nullptr) return Status::Internal(what + ": cannot copy certificate");
-  int rc = key_cert ? xmlSecOpenSSLKeyDataX509AdoptKeyCert(data, copy)
-                    : xmlSecOpenSSLKeyDataX509AdoptCert(data, copy);
-  if (rc < 0) {
-    X509_free(copy);
-    return Status::Internal(what + ": xmlsec refused the certificate");
+// Base64 in lines of 64 characters, each ended by a newline (as xmlsec writes certificates).
+std::string Base64Lines(const unsigned char* data, size_t size) {
+  std::string out;
+  for (size_t off = 0; off < size; off += 48) {
+    const size_t n = std::min<size_t>(48, size - off);
+    unsigned char line[65];
+    const int len = EVP_EncodeBlock(line, data + off, static_cast<int>(n));
+    out.append(reinterpret_cast<const char*>(line), static_cast<size_t>(len));
+    out.push_back('\n');
   }
-  return Status::Ok();
+  return out;
+}
+
+std::string Base64(const unsigned char* data, size_t size) {
+  std::string out(4 * ((size + 2) / 3) + 1, '\0');
+  const int len =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(size));
+  out.resize(static_cast<size_t>(len));
+  return out;
+}
+
+Result<std::string> CertBase64(X509* cert, const std::string& what) {
+  unsigned char* der = nullptr;
+  const int len = i2d_X509(cert, &der);
+  if (len <= 0) return Status::Invalid(what + ": cannot encode the certificate");
+  std::string b64 = Base64Lines(der, static_cast<size_t>(len));
+  OPENSSL_free(der);
+  return b64;
 }
 
 }  // namespace
@@ -68,7 +85,6 @@ Status AdoptCert(xmlSecKeyDataPtr data, X509* cert, bool key_cert, const std::st
 Result<std::unique_ptr<Signer>> Signer::Load(const std::filesystem::path& key,
                                              const std::filesystem::path& certificate,
                                              const std::filesystem::path& chain, Time now) {
-  ErrorScope errors;
   const std::string key_what = "signing key " + key.string();
   const std::string cert_what = "signing certificate " + certificate.string();
   MEDMIJ_ASSIGN_OR_RETURN(std::string key_pem, x509::ReadFile(key, key_what));
@@ -85,50 +101,34 @@ Result<std::unique_ptr<Signer>> Signer::Load(const std::filesystem::path& key,
     ERR_clear_error();
     return Status::Invalid(key_what + " does not match " + cert_what);
   }
+  MEDMIJ_RETURN_IF_ERROR(x509::CheckValidAt(cert, now, cert_what));
+
   auto impl = std::make_unique<Impl>();
   impl->ec = type == EVP_PKEY_EC;
+  impl->ec_field_bytes = impl->ec ? static_cast<size_t>(EVP_PKEY_get_bits(pkey.get()) + 7) / 8 : 0;
   impl->subject = x509::SubjectRfc2253(cert);
   impl->not_before = x509::NotBefore(cert);
   impl->not_after = x509::NotAfter(cert);
   impl->certificate_file = certificate.string();
-  MEDMIJ_RETURN_IF_ERROR(x509::CheckValidAt(cert, now, cert_what));
+  MEDMIJ_ASSIGN_OR_RETURN(std::string leaf, CertBase64(cert, cert_what));
+  impl->certificates.push_back(std::move(leaf));
 
-  std::vector<x509::CertPtr> chain_certs;
   if (!chain.empty()) {
     const std::string chain_what = "certificate chain " + chain.string();
     MEDMIJ_ASSIGN_OR_RETURN(std::string chain_pem, x509::ReadFile(chain, chain_what));
-    MEDMIJ_ASSIGN_OR_RETURN(chain_certs, x509::ParseCertificates(chain_pem, chain_what));
+    MEDMIJ_ASSIGN_OR_RETURN(std::vector<x509::CertPtr> chain_certs,
+                            x509::ParseCertificates(chain_pem, chain_what));
     bool issuer_found = false;
     for (const auto& c : chain_certs) {
       if (X509_check_issued(c.get(), cert) == X509_V_OK) issuer_found = true;
+      MEDMIJ_ASSIGN_OR_RETURN(std::string b64, CertBase64(c.get(), chain_what));
+      impl->certificates.push_back(std::move(b64));
     }
     if (!issuer_found) {
       return Status::Invalid(chain_what + " does not contain the issuer of " + cert_what);
     }
   }
-
-  // Build the xmlsec key from the key and certificates already checked above.
-  xmlSecKeyPtr xkey = xmlSecKeyCreate();
-  if (xkey == nullptr) return Status::Internal("signer: xmlSecKeyCreate failed");
-  impl->key = xkey;
-  EVP_PKEY_up_ref(pkey.get());
-  xmlSecKeyDataPtr value = xmlSecOpenSSLEvpKeyAdopt(pkey.get());
-  if (value == nullptr) {
-    EVP_PKEY_free(pkey.get());
-    return Status::Internal(key_what + ": xmlsec refused the key: " + errors.Summary());
-  }
-  if (xmlSecKeySetValue(xkey, value) < 0) {
-    xmlSecKeyDataDestroy(value);
-    return Status::Internal(key_what + ": xmlsec refused the key: " + errors.Summary());
-  }
-  xmlSecKeyDataPtr x509data = xmlSecKeyEnsureData(xkey, xmlSecOpenSSLKeyDataX509Id);
-  if (x509data == nullptr) return Status::Internal("signer: cannot attach X509 data");
-  // KeyInfo lists the certificates in this order: the signing certificate, then the chain.
-  MEDMIJ_RETURN_IF_ERROR(AdoptCert(x509data, cert, /*key_cert=*/true, cert_what));
-  MEDMIJ_RETURN_IF_ERROR(AdoptCert(x509data, cert, /*key_cert=*/false, cert_what));
-  for (const auto& c : chain_certs) {
-    MEDMIJ_RETURN_IF_ERROR(AdoptCert(x509data, c.get(), /*key_cert=*/false, "chain"));
-  }
+  impl->key = std::move(pkey);
   std::unique_ptr<Signer> signer(new Signer());
   signer->impl_ = std::move(impl);
   return signer;
@@ -173,42 +173,80 @@ size_t RootEndTagOffset(std::string_view bytes, const std::string& qname) {
   return end - open.size();
 }
 
-struct DSigCtxFree {
-  void operator()(xmlSecDSigCtx* c) const { xmlSecDSigCtxDestroy(c); }
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
 };
+using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
 
-}  // namespace
+int DigestWrite(void* ctx, const char* buf, int len) {
+  if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx), buf, static_cast<size_t>(len)) != 1) {
+    return -1;
+  }
+  return len;
+}
 
-namespace {
+int StringWrite(void* ctx, const char* buf, int len) {
+  static_cast<std::string*>(ctx)->append(buf, static_cast<size_t>(len));
+  return len;
+}
+
+// Exclusive C14N without comments of the whole document, written to `write`.
+bool Canonicalize(xmlDoc* doc, xmlOutputWriteCallback write, void* ctx) {
+  xmlOutputBufferPtr out = xmlOutputBufferCreateIO(write, nullptr, ctx, nullptr);
+  if (out == nullptr) return false;
+  int rc = xmlC14NDocSaveTo(doc, nullptr, XML_C14N_EXCLUSIVE_1_0, nullptr, 0, out);
+  int closed = xmlOutputBufferClose(out);
+  return rc >= 0 && closed >= 0;
+}
+
+// Exclusive C14N of `node`'s subtree. Canonicalised as the root of a copy: exclusive C14N
+// renders only visibly utilised namespaces, which the copy declares on its root, so the bytes
+// equal those of the subtree in place, without a visibility test on every node of the list.
+bool CanonicalizeSubtree(xmlNode* node, std::string* out) {
+  DocPtr copy(xmlNewDoc(internal::Xml("1.0")));
+  if (!copy) return false;
+  xmlNode* root = xmlDocCopyNode(node, copy.get(), 1);
+  if (root == nullptr) return false;
+  xmlDocSetRootElement(copy.get(), root);
+  return Canonicalize(copy.get(), &StringWrite, out);
+}
 
 struct SigningKey {
-  xmlSecKeyPtr key;
-  std::mutex* mu;
+  EVP_PKEY* key;
   bool ec;
+  size_t ec_field_bytes;
+  const std::vector<std::string>* certificates;
 };
 
-Result<std::string> SignParsed(const SigningKey& impl, xmlDoc* doc, std::string_view bytes,
-                               ErrorScope& errors);
-
-}  // namespace
-
-Result<std::string> Signer::Sign(std::string_view unsigned_xml) const {
-  ErrorScope errors;
-  MEDMIJ_ASSIGN_OR_RETURN(DocPtr doc, internal::ParseDocument(unsigned_xml, "sign"));
-  return SignParsed({impl_->key, &impl_->key_mu, impl_->ec}, doc.get(), unsigned_xml, errors);
+// RSA PKCS#1 v1.5 or ECDSA over SHA-256 of `data`; ECDSA as r||s (XML DSig), not DER.
+Result<std::string> SignBytes(const SigningKey& k, std::string_view data) {
+  MdCtxPtr md(EVP_MD_CTX_new());
+  size_t len = 0;
+  if (!md || EVP_DigestSignInit(md.get(), nullptr, EVP_sha256(), nullptr, k.key) != 1 ||
+      EVP_DigestSign(md.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(data.data()),
+                     data.size()) != 1) {
+    return Status::Internal("sign: " + x509::OpenSslError());
+  }
+  std::vector<unsigned char> sig(len);
+  if (EVP_DigestSign(md.get(), sig.data(), &len,
+                     reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1) {
+    return Status::Internal("sign: " + x509::OpenSslError());
+  }
+  sig.resize(len);
+  if (!k.ec) return Base64Lines(sig.data(), sig.size());
+  const unsigned char* p = sig.data();
+  ECDSA_SIG* ecdsa = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(sig.size()));
+  if (ecdsa == nullptr) return Status::Internal("sign: bad ECDSA signature encoding");
+  std::vector<unsigned char> raw(2 * k.ec_field_bytes);
+  const int fb = static_cast<int>(k.ec_field_bytes);
+  const bool ok = BN_bn2binpad(ECDSA_SIG_get0_r(ecdsa), raw.data(), fb) == fb &&
+                  BN_bn2binpad(ECDSA_SIG_get0_s(ecdsa), raw.data() + fb, fb) == fb;
+  ECDSA_SIG_free(ecdsa);
+  if (!ok) return Status::Internal("sign: ECDSA signature does not fit the field size");
+  return Base64Lines(raw.data(), raw.size());
 }
 
-Result<std::string> Signer::SignValidated(std::string_view unsigned_xml, ListKind list,
-                                          const SchemaSet& schemas) const {
-  ErrorScope errors;
-  MEDMIJ_ASSIGN_OR_RETURN(DocPtr doc, internal::ParseDocument(unsigned_xml, "sign"));
-  MEDMIJ_RETURN_IF_ERROR(internal::SchemaAccess::ValidateDoc(schemas, list, doc.get()));
-  return SignParsed({impl_->key, &impl_->key_mu, impl_->ec}, doc.get(), unsigned_xml, errors);
-}
-
-namespace {
-
-Result<std::string> SignParsed(const SigningKey& impl, xmlDoc* doc, std::string_view bytes,
+Result<std::string> SignParsed(const SigningKey& k, xmlDoc* doc, std::string_view bytes,
                                ErrorScope& errors) {
   xmlNode* root = xmlDocGetRootElement(doc);
   const internal::ListInfo* info = internal::InfoForRoot(root);
@@ -230,9 +268,23 @@ Result<std::string> SignParsed(const SigningKey& impl, xmlDoc* doc, std::string_
                            "> (only whitespace after it)");
   }
 
+  // The Reference digest: the document as it is now, before the signature exists.
+  MdCtxPtr md(EVP_MD_CTX_new());
+  if (!md || EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr) != 1) {
+    return Status::Internal("sign: " + x509::OpenSslError());
+  }
+  if (!Canonicalize(doc, &DigestWrite, md.get())) {
+    return Status::Internal("sign: canonicalisation failed: " + errors.Summary());
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_len = 0;
+  if (EVP_DigestFinal_ex(md.get(), digest, &digest_len) != 1) {
+    return Status::Internal("sign: " + x509::OpenSslError());
+  }
+
   xmlNode* sig = xmlSecTmplSignatureCreateNsPref(
       doc, xmlSecTransformExclC14NId,
-      impl.ec ? xmlSecTransformEcdsaSha256Id : xmlSecTransformRsaSha256Id, nullptr,
+      k.ec ? xmlSecTransformEcdsaSha256Id : xmlSecTransformRsaSha256Id, nullptr,
       internal::Xml("ds"));
   if (sig == nullptr) return Status::Internal("sign: cannot create the signature template");
   // Appended after the whitespace text that precedes the end tag: exactly where the splice
@@ -249,22 +301,28 @@ Result<std::string> SignParsed(const SigningKey& impl, xmlDoc* doc, std::string_
       xmlSecTmplReferenceAddTransform(ref, xmlSecTransformExclC14NId) == nullptr) {
     return Status::Internal("sign: cannot build the Reference: " + errors.Summary());
   }
+  xmlNode* digest_value = xmlSecFindChild(ref, xmlSecNodeDigestValue, xmlSecDSigNs);
   xmlNode* key_info = xmlSecTmplSignatureEnsureKeyInfo(sig, nullptr);
-  if (key_info == nullptr || xmlSecTmplKeyInfoAddX509Data(key_info) == nullptr) {
-    return Status::Internal("sign: cannot build KeyInfo: " + errors.Summary());
+  xmlNode* x509_data = key_info != nullptr ? xmlSecTmplKeyInfoAddX509Data(key_info) : nullptr;
+  xmlNode* signed_info = xmlSecFindChild(sig, xmlSecNodeSignedInfo, xmlSecDSigNs);
+  xmlNode* signature_value = xmlSecFindChild(sig, xmlSecNodeSignatureValue, xmlSecDSigNs);
+  if (digest_value == nullptr || x509_data == nullptr || signed_info == nullptr ||
+      signature_value == nullptr) {
+    return Status::Internal("sign: incomplete signature template: " + errors.Summary());
+  }
+  xmlNodeSetContent(digest_value, internal::Xml(Base64(digest, digest_len).c_str()));
+  for (const std::string& b64 : *k.certificates) {
+    xmlNode* c = xmlSecAddChild(x509_data, xmlSecNodeX509Certificate, xmlSecDSigNs);
+    if (c == nullptr) return Status::Internal("sign: cannot add a certificate");
+    xmlNodeSetContent(c, internal::Xml(b64.c_str()));
   }
 
-  std::unique_ptr<xmlSecDSigCtx, DSigCtxFree> ctx(xmlSecDSigCtxCreate(nullptr));
-  if (!ctx) return Status::Internal("sign: cannot create a signature context");
-  {
-    // The context frees its signKey: it gets its own copy.
-    std::lock_guard<std::mutex> lock(*impl.mu);
-    ctx->signKey = xmlSecKeyDuplicate(impl.key);
+  std::string canonical_signed_info;
+  if (!CanonicalizeSubtree(signed_info, &canonical_signed_info)) {
+    return Status::Internal("sign: canonicalisation of SignedInfo failed: " + errors.Summary());
   }
-  if (ctx->signKey == nullptr) return Status::Internal("sign: cannot copy the signing key");
-  if (xmlSecDSigCtxSign(ctx.get(), sig) < 0) {
-    return Status::Internal("sign: xmlsec could not sign: " + errors.Summary());
-  }
+  MEDMIJ_ASSIGN_OR_RETURN(std::string value, SignBytes(k, canonical_signed_info));
+  xmlNodeSetContent(signature_value, internal::Xml(("\n" + value).c_str()));
 
   std::unique_ptr<xmlBuffer, decltype(&xmlBufferFree)> buf(xmlBufferCreate(), &xmlBufferFree);
   if (!buf || xmlNodeDump(buf.get(), doc, sig, 0, 0) < 0) {
@@ -281,5 +339,21 @@ Result<std::string> SignParsed(const SigningKey& impl, xmlDoc* doc, std::string_
 }
 
 }  // namespace
+
+Result<std::string> Signer::Sign(std::string_view unsigned_xml) const {
+  ErrorScope errors;
+  MEDMIJ_ASSIGN_OR_RETURN(DocPtr doc, internal::ParseDocument(unsigned_xml, "sign"));
+  return SignParsed({impl_->key.get(), impl_->ec, impl_->ec_field_bytes, &impl_->certificates},
+                    doc.get(), unsigned_xml, errors);
+}
+
+Result<std::string> Signer::SignValidated(std::string_view unsigned_xml, ListKind list,
+                                          const SchemaSet& schemas) const {
+  ErrorScope errors;
+  MEDMIJ_ASSIGN_OR_RETURN(DocPtr doc, internal::ParseDocument(unsigned_xml, "sign"));
+  MEDMIJ_RETURN_IF_ERROR(internal::SchemaAccess::ValidateDoc(schemas, list, doc.get()));
+  return SignParsed({impl_->key.get(), impl_->ec, impl_->ec_field_bytes, &impl_->certificates},
+                    doc.get(), unsigned_xml, errors);
+}
 
 }  // namespace medmij::signer
