@@ -8,9 +8,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "registry/common/status.h"
@@ -74,8 +77,14 @@ class EmbeddedSchemaLoading {
   ~EmbeddedSchemaLoading();
 };
 
-// Lower-case hex SHA-256.
-std::string Sha256Hex(std::string_view bytes);
+// Lower-case hex SHA-256 of the concatenation of `parts`.
+std::string Sha256Hex(std::initializer_list<std::string_view> parts);
+inline std::string Sha256Hex(std::string_view bytes) {
+  return Sha256Hex({bytes});
+}
+
+// [begin, end) of the ds:Signature element StripSignature removes, if there is one.
+std::optional<std::pair<size_t, size_t>> SignatureRange(std::string_view signed_xml);
 
 inline const xmlChar* Xml(const char* s) {
   return reinterpret_cast<const xmlChar*>(s);

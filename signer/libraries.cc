@@ -224,10 +224,14 @@ Result<DocPtr> ParseDocument(std::string_view bytes, std::string_view what) {
   return doc;
 }
 
-std::string Sha256Hex(std::string_view bytes) {
+std::string Sha256Hex(std::initializer_list<std::string_view> parts) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr);
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  for (std::string_view p : parts) EVP_DigestUpdate(ctx, p.data(), p.size());
+  EVP_DigestFinal_ex(ctx, md, &len);
+  EVP_MD_CTX_free(ctx);
   static const char* kHex = "0123456789abcdef";
   std::string out;
   out.reserve(len * 2);

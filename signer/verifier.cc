@@ -289,11 +289,12 @@ Result<VerifiedList> Verifier::Verify(std::string_view document, Time now) const
     }
   }
   out.sha256 = internal::Sha256Hex(document);
-  const std::string unsigned_form = StripSignature(document);
-  if (unsigned_form.size() == document.size()) {
+  const auto range = internal::SignatureRange(document);
+  if (!range) {
     return Status::Invalid("signature: ds:Signature is not in the form this registry writes");
   }
-  out.content_digest = internal::Sha256Hex(unsigned_form);
+  out.content_digest =
+      internal::Sha256Hex({document.substr(0, range->first), document.substr(range->second)});
   return out;
 }
 

@@ -172,9 +172,11 @@ std::optional<Failure> ReadList(const std::string& file, std::string* out) {
   }
   std::ifstream in(file, std::ios::binary);
   if (!in) return Failure{kNotAccepted, Errno("cannot read")};
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  *out = ss.str();
+  out->resize(static_cast<size_t>(size));
+  in.read(out->data(), static_cast<std::streamsize>(size));
+  if (in.gcount() != static_cast<std::streamsize>(size) || in.peek() != EOF) {
+    return Failure{kNotAccepted, "cannot read: the file changed while it was read"};
+  }
   return std::nullopt;
 }
 

@@ -81,7 +81,7 @@ ca="$work/ca"
 # measure NAME CMD...: best wall time (s) and its peak RSS (KiB) over $runs runs.
 measure() {
   local name="$1"; shift
-  local best_t="" best_r=""
+  local best_t="" best_r="" best_c=""
   for _ in $(seq "$runs"); do
     /usr/bin/time -v -o "$work/time.txt" "$@" >/dev/null 2>"$work/err.txt" || {
       echo "verify_bench: $name failed:" >&2; cat "$work/err.txt" >&2; exit 1; }
@@ -89,12 +89,13 @@ measure() {
     t=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0;
           for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$work/time.txt")
     r=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time.txt")
+    c=$(awk -F': ' '/User time|System time/ { s += $2 } END { print s }' "$work/time.txt")
     if [ -z "$best_t" ] || awk -v a="$t" -v b="$best_t" 'BEGIN { exit !(a < b) }'; then
-      best_t=$t best_r=$r
+      best_t=$t best_r=$r best_c=$c
     fi
   done
-  printf '%-40s %8.2f s %9d KiB\n' "$name" "$best_t" "$best_r"
-  eval "${name//[^a-z_]/_}_t=$best_t; ${name//[^a-z_]/_}_r=$best_r"
+  printf '%-16s wall %7.2f s  cpu %7.2f s  peak RSS %9d KiB\n' "$name" "$best_t" "$best_c" "$best_r"
+  eval "${name}_t=$best_t; ${name}_r=$best_r; ${name}_c=$best_c"
 }
 
 echo "verify_bench: ZAL with $providers providers, $(stat -c %s "$work/zal.xml") bytes unsigned; best of $runs"
@@ -105,7 +106,10 @@ measure sign_xmlsec "xmlsec1" --sign --privkey-pem "$ca/signing.key,$ca/signing.
 measure verify_ours "$verify_bin" --trust "$ca/ca.pem" "$work/signed.xml"
 measure verify_xmlsec xmlsec1 --verify --enabled-key-data x509 --trusted-pem "$ca/ca.pem" "$work/signed.xml"
 
-awk -v a="$sign_ours_t" -v b="$sign_xmlsec_t" -v c="$sign_ours_r" -v d="$sign_xmlsec_r" \
-  'BEGIN { printf "sign   ratio ours/xmlsec1: time %.2f, peak RSS %.2f\n", a / b, c / d }'
-awk -v a="$verify_ours_t" -v b="$verify_xmlsec_t" -v c="$verify_ours_r" -v d="$verify_xmlsec_r" \
-  'BEGIN { printf "verify ratio ours/xmlsec1: time %.2f, peak RSS %.2f\n", a / b, c / d }'
+ratio() {  # ratio WHAT OURS XMLSEC (prefixes of the variables measure set)
+  local at="${2}_t" bt="${3}_t" ac="${2}_c" bc="${3}_c" ar="${2}_r" br="${3}_r"
+  awk -v w="$1" -v a="${!at}" -v b="${!bt}" -v c="${!ac}" -v d="${!bc}" -v e="${!ar}" -v f="${!br}" \
+    'BEGIN { printf "%-6s ours/xmlsec1: wall %.2f  cpu %.2f  peak RSS %.2f\n", w, a / b, c / d, e / f }'
+}
+ratio sign sign_ours sign_xmlsec
+ratio verify verify_ours verify_xmlsec
