@@ -58,6 +58,33 @@ TEST_F(SignerTest, StockXmlsec1AcceptsTheSignedList) {
   }
 }
 
+TEST_F(SignerTest, EscapesNonAsciiCommentsAndCrlfSurviveTheSplice) {
+  auto signer = LoadSigner();
+  ASSERT_TRUE(signer);
+  std::string x = ReplaceOnce(OAuthClientList(2), "PGO nummer 1",
+                              "Zorg &amp; Co \xc3\x9cnic\xc3\xb8" "de &#x263A; &lt;b&gt;");
+  x = ReplaceOnce(x, "<OAuthclients>", "<!-- a comment --><?pi data?><OAuthclients>");
+  std::string crlf;
+  for (char c : x) {
+    if (c == '\n') crlf += '\r';
+    crlf += c;
+  }
+  auto verifier = Verifier::Load(ca_.ca());
+  ASSERT_TRUE(verifier.ok());
+  for (const std::string& doc : {x, crlf}) {
+    auto s = signer->Sign(doc);
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    EXPECT_EQ(StripSignature(*s), doc);
+    WriteAll(tmp_ / "ocl.xml", *s);
+    CommandResult r =
+        RunCommand("xmlsec1 --verify --enabled-key-data x509 --trusted-pem " +
+                   Quote(ca_.ca().string()) + " " + Quote((tmp_ / "ocl.xml").string()));
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    auto v = (*verifier)->Verify(*s, WallClockNow());
+    EXPECT_TRUE(v.ok()) << v.status().message();
+  }
+}
+
 TEST_F(SignerTest, SignatureHasTheShapeTheDesignRequires) {
   auto signer = LoadSigner();
   ASSERT_TRUE(signer);
