@@ -6,30 +6,12 @@
 #include "registry/domain/json.h"
 #include "registry/domain/policy.h"
 #include "registry/ops/import.h"
+#include "registry/store/store.h"
 
 namespace medmij::cli {
 namespace {
 
 using nlohmann::json;
-
-json EventJson(const store::JournalEvent& e) {
-  json changes = json::array();
-  for (const auto& c : e.changes) {
-    json jc{{"table", store::TableName(c.table)}, {"key", c.key}};
-    jc["before"] = c.before ? *c.before : json(nullptr);
-    jc["after"] = c.after ? *c.after : json(nullptr);
-    changes.push_back(std::move(jc));
-  }
-  return json{{"seq", e.seq},
-              {"at", FormatTime(e.meta.at)},
-              {"operator", e.meta.operator_name},
-              {"command", e.meta.command},
-              {"subject", e.meta.subject},
-              {"reason", e.meta.reason},
-              {"changes", std::move(changes)},
-              {"prev_hash", e.prev_hash},
-              {"hash", e.hash}};
-}
 
 struct DueItem {
   std::string participant;
@@ -178,7 +160,7 @@ void AddAdminCommands(CLI::App& app, Context& ctx, Action& action) {
       auto txn = (*st)->BeginRead();
       if (!txn.ok()) return ctx.Fail(txn.status());
       (*txn)->ForEachEvent(*from, [](const store::JournalEvent& e) {
-        std::cout << EventJson(e).dump() << "\n";
+        std::cout << json(e).dump() << "\n";  // the canonical, hashed encoding
         return static_cast<bool>(std::cout);
       });
       std::cout.flush();
