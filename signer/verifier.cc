@@ -152,6 +152,22 @@ Status CheckSignatureShape(xmlNode* root, xmlNode** signature) {
   if (parts.empty() || !IsElement(parts[0], kDsigNs, "SignedInfo")) {
     return Status::Invalid("ds:Signature has no ds:SignedInfo as its first child");
   }
+  // Algorithms outside what we emit get a precise reason here (xmlsec would refuse them too).
+  for (xmlNode* c : ElementChildren(parts[0])) {
+    bool has_alg = false;
+    const std::string alg = Attr(c, "Algorithm", &has_alg);
+    if (IsElement(c, kDsigNs, "CanonicalizationMethod") &&
+        alg != "http://www.w3.org/2001/10/xml-exc-c14n#") {
+      return Status::Invalid("ds:CanonicalizationMethod Algorithm=\"" + alg +
+                             "\" is not allowed; only exclusive C14N");
+    }
+    if (IsElement(c, kDsigNs, "SignatureMethod") &&
+        alg != "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256" &&
+        alg != "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256") {
+      return Status::Invalid("ds:SignatureMethod Algorithm=\"" + alg +
+                             "\" is not allowed; only RSA-SHA256 or ECDSA-SHA256");
+    }
+  }
   int references = 0;
   for (xmlNode* c : ElementChildren(parts[0])) {
     if (!IsElement(c, kDsigNs, "Reference")) continue;
@@ -164,6 +180,14 @@ Status CheckSignatureShape(xmlNode* root, xmlNode** signature) {
                              "\" is not allowed; only URI=\"\" (the whole document)");
     }
     for (xmlNode* t : ElementChildren(c)) {
+      if (IsElement(t, kDsigNs, "DigestMethod")) {
+        bool has_alg = false;
+        const std::string alg = Attr(t, "Algorithm", &has_alg);
+        if (alg != "http://www.w3.org/2001/04/xmlenc#sha256") {
+          return Status::Invalid("ds:DigestMethod Algorithm=\"" + alg +
+                                 "\" is not allowed; only SHA-256");
+        }
+      }
       if (!IsElement(t, kDsigNs, "Transforms")) continue;
       for (xmlNode* tr : ElementChildren(t)) {
         bool has_alg = false;

@@ -229,6 +229,22 @@ TEST_F(VerifierTest, XsltAndXPathTransforms) {
       "Algorithm=\"http://www.w3.org/TR/1999/REC-xpath-19991116\" is not allowed");
 }
 
+TEST_F(VerifierTest, WeakOrKeylessAlgorithms) {
+  const std::string doc = Signed(Whitelist(2));
+  ExpectRefused(ReplaceOnce(doc, "xmldsig-more#rsa-sha256", "xmldsig#rsa-sha1"),
+                "xmldsig#rsa-sha1\" is not allowed; only RSA-SHA256 or ECDSA-SHA256");
+  ExpectRefused(ReplaceOnce(doc, "xmldsig-more#rsa-sha256", "xmldsig-more#hmac-sha256"),
+                "hmac-sha256\" is not allowed");
+  ExpectRefused(ReplaceOnce(doc, "xmlenc#sha256", "xmldsig#sha1"),
+                "xmldsig#sha1\" is not allowed; only SHA-256");
+  ExpectRefused(ReplaceOnce(doc,
+                            "<ds:CanonicalizationMethod "
+                            "Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>",
+                            "<ds:CanonicalizationMethod "
+                            "Algorithm=\"http://www.w3.org/TR/2001/REC-xml-c14n-20010315\"/>"),
+                "ds:CanonicalizationMethod Algorithm=");
+}
+
 TEST_F(VerifierTest, DoctypeWithEntities) {
   const std::string body = Signed(Whitelist(2)).substr(39);  // after the XML declaration
   const std::string decl = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
