@@ -62,7 +62,8 @@ TEST_F(SignerTest, EscapesNonAsciiCommentsAndCrlfSurviveTheSplice) {
   auto signer = LoadSigner();
   ASSERT_TRUE(signer);
   std::string x = ReplaceOnce(OAuthClientList(2), "PGO nummer 1",
-                              "Zorg &amp; Co \xc3\x9cnic\xc3\xb8" "de &#x263A; &lt;b&gt;");
+                              "Zorg &amp; Co \xc3\x9cnic\xc3\xb8"
+                              "de &#x263A; &lt;b&gt;");
   x = ReplaceOnce(x, "<OAuthclients>", "<!-- a comment --><?pi data?><OAuthclients>");
   std::string crlf;
   for (char c : x) {
