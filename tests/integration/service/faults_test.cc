@@ -1,0 +1,263 @@
+// medmij-registry under faults: bad configuration, SIGTERM with requests in flight, restarts,
+// kill -9 during publication while the CLI writes, and a signing certificate that expires.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/integration/service/harness.h"
+
+namespace medmij::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+TEST(ServiceConfig, BadConfigurationIsOneLineAndExit2) {
+  TempDir dir;
+  fs::path data = dir.path() / "data";
+  Admin(data, {"init"});
+  Pki pki = MakeDevPki(dir.path() / "pki");
+  ServiceOptions o;
+  o.data_dir = data;
+  o.pki = pki;
+  fs::path good = WriteConfig(dir.path(), o, FreePort());
+  std::string text = ReadFile(good);
+
+  auto expect_fail = [&](const std::string& config_text, const std::string& fragment) {
+    fs::path file = dir.path() / "bad.toml";
+    WriteFile(file, config_text);
+    CommandResult r =
+        RunCommand({RegistryBinary().string(), "--config", file.string()}, seconds(20));
+    EXPECT_EQ(r.exit_code, 2) << config_text << "\n" << r.err;
+    EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  };
+  auto replace = [](std::string s, const std::string& from, const std::string& to) {
+    auto p = s.find(from);
+    EXPECT_NE(p, std::string::npos) << from;
+    if (p != std::string::npos) s.replace(p, from.size(), to);
+    return s;
+  };
+  expect_fail("[server\nlisten=", "bad.toml:1");
+  expect_fail(replace(text, "threads = 2", "threads = -3"), "[server] threads");
+  expect_fail(replace(text, "[publish]", "[publish]\nbogus = 1"), "[publish] bogus: unknown key");
+  expect_fail(replace(text, pki.key.string(), (dir.path() / "missing.key").string()),
+              "[signing] key: cannot read");
+  expect_fail(replace(text, data.string(), (dir.path() / "nodata").string()), "[storage] data_dir");
+  // A key that does not belong to the certificate.
+  fs::path other_key = dir.path() / "other.key";
+  ASSERT_EQ(RunCommand({"openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
+                        "ec_paramgen_curve:P-256", "-out", other_key.string()})
+                .exit_code,
+            0);
+  expect_fail(replace(text, pki.key.string(), other_key.string()), "[signing]");
+  // An unreadable key file (mode 000; meaningless for root, which reads anything).
+  if (geteuid() != 0) {
+    fs::path locked = dir.path() / "locked.key";
+    fs::copy_file(pki.key, locked);
+    chmod(locked.c_str(), 0);
+    expect_fail(replace(text, pki.key.string(), locked.string()), "[signing] key: cannot read");
+  }
+  CommandResult missing = RunCommand({RegistryBinary().string(), "--config", "/nonexistent.toml"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_EQ(std::count(missing.err.begin(), missing.err.end(), '\n'), 1) << missing.err;
+  CommandResult no_args = RunCommand({RegistryBinary().string()});
+  EXPECT_EQ(no_args.exit_code, 2);
+}
+
+class FaultTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    data_ = dir_.path() / "data";
+    InitDemoRegistry(data_);
+    options_.data_dir = data_;
+    options_.pki = MakeDevPki(dir_.path() / "pki");
+  }
+  TempDir dir_;
+  fs::path data_;
+  ServiceOptions options_;
+};
+
+std::map<std::string, std::string> Etags(const Service& s) {
+  std::map<std::string, std::string> out;
+  for (std::string l :
+       {"/MedMij_Whitelist.xml", "/MedMij_OAuthclientlist.xml", "/MedMij_Zorgaanbiederslijst.xml",
+        "/MedMij_Gegevensdienstnamenlijst.xml"}) {
+    HttpResponse r = HttpGet(s.Url(l));
+    out[l] = std::to_string(r.status) + " " + r.header("etag") + " " +
+             std::to_string(Volgnummer(r.body)) + " " + r.header("last-modified");
+  }
+  return out;
+}
+
+TEST_F(FaultTest, RestartServesTheSameVersionsAndContinuesVolgnummer) {
+  std::map<std::string, std::string> first;
+  {
+    Service s(dir_.path(), options_);
+    ASSERT_TRUE(s.Start()) << s.Stderr();
+    ASSERT_TRUE(WaitFor([&] { return HttpGet(s.Url("/healthz")).status == 200; }));
+    first = Etags(s);
+    EXPECT_EQ(s.Stop(), 0) << s.Stderr();
+  }
+  Service s(dir_.path(), options_);
+  ASSERT_TRUE(s.Start()) << s.Stderr();
+  // Served from the archive at once, and unchanged by the new publication run.
+  EXPECT_EQ(Etags(s), first);
+  ASSERT_TRUE(WaitFor([&] { return HttpGet(s.Url("/healthz")).status == 200; }));
+  EXPECT_EQ(Etags(s), first);
+  uint64_t before = Volgnummer(HttpGet(s.Url("/MedMij_Whitelist.xml")).body);
+  Admin(data_, {"node", "add", "xisbridge", "after-restart.xisbridge.net"});
+  EXPECT_TRUE(WaitFor(
+      [&] { return Volgnummer(HttpGet(s.Url("/MedMij_Whitelist.xml")).body) == before + 1; }));
+  EXPECT_EQ(s.Stop(), 0);
+}
+
+TEST_F(FaultTest, SigtermFinishesResponsesInFlight) {
+  // A list large enough that a slow reader keeps its response in flight for a while.
+  for (int i = 0; i < 40; ++i) {
+    Admin(data_, {"node", "add", "xisbridge",
+                  "n" + std::to_string(i) + "-" + std::string(40, 'x') + ".xisbridge.net"});
+  }
+  Service s(dir_.path(), options_);
+  ASSERT_TRUE(s.Start()) << s.Stderr();
+  std::string expected;
+  ASSERT_TRUE(WaitFor([&] {
+    HttpResponse r = HttpGet(s.Url("/MedMij_Whitelist.xml"));
+    expected = r.body;
+    return r.body.find("n39-") != std::string::npos;
+  }));
+  // Many slow readers with small receive buffers, so the server still has bytes queued.
+  constexpr int kClients = 8;
+  std::vector<int> fds;
+  for (int i = 0; i < kClients; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int small = 1024;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(s.port());
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    std::string req = "GET /MedMij_Whitelist.xml HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    ASSERT_EQ(send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+    fds.push_back(fd);
+  }
+  std::this_thread::sleep_for(milliseconds(200));
+  kill(s.pid(), SIGTERM);
+  // Read slowly; every response must arrive complete.
+  for (int fd : fds) {
+    std::string got;
+    char buf[512];
+    for (;;) {
+      ssize_t n = recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      got.append(buf, static_cast<size_t>(n));
+      if (got.size() > expected.size() && got.find("\r\n\r\n") != std::string::npos &&
+          got.size() - got.find("\r\n\r\n") - 4 >= expected.size()) {
+        break;
+      }
+      std::this_thread::sleep_for(milliseconds(1));
+    }
+    close(fd);
+    auto body_at = got.find("\r\n\r\n");
+    ASSERT_NE(body_at, std::string::npos);
+    EXPECT_EQ(got.rfind("HTTP/1.1 200", 0), 0u);
+    EXPECT_EQ(got.substr(body_at + 4), expected);
+  }
+  EXPECT_EQ(s.Stop(), 0) << s.Stderr();  // already exiting: collects the status
+  EXPECT_NE(s.Stderr().find("stopped"), std::string::npos);
+}
+
+TEST_F(FaultTest, Kill9DuringPublicationLosesNothing) {
+  std::atomic<bool> stop{false};
+  std::atomic<int> committed{0};
+  // The CLI writes continuously in another process while the service is killed and restarted.
+  std::thread writer([&] {
+    for (int i = 0; !stop && i < 400; ++i) {
+      std::string host = "k" + std::to_string(i) + ".xisbridge.net";
+      if (Admin(data_, {"node", "add", "xisbridge", host}, true).exit_code == 0) ++committed;
+    }
+  });
+  std::mt19937 rng(7);
+  for (int round = 0; round < 8; ++round) {
+    Service s(dir_.path(), options_);
+    ASSERT_TRUE(s.Start()) << s.Stderr();
+    std::this_thread::sleep_for(milliseconds(100 + rng() % 300));
+    s.Kill9();
+  }
+  stop = true;
+  writer.join();
+  ASSERT_GT(committed.load(), 0);
+
+  CommandResult verify = Admin(data_, {"journal", "verify"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+  CommandResult check = Admin(data_, {"check"});
+  EXPECT_EQ(check.exit_code, 0) << check.err;
+
+  // A last clean run publishes everything committed; Volgnummers have no gaps.
+  Service s(dir_.path(), options_);
+  ASSERT_TRUE(s.Start()) << s.Stderr();
+  std::string last = "k" + std::to_string(committed.load() - 1) + ".xisbridge.net";
+  EXPECT_TRUE(WaitFor([&] {
+    return HttpGet(s.Url("/MedMij_Whitelist.xml")).body.find(last) != std::string::npos;
+  }));
+  for (std::string list :
+       {"whitelist", "oauthclientlist", "zorgaanbiederslijst", "gegevensdienstnamenlijst"}) {
+    auto idx = nlohmann::json::parse(HttpGet(s.Url("/lists/" + list + "/versions")).body);
+    uint64_t expect = 1;
+    for (const auto& v : idx["versions"]) {
+      EXPECT_EQ(v["volgnummer"].get<uint64_t>(), expect++) << list;
+      HttpResponse bytes = HttpGet(s.Url("/lists/" + list + "/versions/" +
+                                         std::to_string(v["volgnummer"].get<uint64_t>()) + ".xml"));
+      EXPECT_EQ(Sha256Hex(bytes.body), v["sha256"].get<std::string>());
+    }
+  }
+  EXPECT_EQ(s.Stop(), 0);
+}
+
+TEST_F(FaultTest, ExpiredSigningCertificateKeepsLastGoodListsServed) {
+  fs::path key = dir_.path() / "short.key", cert = dir_.path() / "short.pem";
+  IssueShortLivedCert(options_.pki, seconds(4), key, cert);
+  options_.key = key;
+  options_.cert = cert;
+  Service s(dir_.path(), options_);
+  ASSERT_TRUE(s.Start()) << s.Stderr();
+  ASSERT_TRUE(WaitFor([&] { return HttpGet(s.Url("/healthz")).status == 200; })) << s.Stderr();
+  HttpResponse good = HttpGet(s.Url("/MedMij_Whitelist.xml"));
+  ASSERT_EQ(good.status, 200);
+
+  // Wait out the certificate, then change the registry: the new version cannot be signed.
+  ASSERT_TRUE(WaitFor([&] { return HttpGet(s.Url("/healthz")).status == 503; }, seconds(10)));
+  Admin(data_, {"node", "add", "xisbridge", "unsignable.xisbridge.net"});
+  EXPECT_TRUE(WaitFor([&] {
+    return HttpGet(s.Url("/metrics"))
+               .body.find("medmij_publication_failures_total{list=\"whitelist\"} 0") ==
+           std::string::npos;
+  }));
+  HttpResponse still = HttpGet(s.Url("/MedMij_Whitelist.xml"));
+  EXPECT_EQ(still.status, 200);
+  EXPECT_EQ(still.body, good.body);
+  HttpResponse h = HttpGet(s.Url("/healthz"));
+  EXPECT_EQ(h.status, 503);
+  auto j = nlohmann::json::parse(h.body);
+  EXPECT_EQ(j["status"], "failing");
+  EXPECT_EQ(j["signing"], "unusable");
+  EXPECT_EQ(j["lists"]["whitelist"]["last_publication_ok"], false);
+  std::string m = HttpGet(s.Url("/metrics")).body;
+  EXPECT_NE(m.find("medmij_list_publication_ok{list=\"whitelist\"} 0"), std::string::npos) << m;
+  EXPECT_EQ(s.Stop(), 0);
+}
+
+}  // namespace
+}  // namespace medmij::testing

@@ -1,0 +1,492 @@
+#include "tests/integration/service/harness.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace medmij::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string Quote(const std::vector<std::string>& argv) {
+  std::string s;
+  for (const auto& a : argv) s += (s.empty() ? "" : " ") + a;
+  return s;
+}
+
+int WaitExit(pid_t pid, std::chrono::milliseconds timeout) {
+  auto deadline = Clock::now() + timeout;
+  for (;;) {
+    int status = 0;
+    pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) {
+      if (WIFEXITED(status)) return WEXITSTATUS(status);
+      if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+      return -1;
+    }
+    if (r < 0) return -1;
+    if (Clock::now() >= deadline) return -2;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+}  // namespace
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/medmij-svc-XXXXXX";
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  if (mkdtemp(buf.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = buf.data();
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+CommandResult RunCommand(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+  TempDir io;
+  fs::path out = io.path() / "out", err = io.path() / "err";
+  pid_t pid = fork();
+  if (pid == 0) {
+    int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int n = open("/dev/null", O_RDONLY);
+    dup2(n, 0);
+    dup2(o, 1);
+    dup2(e, 2);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  CommandResult r;
+  r.exit_code = WaitExit(pid, timeout);
+  if (r.exit_code == -2) {
+    kill(pid, SIGKILL);
+    WaitExit(pid, std::chrono::seconds(5));
+    r.exit_code = -1;
+  }
+  r.out = ReadFile(out);
+  r.err = ReadFile(err);
+  return r;
+}
+
+fs::path RegistryBinary() {
+  return fs::path(MEDMIJ_BINARY_DIR) / "registry/http/medmij-registry";
+}
+fs::path AdminBinary() {
+  return fs::path(MEDMIJ_BINARY_DIR) / "admin-cli/medmij-admin";
+}
+fs::path SourceDir() {
+  return fs::path(MEDMIJ_SOURCE_DIR);
+}
+
+CommandResult Admin(const fs::path& data_dir, const std::vector<std::string>& args,
+                    bool allow_failure, const std::string& op) {
+  std::vector<std::string> argv = {AdminBinary().string(), "--data-dir", data_dir.string(),
+                                   "--operator", op};
+  argv.insert(argv.end(), args.begin(), args.end());
+  CommandResult r = RunCommand(argv);
+  if (!allow_failure) {
+    EXPECT_EQ(r.exit_code, 0) << Quote(argv) << "\n" << r.err;
+  }
+  return r;
+}
+
+Pki MakeDevPki(const fs::path& dir) {
+  // Key generation takes seconds: make the hierarchy once per process and copy it.
+  static TempDir* cache = nullptr;
+  if (cache == nullptr) {
+    cache = new TempDir();
+    CommandResult r = RunCommand({"bash", (SourceDir() / "deploy/make-dev-ca.sh").string(), "--ec",
+                                  (cache->path() / "pki").string()});
+    if (r.exit_code != 0) throw std::runtime_error("make-dev-ca.sh failed: " + r.err);
+  }
+  fs::create_directories(dir);
+  fs::copy(cache->path() / "pki", dir,
+           fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  return Pki{dir, dir / "ca.pem", dir / "signing.key", dir / "signing.pem", dir / "chain.pem"};
+}
+
+void IssueShortLivedCert(const Pki& pki, std::chrono::seconds valid_for, const fs::path& key_out,
+                         const fs::path& cert_out) {
+  auto fail = [](const char* what) { throw std::runtime_error(what); };
+  FILE* f = fopen((pki.dir / "intermediate.key").c_str(), "r");
+  if (!f) fail("intermediate.key");
+  EVP_PKEY* ca_key = PEM_read_PrivateKey(f, nullptr, nullptr, nullptr);
+  fclose(f);
+  f = fopen((pki.dir / "intermediate.pem").c_str(), "r");
+  if (!f) fail("intermediate.pem");
+  X509* ca_cert = PEM_read_X509(f, nullptr, nullptr, nullptr);
+  fclose(f);
+  if (!ca_key || !ca_cert) fail("reading the intermediate CA");
+
+  EVP_PKEY* key = EVP_EC_gen("P-256");
+  X509* cert = X509_new();
+  X509_set_version(cert, 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(cert), static_cast<long>(time(nullptr)));
+  X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
+  X509_gmtime_adj(X509_getm_notAfter(cert), static_cast<long>(valid_for.count()));
+  X509_set_pubkey(cert, key);
+  X509_NAME* name = X509_get_subject_name(cert);
+  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("MedMij Development"), -1, -1,
+                             0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("Short-lived list signer"), -1,
+                             -1, 0);
+  X509_set_issuer_name(cert, X509_get_subject_name(ca_cert));
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, ca_cert, cert, nullptr, nullptr, 0);
+  const char* exts[][2] = {{"basicConstraints", "critical,CA:FALSE"},
+                           {"keyUsage", "critical,digitalSignature,nonRepudiation"},
+                           {"subjectKeyIdentifier", "hash"},
+                           {"authorityKeyIdentifier", "keyid:always"}};
+  for (auto& e : exts) {
+    X509_EXTENSION* ext = X509V3_EXT_conf(nullptr, &ctx, e[0], e[1]);
+    if (!ext) fail("extension");
+    X509_add_ext(cert, ext, -1);
+    X509_EXTENSION_free(ext);
+  }
+  if (X509_sign(cert, ca_key, EVP_sha256()) == 0) fail("X509_sign");
+  f = fopen(key_out.c_str(), "w");
+  PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
+  fclose(f);
+  fs::permissions(key_out, fs::perms::owner_read | fs::perms::owner_write);
+  f = fopen(cert_out.c_str(), "w");
+  PEM_write_X509(f, cert);
+  fclose(f);
+  X509_free(cert);
+  EVP_PKEY_free(key);
+  X509_free(ca_cert);
+  EVP_PKEY_free(ca_key);
+}
+
+uint16_t FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+void InitDemoRegistry(const fs::path& data_dir) {
+  Admin(data_dir, {"init"});
+  CommandResult demo = RunCommand({"bash", (SourceDir() / "deploy/demo/demo-data.sh").string()});
+  ASSERT_EQ(demo.exit_code, 0) << demo.err;
+  fs::path jsonl = data_dir.parent_path() / (data_dir.filename().string() + "-demo.jsonl");
+  WriteFile(jsonl, demo.out);
+  Admin(data_dir, {"import", jsonl.string()});
+}
+
+fs::path WriteConfig(const fs::path& dir, const ServiceOptions& o, uint16_t port) {
+  fs::path key = o.key.empty() ? o.pki.key : o.key;
+  fs::path cert = o.cert.empty() ? o.pki.cert : o.cert;
+  std::ostringstream c;
+  c << "[server]\nlisten = \"127.0.0.1:" << port << "\"\nthreads = " << o.threads << "\n"
+    << "[storage]\ndata_dir = \"" << o.data_dir.string() << "\"\n"
+    << "[signing]\nkey = \"" << key.string() << "\"\ncertificate = \"" << cert.string()
+    << "\"\nchain = \"" << o.pki.chain.string() << "\"\n"
+    << "[publish]\ncheck_interval_ms = " << o.check_interval_ms
+    << "\nretry_interval_ms = " << o.retry_interval_ms << "\nmax_age_s = " << o.max_age_s
+    << "\nexport_dir = \"" << o.export_dir.string() << "\"\n";
+  fs::path file = dir / ("registry-" + std::to_string(port) + ".toml");
+  WriteFile(file, c.str());
+  return file;
+}
+
+Service::Service(const fs::path& work_dir, ServiceOptions options)
+    : work_dir_(work_dir), options_(std::move(options)) {}
+
+Service::~Service() {
+  if (pid_ > 0) Kill9();
+}
+
+bool Service::Start() {
+  port_ = FreePort();
+  config_ = WriteConfig(work_dir_, options_, port_);
+  stderr_path_ = work_dir_ / ("registry-" + std::to_string(port_) + ".err");
+  pid_ = fork();
+  if (pid_ == 0) {
+    int e = open(stderr_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    int n = open("/dev/null", O_RDWR);
+    dup2(n, 0);
+    dup2(n, 1);
+    dup2(e, 2);
+    std::string bin = RegistryBinary().string(), cfg = config_.string();
+    execl(bin.c_str(), bin.c_str(), "--config", cfg.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  bool up = WaitFor(
+      [&] {
+        int status = 0;
+        if (waitpid(pid_, &status, WNOHANG) == pid_) {
+          pid_ = -1;
+          return true;
+        }
+        return HttpGet(Url("/healthz")).ok;
+      },
+      std::chrono::seconds(10));
+  return up && pid_ > 0;
+}
+
+int Service::Stop() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int code = WaitExit(pid_, std::chrono::seconds(20));
+  if (code == -2) {
+    kill(pid_, SIGKILL);
+    WaitExit(pid_, std::chrono::seconds(5));
+    code = -1;
+  }
+  pid_ = -1;
+  return code;
+}
+
+void Service::Kill9() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  WaitExit(pid_, std::chrono::seconds(5));
+  pid_ = -1;
+}
+
+std::string Service::Url(const std::string& path) const {
+  return "http://127.0.0.1:" + std::to_string(port_) + path;
+}
+
+std::string Service::Stderr() const {
+  return ReadFile(stderr_path_);
+}
+
+std::string HttpResponse::header(const std::string& name) const {
+  auto it = headers.find(name);
+  return it == headers.end() ? std::string() : it->second;
+}
+
+namespace {
+
+size_t OnBody(char* data, size_t size, size_t n, void* user) {
+  static_cast<std::string*>(user)->append(data, size * n);
+  return size * n;
+}
+
+size_t OnHeader(char* data, size_t size, size_t n, void* user) {
+  auto* r = static_cast<HttpResponse*>(user);
+  std::string line(data, size * n);
+  if (line.rfind("HTTP/", 0) == 0) r->headers.clear();
+  auto colon = line.find(':');
+  if (colon != std::string::npos) {
+    std::string name = line.substr(0, colon);
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ')) value.erase(0, 1);
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) value.pop_back();
+    r->headers[name] = value;
+  }
+  return size * n;
+}
+
+}  // namespace
+
+HttpResponse HttpGet(const std::string& url, const std::vector<std::string>& headers,
+                     const std::string& method, bool path_as_is) {
+  HttpResponse r;
+  CURL* curl = curl_easy_init();
+  curl_slist* list = nullptr;
+  for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r.body);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &r);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+  if (path_as_is) curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
+  if (method == "HEAD") {
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  } else if (method != "GET") {
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+  }
+  CURLcode rc = curl_easy_perform(curl);
+  if (rc == CURLE_OK) {
+    r.ok = true;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
+  }
+  curl_slist_free_all(list);
+  curl_easy_cleanup(curl);
+  return r;
+}
+
+std::string RawExchange(uint16_t port, const std::string& raw, std::chrono::milliseconds timeout) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return {};
+  }
+  size_t off = 0;
+  while (off < raw.size()) {
+    ssize_t n = send(fd, raw.data() + off, raw.size() - off, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    off += static_cast<size_t>(n);
+  }
+  std::string out;
+  auto deadline = Clock::now() + timeout;
+  char buf[65536];
+  while (Clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    int left = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
+    if (poll(&p, 1, std::max(left, 1)) <= 0) break;
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+    if (CompleteResponse(out) != 0) break;
+  }
+  close(fd);
+  return out;
+}
+
+size_t CompleteResponse(const std::string& data, bool head) {
+  size_t end = data.find("\r\n\r\n");
+  if (end == std::string::npos) return 0;
+  std::string headers = data.substr(0, end);
+  for (char& c : headers) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  size_t length = 0;
+  size_t cl = headers.find("\r\ncontent-length:");
+  if (!head && cl != std::string::npos) length = std::stoul(headers.substr(cl + 17));
+  if (data.size() < end + 4 + length) return 0;
+  return end + 4 + length;
+}
+
+KeptConnection::KeptConnection(uint16_t port) {
+  fd_ = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd_);
+    fd_ = -1;
+  }
+}
+
+KeptConnection::~KeptConnection() {
+  if (fd_ >= 0) close(fd_);
+}
+
+std::string KeptConnection::Exchange(const std::string& raw, bool head,
+                                     std::chrono::milliseconds timeout) {
+  if (fd_ < 0) return {};
+  if (send(fd_, raw.data(), raw.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(raw.size()))
+    return {};
+  std::string out;
+  auto deadline = Clock::now() + timeout;
+  char buf[65536];
+  while (Clock::now() < deadline && CompleteResponse(out, head) == 0) {
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, 50) <= 0) continue;
+    ssize_t n = recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+bool WaitFor(const std::function<bool()>& pred, std::chrono::milliseconds deadline) {
+  auto end = Clock::now() + deadline;
+  for (;;) {
+    if (pred()) return true;
+    if (Clock::now() >= end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+std::string Sha256Hex(const std::string& bytes) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s;
+  for (unsigned i = 0; i < len; ++i) {
+    s.push_back(kHex[md[i] >> 4]);
+    s.push_back(kHex[md[i] & 15]);
+  }
+  return s;
+}
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void WriteFile(const fs::path& p, const std::string& content) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out << content;
+}
+
+std::string IsoTime(std::chrono::system_clock::time_point t) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  time_t secs = static_cast<time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(ms % 1000));
+  return buf;
+}
+
+uint64_t Volgnummer(const std::string& xml) {
+  auto start = xml.find("Volgnummer>");
+  if (start == std::string::npos) return 0;
+  start += 11;
+  auto end = xml.find('<', start);
+  if (end == std::string::npos) return 0;
+  try {
+    return std::stoull(xml.substr(start, end - start));
+  } catch (...) {
+    return 0;
+  }
+}
+
+}  // namespace medmij::testing

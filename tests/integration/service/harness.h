@@ -1,0 +1,146 @@
+// Test harness for the medmij-registry integration tests: temp dirs, subprocesses, a dev PKI,
+// the real service on a free loopback port, and an HTTP client (libcurl).
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace medmij::testing {
+
+namespace fs = std::filesystem;
+
+// A fresh directory under $TMPDIR, removed with everything in it.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+struct CommandResult {
+  int exit_code = -1;  // 128 + signal when killed
+  std::string out;
+  std::string err;
+};
+
+// Runs argv[0] with the arguments; stdout/stderr captured. `timeout` kills it (SIGKILL).
+CommandResult RunCommand(const std::vector<std::string>& argv,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+fs::path RegistryBinary();
+fs::path AdminBinary();
+fs::path SourceDir();
+
+// `medmij-admin --data-dir DIR --operator OP args...`; fails the test on a non-zero exit unless
+// `allow_failure`.
+CommandResult Admin(const fs::path& data_dir, const std::vector<std::string>& args,
+                    bool allow_failure = false, const std::string& op = "alice");
+
+// Dev PKI from deploy/make-dev-ca.sh: ca.pem, signing.key, signing.pem, chain.pem in `dir`.
+struct Pki {
+  fs::path dir, ca, key, cert, chain;
+};
+Pki MakeDevPki(const fs::path& dir);
+
+// A signing key and certificate issued by the PKI's signing CA (the intermediate, or the root
+// when there is none) valid from an hour ago until `valid_for` from now.
+void IssueShortLivedCert(const Pki& pki, std::chrono::seconds valid_for, const fs::path& key_out,
+                         const fs::path& cert_out);
+
+uint16_t FreePort();
+
+// A registry with the demo data: `init` + import of deploy/demo/demo-data.sh.
+void InitDemoRegistry(const fs::path& data_dir);
+
+struct ServiceOptions {
+  fs::path data_dir;
+  Pki pki;
+  fs::path key, cert;  // default: pki.key / pki.cert
+  fs::path export_dir;
+  int64_t max_age_s = 60;
+  int64_t check_interval_ms = 50;
+  int64_t retry_interval_ms = 500;
+  int threads = 2;
+};
+
+// Writes a config file for `options` on `port`.
+fs::path WriteConfig(const fs::path& dir, const ServiceOptions& options, uint16_t port);
+
+// The real medmij-registry binary on 127.0.0.1.
+class Service {
+ public:
+  Service(const fs::path& work_dir, ServiceOptions options);
+  ~Service();  // SIGKILL if still running
+  // Starts it and waits (bounded) until /healthz answers. Returns false on failure.
+  bool Start();
+  // SIGTERM, then waits (bounded); returns the exit code (-1 on timeout).
+  int Stop();
+  void Kill9();
+  pid_t pid() const { return pid_; }
+  uint16_t port() const { return port_; }
+  std::string Url(const std::string& path) const;
+  std::string Stderr() const;
+
+ private:
+  fs::path work_dir_;
+  ServiceOptions options_;
+  uint16_t port_ = 0;
+  pid_t pid_ = -1;
+  fs::path config_, stderr_path_;
+};
+
+struct HttpResponse {
+  long status = 0;
+  std::map<std::string, std::string> headers;  // lowercased names; last value wins
+  std::string body;
+  bool ok = false;  // a response was received
+  std::string header(const std::string& name) const;
+};
+
+HttpResponse HttpGet(const std::string& url, const std::vector<std::string>& headers = {},
+                     const std::string& method = "GET", bool path_as_is = false);
+
+// Sends `raw` bytes on a new connection to 127.0.0.1:port and returns everything read until
+// the peer closes or `timeout` passes.
+std::string RawExchange(uint16_t port, const std::string& raw,
+                        std::chrono::milliseconds timeout = std::chrono::seconds(5));
+// Length of the first complete HTTP response in `data` (0: incomplete).
+size_t CompleteResponse(const std::string& data, bool head = false);
+
+// One client connection kept open across requests; Exchange sends a request and returns one
+// complete response (by Content-Length; none for 304 and HEAD-less bodies).
+class KeptConnection {
+ public:
+  explicit KeptConnection(uint16_t port);
+  ~KeptConnection();
+  std::string Exchange(const std::string& raw, bool head = false,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+ private:
+  int fd_ = -1;
+};
+
+// Polls `pred` every 20 ms until true or `deadline` passes.
+bool WaitFor(const std::function<bool()>& pred,
+             std::chrono::milliseconds deadline = std::chrono::seconds(5));
+
+std::string Sha256Hex(const std::string& bytes);
+std::string ReadFile(const fs::path& p);
+void WriteFile(const fs::path& p, const std::string& content);
+std::string IsoTime(std::chrono::system_clock::time_point t);  // 2026-11-22T10:00:00.000Z
+// The <Volgnummer> of a list document, or 0.
+uint64_t Volgnummer(const std::string& xml);
+
+}  // namespace medmij::testing

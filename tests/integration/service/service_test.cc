@@ -1,0 +1,329 @@
+// medmij-registry over HTTP: lists, validators, conditional requests, versions, participants,
+// health, metrics, and what it refuses.
+#include <chrono>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/integration/service/harness.h"
+
+namespace medmij::testing {
+namespace {
+
+using std::chrono::seconds;
+
+const char* const kLists[] = {"/MedMij_Whitelist.xml", "/MedMij_OAuthclientlist.xml",
+                              "/MedMij_Zorgaanbiederslijst.xml",
+                              "/MedMij_Gegevensdienstnamenlijst.xml"};
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    data_ = dir_.path() / "data";
+    InitDemoRegistry(data_);
+    ServiceOptions o;
+    o.data_dir = data_;
+    o.pki = MakeDevPki(dir_.path() / "pki");
+    service_ = std::make_unique<Service>(dir_.path(), o);
+    ASSERT_TRUE(service_->Start()) << service_->Stderr();
+    ASSERT_TRUE(WaitFor([&] {
+      for (const char* l : kLists) {
+        if (HttpGet(service_->Url(l)).status != 200) return false;
+      }
+      return true;
+    })) << service_->Stderr();
+  }
+  void TearDown() override { EXPECT_EQ(service_->Stop(), 0) << service_->Stderr(); }
+
+  std::string Url(const std::string& path) const { return service_->Url(path); }
+
+  TempDir dir_;
+  fs::path data_;
+  std::unique_ptr<Service> service_;
+};
+
+TEST_F(ServiceTest, ListsCarryStrongValidatorsAndCachingHeaders) {
+  for (const char* list : kLists) {
+    SCOPED_TRACE(list);
+    HttpResponse r = HttpGet(Url(list));
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(r.header("content-type"), "application/xml");
+    EXPECT_EQ(r.header("etag"), "\"" + Sha256Hex(r.body) + "\"");
+    EXPECT_EQ(r.header("cache-control"), "public, max-age=60");
+    EXPECT_EQ(r.header("last-modified").size(), 29u) << r.header("last-modified");
+    EXPECT_EQ(r.header("content-length"), std::to_string(r.body.size()));
+    EXPECT_NE(r.body.find("<ds:Signature"), std::string::npos);
+    EXPECT_GE(Volgnummer(r.body), 1u);
+
+    HttpResponse head = HttpGet(Url(list), {}, "HEAD");
+    EXPECT_EQ(head.status, 200);
+    EXPECT_TRUE(head.body.empty());
+    EXPECT_EQ(head.header("etag"), r.header("etag"));
+    EXPECT_EQ(head.header("content-length"), std::to_string(r.body.size()));
+    EXPECT_EQ(head.header("last-modified"), r.header("last-modified"));
+  }
+}
+
+TEST_F(ServiceTest, SignedListsVerifyWithStockXmlsecAgainstTheDevCa) {
+  fs::path pki = dir_.path() / "pki";
+  for (const char* list : kLists) {
+    SCOPED_TRACE(list);
+    HttpResponse r = HttpGet(Url(list));
+    fs::path file = dir_.path() / "list.xml";
+    WriteFile(file, r.body);
+    CommandResult v = RunCommand({"xmlsec1", "--verify", "--enabled-key-data", "x509",
+                                  "--trusted-pem", (pki / "ca.pem").string(), "--untrusted-pem",
+                                  (pki / "chain.pem").string(), file.string()});
+    EXPECT_EQ(v.exit_code, 0) << v.err;
+  }
+}
+
+TEST_F(ServiceTest, UnsignedFormIsStrictReferenceXml) {
+  const std::pair<const char*, const char*> xsds[] = {
+      {"/MedMij_Whitelist.xml", "MedMij_Whitelist.xsd"},
+      {"/MedMij_OAuthclientlist.xml", "MedMij_OAuthclientlist.xsd"},
+      {"/MedMij_Zorgaanbiederslijst.xml", "MedMij_Zorgaanbiederslijst.xsd"},
+      {"/MedMij_Gegevensdienstnamenlijst.xml", "MedMij_Gegevensdienstnamenlijst.xsd"}};
+  for (auto [list, xsd] : xsds) {
+    SCOPED_TRACE(list);
+    HttpResponse s = HttpGet(Url(list));
+    HttpResponse u = HttpGet(Url(std::string(list) + "?signed=false"));
+    ASSERT_EQ(u.status, 200);
+    EXPECT_EQ(u.body.find("Signature"), std::string::npos);
+    EXPECT_EQ(u.header("etag"), "\"" + Sha256Hex(u.body) + "\"");
+    EXPECT_NE(u.header("etag"), s.header("etag"));
+    EXPECT_EQ(Volgnummer(u.body), Volgnummer(s.body));
+    fs::path file = dir_.path() / "unsigned.xml";
+    WriteFile(file, u.body);
+    CommandResult v = RunCommand({"xmllint", "--noout", "--nonet", "--schema",
+                                  (fs::path(MEDMIJ_REFERENCE_DIR) / xsd).string(), file.string()});
+    EXPECT_EQ(v.exit_code, 0) << v.err;
+    // Explicit defaults are the same representation.
+    std::string api = std::string(list).find("Gegevensdienst") != std::string::npos ? "1" : "2";
+    HttpResponse a = HttpGet(Url(std::string(list) + "?api=" + api + "&signed=true"));
+    EXPECT_EQ(a.status, 200);
+    EXPECT_EQ(a.header("etag"), s.header("etag"));
+  }
+}
+
+TEST_F(ServiceTest, ConditionalRequestsAnswer304) {
+  const std::string url = Url("/MedMij_Zorgaanbiederslijst.xml");
+  HttpResponse full = HttpGet(url);
+  const std::string etag = full.header("etag"), lm = full.header("last-modified");
+  auto expect = [&](std::vector<std::string> headers, long status, const std::string& method) {
+    HttpResponse r = HttpGet(url, headers, method);
+    EXPECT_EQ(r.status, status) << method << " " << (headers.empty() ? "" : headers[0]);
+    if (status == 304) {
+      EXPECT_TRUE(r.body.empty());
+      EXPECT_EQ(r.header("etag"), etag);
+      EXPECT_EQ(r.header("cache-control"), "public, max-age=60");
+    }
+  };
+  for (std::string m : {"GET", "HEAD"}) {
+    expect({"If-None-Match: " + etag}, 304, m);
+    expect({"If-None-Match: W/" + etag}, 304, m);
+    expect({"If-None-Match: \"other\", " + etag}, 304, m);
+    expect({"If-None-Match: *"}, 304, m);
+    expect({"If-None-Match: \"other\""}, 200, m);
+    expect({"If-Modified-Since: " + lm}, 304, m);
+    expect({"If-Modified-Since: Sat, 01 Jan 2000 00:00:00 GMT"}, 200, m);
+    expect({"If-Modified-Since: not a date"}, 200, m);
+    // If-None-Match wins over If-Modified-Since.
+    expect({"If-None-Match: \"other\"", "If-Modified-Since: " + lm}, 200, m);
+  }
+  // The unsigned form has its own validator.
+  HttpResponse u = HttpGet(url + "?signed=false", {"If-None-Match: " + etag});
+  EXPECT_EQ(u.status, 200);
+  EXPECT_EQ(HttpGet(url + "?signed=false", {"If-None-Match: " + u.header("etag")}).status, 304);
+}
+
+TEST_F(ServiceTest, VersionIndexAndImmutableVersions) {
+  HttpResponse cur = HttpGet(Url("/MedMij_Whitelist.xml"));
+  HttpResponse idx = HttpGet(Url("/lists/whitelist/versions"));
+  ASSERT_EQ(idx.status, 200);
+  EXPECT_EQ(idx.header("content-type"), "application/json");
+  auto j = nlohmann::json::parse(idx.body);
+  ASSERT_FALSE(j["versions"].empty());
+  const auto& last = j["versions"].back();
+  EXPECT_EQ(last["volgnummer"].get<uint64_t>(), Volgnummer(cur.body));
+  EXPECT_EQ(last["sha256"].get<std::string>(), Sha256Hex(cur.body));
+  EXPECT_EQ(last["size"].get<uint64_t>(), cur.body.size());
+  EXPECT_EQ(last["tijdstempel"].get<std::string>().size(), 24u);
+
+  std::string n = std::to_string(last["volgnummer"].get<uint64_t>());
+  HttpResponse v = HttpGet(Url("/lists/whitelist/versions/" + n + ".xml"));
+  ASSERT_EQ(v.status, 200);
+  EXPECT_EQ(v.body, cur.body);
+  EXPECT_EQ(v.header("etag"), cur.header("etag"));
+  EXPECT_EQ(v.header("cache-control"), "public, max-age=31536000, immutable");
+  EXPECT_EQ(HttpGet(Url("/lists/whitelist/versions/" + n + ".xml"),
+                    {"If-None-Match: " + v.header("etag")})
+                .status,
+            304);
+  EXPECT_EQ(HttpGet(Url("/lists/whitelist/versions/999999.xml")).status, 404);
+  EXPECT_EQ(HttpGet(Url("/lists/whitelist/versions/0.xml")).status, 404);
+  EXPECT_EQ(HttpGet(Url("/lists/whitelist/versions/01.xml")).status, 404);
+  EXPECT_EQ(HttpGet(Url("/lists/whitelist/versions/x.xml")).status, 404);
+  EXPECT_EQ(HttpGet(Url("/lists/nosuchlist/versions")).status, 404);
+  for (const char* name : {"oauthclientlist", "zorgaanbiederslijst", "gegevensdienstnamenlijst"}) {
+    EXPECT_EQ(HttpGet(Url(std::string("/lists/") + name + "/versions")).status, 200) << name;
+  }
+}
+
+TEST_F(ServiceTest, ParticipantsArePublicWithStateAndLists) {
+  HttpResponse all = HttpGet(Url("/participants"));
+  ASSERT_EQ(all.status, 200);
+  auto j = nlohmann::json::parse(all.body);
+  bool saw_pgo = false;
+  for (const auto& p : j["participants"]) {
+    EXPECT_NE(p["status"], "candidate");
+    if (p["id"] == "deenigeechtepgo") {
+      saw_pgo = true;
+      EXPECT_EQ(p["status"], "active");
+      EXPECT_EQ(p["label"], "granted");
+      EXPECT_EQ(p["roles"], nlohmann::json::array({"dvp"}));
+      EXPECT_NE(std::find(p["lists"].begin(), p["lists"].end(), "whitelist"), p["lists"].end());
+      EXPECT_NE(std::find(p["lists"].begin(), p["lists"].end(), "oauthclientlist"),
+                p["lists"].end());
+    }
+  }
+  EXPECT_TRUE(saw_pgo);
+  HttpResponse one = HttpGet(Url("/participants/xisbridge"));
+  ASSERT_EQ(one.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(one.body)["id"], "xisbridge");
+  EXPECT_EQ(HttpGet(Url("/participants/nobody-here")).status, 404);
+
+  // A suspension is shown publicly, and the participant leaves the lists.
+  Admin(data_, {"participant", "suspend", "deenigeechtepgo", "--reason", "incident 7"});
+  EXPECT_TRUE(WaitFor([&] {
+    auto p = nlohmann::json::parse(HttpGet(Url("/participants/deenigeechtepgo")).body);
+    return p["status"] == "suspended" && p["lists"].empty();
+  }));
+  EXPECT_EQ(HttpGet(Url("/MedMij_Whitelist.xml")).body.find("medmij.deenigeechtepgo.nl"),
+            std::string::npos);
+}
+
+TEST_F(ServiceTest, HealthzAndMetrics) {
+  HttpResponse h = HttpGet(Url("/healthz"));
+  ASSERT_EQ(h.status, 200) << h.body;
+  auto j = nlohmann::json::parse(h.body);
+  EXPECT_EQ(j["status"], "ok");
+  EXPECT_EQ(j["signing"], "ok");
+  EXPECT_TRUE(j["last_successful_publication"].is_string());
+  EXPECT_GE(j["lists"]["whitelist"]["volgnummer"].get<uint64_t>(), 1u);
+
+  HttpGet(Url("/no-such-thing"));
+  HttpResponse m = HttpGet(Url("/metrics"));
+  ASSERT_EQ(m.status, 200);
+  EXPECT_EQ(m.header("content-type").rfind("text/plain; version=0.0.4", 0), 0u);
+  uint64_t wl = Volgnummer(HttpGet(Url("/MedMij_Whitelist.xml")).body);
+  for (std::string want : {std::string("medmij_publications_total "),
+                           std::string("medmij_publication_failures_total{list=\"whitelist\"} 0"),
+                           "medmij_list_volgnummer{list=\"whitelist\"} " + std::to_string(wl),
+                           std::string("medmij_http_requests_total{code=\"200\"} "),
+                           std::string("medmij_http_requests_total{code=\"404\"} 1"),
+                           std::string("medmij_seconds_since_last_publication ")}) {
+    EXPECT_NE(m.body.find(want), std::string::npos) << want << "\n" << m.body;
+  }
+}
+
+TEST_F(ServiceTest, RefusesWithShortBodiesAndNoInternals) {
+  auto check = [&](const HttpResponse& r, long status) {
+    EXPECT_EQ(r.status, status);
+    EXPECT_LT(r.body.size(), 200u) << r.body;
+    EXPECT_EQ(r.body.find("/work"), std::string::npos);
+    EXPECT_EQ(r.body.find("exception"), std::string::npos);
+  };
+  check(HttpGet(Url("/nope")), 404);
+  check(HttpGet(Url("/MedMij_Whitelist.xml/")), 404);
+  check(HttpGet(Url("/medmij_whitelist.xml")), 404);
+  HttpResponse post = HttpGet(Url("/MedMij_Whitelist.xml"), {}, "POST");
+  check(post, 405);
+  EXPECT_EQ(post.header("allow"), "GET, HEAD");
+  check(HttpGet(Url("/healthz"), {}, "DELETE"), 405);
+  check(HttpGet(Url("/participants"), {}, "PUT"), 405);
+  check(HttpGet(Url("/MedMij_Whitelist.xml?api=3")), 400);
+  check(HttpGet(Url("/MedMij_Gegevensdienstnamenlijst.xml?api=2")), 400);
+  check(HttpGet(Url("/MedMij_Whitelist.xml?signed=maybe")), 400);
+  HttpResponse unknown = HttpGet(Url("/MedMij_Whitelist.xml?debug=1"));
+  check(unknown, 400);
+  EXPECT_NE(unknown.body.find("'debug'"), std::string::npos);
+  check(HttpGet(Url("/metrics?x=1")), 400);
+}
+
+TEST_F(ServiceTest, RefusesTraversalAndOversizedRequests) {
+  for (std::string path : {"/../../etc/passwd", "/lists/../MedMij_Whitelist.xml",
+                           "/%2e%2e/etc/passwd", "/%2E%2E%2Fetc%2Fpasswd", "//etc/passwd",
+                           "/lists/whitelist/versions/../../../etc/passwd", "/./healthz"}) {
+    HttpResponse r = HttpGet(Url(path), {}, "GET", /*path_as_is=*/true);
+    EXPECT_EQ(r.status, 400) << path;
+    EXPECT_EQ(r.body.find("root:"), std::string::npos);
+  }
+  // A request line beyond the target limit, and a request beyond the size limit.
+  std::string long_target = "/" + std::string(3000, 'a');
+  std::string reply =
+      RawExchange(service_->port(), "GET " + long_target + " HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(reply.rfind("HTTP/1.1 414", 0), 0u) << reply.substr(0, 80);
+  std::string huge =
+      "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Filler: " + std::string(20000, 'b') + "\r\n\r\n";
+  reply = RawExchange(service_->port(), huge);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 413", 0), 0u) << reply.substr(0, 80);
+  // The service is still fine.
+  EXPECT_EQ(HttpGet(Url("/healthz")).status, 200);
+}
+
+TEST_F(ServiceTest, KeepAliveServesManyRequestsOnOneConnection) {
+  // Sequential requests on one connection (Pistache 0.0.5 does not pipeline).
+  KeptConnection c(service_->port());
+  for (int i = 0; i < 3; ++i) {
+    std::string reply = c.Exchange("GET /MedMij_Whitelist.xml HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(reply.rfind("HTTP/1.1 200", 0), 0u) << reply.substr(0, 100);
+    EXPECT_EQ(reply.find("Connection: close"), std::string::npos);
+  }
+}
+
+TEST_F(ServiceTest, CommittedChangeIsServedWithinASecond) {
+  // The deadline is generous for a loaded CI machine; the service itself polls every 50 ms here
+  // and the bound (1 s) is the default check interval of 250 ms plus publication.
+  uint64_t before = Volgnummer(HttpGet(Url("/MedMij_Whitelist.xml")).body);
+  Admin(data_, {"node", "add", "xisbridge", "fresh-node.xisbridge.net"});
+  EXPECT_TRUE(WaitFor([&] {
+    std::string wl = HttpGet(Url("/MedMij_Whitelist.xml")).body;
+    return wl.find("fresh-node.xisbridge.net") != std::string::npos && Volgnummer(wl) == before + 1;
+  })) << service_->Stderr();
+  // An unrelated list did not move.
+  auto idx = nlohmann::json::parse(HttpGet(Url("/lists/gegevensdienstnamenlijst/versions")).body);
+  EXPECT_EQ(idx["versions"].size(), 1u);
+}
+
+TEST_F(ServiceTest, LapsingCertificateLeavesTheListsAtThatInstant) {
+  // A new DVP whose only certificate ends a few seconds from now.
+  auto now = std::chrono::system_clock::now();
+  std::string until = IsoTime(now + seconds(4));
+  std::string from = IsoTime(now - std::chrono::hours(24 * 30));
+  std::string audit = IsoTime(now - std::chrono::hours(24 * 10)).substr(0, 10);
+  Admin(data_, {"participant", "enrol", "shortlived-pgo", "--name", "Short Lived PGO B.V.", "--kvk",
+                "99887766", "--role", "dvp"});
+  Admin(data_, {"cert", "add", "shortlived-pgo", "--number", "NEN-9", "--body", "Cert BV",
+                "--valid-from", from, "--valid-until", until, "--accredited", "--registered"});
+  Admin(data_, {"audit-statement", "add", "shortlived-pgo", "--date", audit, "--auditor",
+                "Audit BV", "--outcome", "conform"});
+  Admin(data_, {"label", "grant", "shortlived-pgo"});
+  Admin(data_, {"participant", "activate", "shortlived-pgo"});
+  Admin(data_, {"node", "add", "shortlived-pgo", "medmij.shortlived.example"});
+  auto on_list = [&] {
+    return HttpGet(Url("/MedMij_Whitelist.xml")).body.find("medmij.shortlived.example") !=
+           std::string::npos;
+  };
+  ASSERT_TRUE(WaitFor(on_list)) << service_->Stderr();
+  ASSERT_LT(std::chrono::system_clock::now(), now + seconds(4)) << "machine too slow for this test";
+  // Nobody acts; the certificate lapses and the node leaves the list.
+  EXPECT_TRUE(WaitFor([&] { return !on_list(); }, seconds(10)));
+  // Not before the certificate lapsed: the version that dropped it is dated at or after `until`.
+  auto idx = nlohmann::json::parse(HttpGet(Url("/lists/whitelist/versions")).body);
+  EXPECT_GE(idx["versions"].back()["tijdstempel"].get<std::string>(), until);
+}
+
+}  // namespace
+}  // namespace medmij::testing
