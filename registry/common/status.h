@@ -17,14 +17,14 @@ class Status {
  public:
   enum class Code {
     kOk = 0,
-    kInvalidArgument,   // malformed input: a field fails its pattern or the rule it names
+    kInvalidArgument,     // malformed input: a field fails its pattern or the rule it names
     kFailedPrecondition,  // refused by policy: illegal transition, missing evidence, same operator
-    kAlreadyExists,     // refused: the id, hostname or name is taken
-    kNotFound,          // the participant, provider, case, version... does not exist
-    kResourceExhausted,  // LMDB map full, disk full
-    kIoError,           // the file system or the database said no
-    kCorruption,        // stored data is not what we wrote (journal chain broken, bad record)
-    kInternal,          // a bug: an invariant does not hold
+    kAlreadyExists,       // refused: the id, hostname or name is taken
+    kNotFound,            // the participant, provider, case, version... does not exist
+    kResourceExhausted,   // LMDB map full, disk full
+    kIoError,             // the file system or the database said no
+    kCorruption,          // stored data is not what we wrote (journal chain broken, bad record)
+    kInternal,            // a bug: an invariant does not hold
   };
 
   Status() = default;
@@ -62,7 +62,7 @@ class Status {
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(v_).ok());
   }
@@ -87,10 +87,10 @@ class Result {
 
 }  // namespace medmij
 
-#define MEDMIJ_RETURN_IF_ERROR(expr)          \
-  do {                                        \
-    ::medmij::Status _st = (expr);            \
-    if (!_st.ok()) return _st;                \
+#define MEDMIJ_RETURN_IF_ERROR(expr) \
+  do {                               \
+    ::medmij::Status _st = (expr);   \
+    if (!_st.ok()) return _st;       \
   } while (0)
 
 #define MEDMIJ_CONCAT_INNER(a, b) a##b

@@ -24,7 +24,9 @@ Status Bad(std::string_view field, std::string_view text, std::string_view why) 
 
 }  // namespace
 
-bool IsDateOnly(std::string_view text) { return text.size() == 10; }
+bool IsDateOnly(std::string_view text) {
+  return text.size() == 10;
+}
 
 Result<Time> ParseTime(std::string_view text, std::string_view field, DateMeaning date_meaning) {
   using namespace std::chrono;
@@ -87,9 +89,9 @@ std::string FormatTime(Time t) {
   year_month_day ymd{day_start};
   hh_mm_ss<Millis> tod{t - day_start};
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ld.%03ldZ", static_cast<int>(ymd.year()),
-                unsigned(ymd.month()), unsigned(ymd.day()), long(tod.hours().count()),
-                long(tod.minutes().count()), long(tod.seconds().count()),
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ld.%03ldZ",
+                static_cast<int>(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day()),
+                long(tod.hours().count()), long(tod.minutes().count()), long(tod.seconds().count()),
                 long(tod.subseconds().count()));
   return buf;
 }

@@ -35,8 +35,12 @@ std::string FormatTime(Time t);
 std::string FormatDate(Time t);
 
 // Milliseconds since the Unix epoch and back, for storage.
-inline int64_t ToMillis(Time t) { return t.time_since_epoch().count(); }
-inline Time FromMillis(int64_t ms) { return Time(Millis(ms)); }
+inline int64_t ToMillis(Time t) {
+  return t.time_since_epoch().count();
+}
+inline Time FromMillis(int64_t ms) {
+  return Time(Millis(ms));
+}
 
 // The wall clock, for the edges of the program (CLI main, service loop). Never call it from
 // domain or policy code.

@@ -53,22 +53,46 @@ constexpr std::array<std::pair<ListKind, std::string_view>, 4> kListFiles{
 
 }  // namespace
 
-std::string_view ToString(Role r) { return Name(kRoles, r); }
-std::string_view ToString(Lifecycle s) { return Name(kLifecycles, s); }
-std::string_view ToString(AuditOutcome o) { return Name(kOutcomes, o); }
-std::string_view ToString(ProviderType t) { return Name(kProviderTypes, t); }
-std::string_view ToString(CaseStep s) { return Name(kCaseSteps, s); }
-std::string_view ToString(ListKind k) { return Name(kListNames, k); }
-std::string_view PublishedFileName(ListKind k) { return Name(kListFiles, k); }
+std::string_view ToString(Role r) {
+  return Name(kRoles, r);
+}
+std::string_view ToString(Lifecycle s) {
+  return Name(kLifecycles, s);
+}
+std::string_view ToString(AuditOutcome o) {
+  return Name(kOutcomes, o);
+}
+std::string_view ToString(ProviderType t) {
+  return Name(kProviderTypes, t);
+}
+std::string_view ToString(CaseStep s) {
+  return Name(kCaseSteps, s);
+}
+std::string_view ToString(ListKind k) {
+  return Name(kListNames, k);
+}
+std::string_view PublishedFileName(ListKind k) {
+  return Name(kListFiles, k);
+}
 
-std::optional<Role> ParseRole(std::string_view s) { return Lookup(kRoles, s); }
-std::optional<Lifecycle> ParseLifecycle(std::string_view s) { return Lookup(kLifecycles, s); }
-std::optional<AuditOutcome> ParseAuditOutcome(std::string_view s) { return Lookup(kOutcomes, s); }
+std::optional<Role> ParseRole(std::string_view s) {
+  return Lookup(kRoles, s);
+}
+std::optional<Lifecycle> ParseLifecycle(std::string_view s) {
+  return Lookup(kLifecycles, s);
+}
+std::optional<AuditOutcome> ParseAuditOutcome(std::string_view s) {
+  return Lookup(kOutcomes, s);
+}
 std::optional<ProviderType> ParseProviderType(std::string_view s) {
   return Lookup(kProviderTypes, s);
 }
-std::optional<CaseStep> ParseCaseStep(std::string_view s) { return Lookup(kCaseSteps, s); }
-std::optional<ListKind> ParseListKind(std::string_view s) { return Lookup(kListNames, s); }
+std::optional<CaseStep> ParseCaseStep(std::string_view s) {
+  return Lookup(kCaseSteps, s);
+}
+std::optional<ListKind> ParseListKind(std::string_view s) {
+  return Lookup(kListNames, s);
+}
 
 std::set<std::string> Participant::QualifiedServices() const {
   std::map<std::string, bool> latest;

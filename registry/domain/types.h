@@ -19,8 +19,8 @@ namespace medmij {
 enum class Role { kDvp, kDva };
 enum class Lifecycle { kCandidate, kActive, kSuspended, kTerminated };
 
-std::string_view ToString(Role r);        // "dvp" | "dva"
-std::string_view ToString(Lifecycle s);   // "candidate" | "active" | "suspended" | "terminated"
+std::string_view ToString(Role r);       // "dvp" | "dva"
+std::string_view ToString(Lifecycle s);  // "candidate" | "active" | "suspended" | "terminated"
 std::optional<Role> ParseRole(std::string_view s);
 std::optional<Lifecycle> ParseLifecycle(std::string_view s);
 
@@ -112,7 +112,7 @@ struct Node {
 // An OAuth client of a DVP (OCL entry). Hostnames are unique network-wide.
 struct OAuthClient {
   std::string hostname;
-  std::string participant;  // a DVP
+  std::string participant;        // a DVP
   std::string organisation_name;  // 3-50 characters
   Provenance added;
   bool operator==(const OAuthClient&) const = default;
@@ -146,7 +146,7 @@ struct ProviderService {
   std::string token_uri;          // back channel: https, port allowed; host is a DVA node
   std::vector<SystemRole> roles;  // ordered by code
   std::vector<std::string> interface_versions;  // release3
-  std::optional<Subscription> subscription;      // release3
+  std::optional<Subscription> subscription;     // release3
   bool operator==(const ProviderService&) const = default;
 };
 
@@ -159,7 +159,7 @@ struct Provider {
   std::string name;  // [a-z]+@medmij, 10-57 characters
   std::string dva;   // serving participant
   ProviderType type = ProviderType::kZa;
-  std::map<std::string, std::string> identifiers;  // "agb"|"ura"|"kvk"|"oin" -> value
+  std::map<std::string, std::string> identifiers;   // "agb"|"ura"|"kvk"|"oin" -> value
   std::map<std::string, ProviderService> services;  // by service id
   Provenance added;
   bool operator==(const Provider&) const = default;
@@ -173,7 +173,7 @@ std::optional<CaseStep> ParseCaseStep(std::string_view s);
 
 struct CaseStepRecord {
   CaseStep step = CaseStep::kFinding;
-  Provenance recorded;             // reason = the step's reason (the finding for kFinding)
+  Provenance recorded;  // reason = the step's reason (the finding for kFinding)
   std::optional<Time> deadline;
   bool operator==(const CaseStepRecord&) const = default;
 };
@@ -181,8 +181,8 @@ struct CaseStepRecord {
 struct ComplianceCase {
   std::string id;  // "case-<n>"
   std::string participant;
-  std::string type;     // kind of finding, e.g. "certificate-lapsed", "incident"
-  std::string finding;  // description
+  std::string type;                   // kind of finding, e.g. "certificate-lapsed", "incident"
+  std::string finding;                // description
   std::vector<CaseStepRecord> steps;  // steps[0] is the finding
   std::optional<Provenance> closed;
   bool IsOpen() const { return !closed.has_value(); }
@@ -213,7 +213,12 @@ struct RegistryState {
 };
 
 // The four published lists.
-enum class ListKind { kWhitelist, kOAuthClientList, kZorgaanbiederslijst, kGegevensdienstnamenlijst };
+enum class ListKind {
+  kWhitelist,
+  kOAuthClientList,
+  kZorgaanbiederslijst,
+  kGegevensdienstnamenlijst
+};
 inline constexpr ListKind kAllLists[] = {ListKind::kWhitelist, ListKind::kOAuthClientList,
                                          ListKind::kZorgaanbiederslijst,
                                          ListKind::kGegevensdienstnamenlijst};

@@ -20,7 +20,7 @@ Status ValidateHostname(std::string_view v, std::string_view field);
 Status ValidateOrganisationName(std::string_view v, std::string_view field);  // 3-50
 Status ValidateServiceId(std::string_view v, std::string_view field);         // 1-30
 Status ValidateDisplayName(std::string_view v, std::string_view field);       // 3-50
-Status ValidateProviderName(std::string_view v, std::string_view field);  // [a-z]+@medmij, 10-57
+Status ValidateProviderName(std::string_view v, std::string_view field);    // [a-z]+@medmij, 10-57
 Status ValidateSystemRoleCode(std::string_view v, std::string_view field);  // 1-30
 // Frontchanneluri: https://host(/segment)* with no port, query or fragment.
 Status ValidateFrontChannelUri(std::string_view v, std::string_view field);
