@@ -75,47 +75,45 @@ Status ApplyProvider(store::WriteTxn& txn, const Actor& actor, const Fields& f) 
       in.identifiers[id.key()] = id->get<std::string>();
     }
   }
-  MEDMIJ_RETURN_IF_ERROR(AddProvider(txn, actor, in));
   auto services = f.raw().find("services");
-  if (services == f.raw().end() || services->is_null()) return Status::Ok();
-  if (!services->is_array()) return Status::Invalid("services: must be an array");
-  size_t index = 0;
-  for (const auto& s : *services) {
-    std::string where = "services[" + std::to_string(index++) + "]";
-    if (!s.is_object()) return Status::Invalid(where + ": must be an object");
-    Fields sf(s);
-    MEDMIJ_RETURN_IF_ERROR(
-        sf.OnlyKnown({"service", "authorization_uri", "token_uri", "roles", "interface_versions"})
-            .WithContext(where));
-    ProviderServiceInput psi;
-    psi.provider = in.name;
-    auto field = [&](const char* name) { return sf.Str(name); };
-    auto service = field("service");
-    auto auth = field("authorization_uri");
-    auto token = field("token_uri");
-    for (auto* r : {&service, &auth, &token}) {
-      if (!r->ok()) return r->status().WithContext(where);
-    }
-    psi.service_id = *service;
-    psi.authorization_uri = *auth;
-    psi.token_uri = *token;
-    auto versions = sf.StrList("interface_versions");
-    if (!versions.ok()) return versions.status().WithContext(where);
-    psi.interface_versions = *versions;
-    auto roles = s.find("roles");
-    if (roles == s.end() || !roles->is_array()) {
-      return Status::Invalid(where + ".roles: must be an array of {code, uri}");
-    }
-    for (const auto& r : *roles) {
-      if (!r.is_object() || !r.contains("code") || !r.contains("uri") || !r["code"].is_string() ||
-          !r["uri"].is_string()) {
-        return Status::Invalid(where + ".roles: every role needs string fields code and uri");
+  if (services != f.raw().end() && !services->is_null()) {
+    if (!services->is_array()) return Status::Invalid("services: must be an array");
+    size_t index = 0;
+    for (const auto& s : *services) {
+      std::string where = "services[" + std::to_string(index++) + "]";
+      if (!s.is_object()) return Status::Invalid(where + ": must be an object");
+      Fields sf(s);
+      MEDMIJ_RETURN_IF_ERROR(
+          sf.OnlyKnown({"service", "authorization_uri", "token_uri", "roles", "interface_versions"})
+              .WithContext(where));
+      ProviderServiceInput psi;
+      auto service = sf.Str("service");
+      auto auth = sf.Str("authorization_uri");
+      auto token = sf.Str("token_uri");
+      for (auto* r : {&service, &auth, &token}) {
+        if (!r->ok()) return r->status().WithContext(where);
       }
-      psi.roles.emplace_back(r["code"].get<std::string>(), r["uri"].get<std::string>());
+      psi.service_id = *service;
+      psi.authorization_uri = *auth;
+      psi.token_uri = *token;
+      auto versions = sf.StrList("interface_versions");
+      if (!versions.ok()) return versions.status().WithContext(where);
+      psi.interface_versions = *versions;
+      auto roles = s.find("roles");
+      if (roles == s.end() || !roles->is_array()) {
+        return Status::Invalid(where + ".roles: must be an array of {code, uri}");
+      }
+      for (const auto& r : *roles) {
+        if (!r.is_object() || !r.contains("code") || !r.contains("uri") || !r["code"].is_string() ||
+            !r["uri"].is_string()) {
+          return Status::Invalid(where + ".roles: every role needs string fields code and uri");
+        }
+        psi.roles.emplace_back(r["code"].get<std::string>(), r["uri"].get<std::string>());
+      }
+      in.services.push_back(std::move(psi));
     }
-    MEDMIJ_RETURN_IF_ERROR(PutProviderService(txn, actor, psi).WithContext(where));
   }
-  return Status::Ok();
+  return AddProvider(txn, actor, in);
 }
 
 // Applies one record; returns the journal subject on success.

@@ -338,43 +338,12 @@ Status AddService(store::WriteTxn& txn, const Actor& actor, const std::string& i
   return Status::Ok();
 }
 
-Status AddProvider(store::WriteTxn& txn, const Actor& actor, const ProviderInput& in) {
-  MEDMIJ_RETURN_IF_ERROR(ValidateProviderName(in.name, "provider name"));
-  auto type = ParseProviderType(in.type);
-  if (!type) return Status::Invalid("type: must be ZA or BAZB, got '" + in.type + "'");
-  for (const auto& [kind, value] : in.identifiers) {
-    MEDMIJ_RETURN_IF_ERROR(ValidateIdentifier(kind, value));
-  }
-  MEDMIJ_ASSIGN_OR_RETURN(Participant dva, Load(txn, in.dva));
-  MEDMIJ_RETURN_IF_ERROR(policy::CheckProviderOwner(dva));
-  if (auto existing = txn.GetProvider(in.name)) {
-    return Status::Exists("provider name: " + in.name + " is already served by '" + existing->dva +
-                          "'");
-  }
-  Provider p;
-  p.name = in.name;
-  p.dva = dva.id;
-  p.type = *type;
-  p.identifiers = in.identifiers;
-  p.added = Made(actor);
-  txn.Put(p);
-  return Status::Ok();
-}
+namespace {
 
-Status RemoveProvider(store::WriteTxn& txn, const Actor& actor, const std::string& name,
-                      const std::string& reason) {
-  (void)actor;
-  MEDMIJ_RETURN_IF_ERROR(ValidateProviderName(name, "provider name"));
-  MEDMIJ_RETURN_IF_ERROR(OptionalReason(reason));
-  if (!txn.GetProvider(name)) return Status::NotFound("provider " + name + " does not exist");
-  txn.EraseProvider(name);
-  return Status::Ok();
-}
-
-Status PutProviderService(store::WriteTxn& txn, const Actor& actor,
-                          const ProviderServiceInput& in) {
-  (void)actor;
-  MEDMIJ_RETURN_IF_ERROR(ValidateProviderName(in.provider, "provider name"));
+// Validates one data service for a provider served by `dva`, against the catalogue and the DVA's
+// nodes.
+Result<ProviderService> BuildService(const store::Reader& r, const Participant& dva,
+                                     const ProviderServiceInput& in) {
   MEDMIJ_RETURN_IF_ERROR(ValidateServiceId(in.service_id, "service"));
   MEDMIJ_RETURN_IF_ERROR(ValidateFrontChannelUri(in.authorization_uri, "authorization-uri"));
   MEDMIJ_RETURN_IF_ERROR(ValidateBackChannelUri(in.token_uri, "token-uri"));
@@ -394,12 +363,64 @@ Status PutProviderService(store::WriteTxn& txn, const Actor& actor,
     MEDMIJ_RETURN_IF_ERROR(ValidateFreeText(v, "interface version", 1, 50));
   }
   s.interface_versions = in.interface_versions;
+  MEDMIJ_RETURN_IF_ERROR(policy::CheckProviderService(s, r.GetService(in.service_id).has_value(),
+                                                      DvaNodesAmong(r, dva.id, s)));
+  return s;
+}
+
+}  // namespace
+
+Status AddProvider(store::WriteTxn& txn, const Actor& actor, const ProviderInput& in) {
+  MEDMIJ_RETURN_IF_ERROR(ValidateProviderName(in.name, "provider name"));
+  auto type = ParseProviderType(in.type);
+  if (!type) return Status::Invalid("type: must be ZA or BAZB, got '" + in.type + "'");
+  for (const auto& [kind, value] : in.identifiers) {
+    MEDMIJ_RETURN_IF_ERROR(ValidateIdentifier(kind, value));
+  }
+  MEDMIJ_ASSIGN_OR_RETURN(Participant dva, Load(txn, in.dva));
+  MEDMIJ_RETURN_IF_ERROR(policy::CheckProviderOwner(dva));
+  if (auto existing = txn.GetProvider(in.name)) {
+    return Status::Exists("provider name: " + in.name + " is already served by '" + existing->dva +
+                          "'");
+  }
+  Provider p;
+  p.name = in.name;
+  p.dva = dva.id;
+  p.type = *type;
+  p.identifiers = in.identifiers;
+  p.added = Made(actor);
+  for (size_t i = 0; i < in.services.size(); ++i) {
+    auto s = BuildService(txn, dva, in.services[i]);
+    if (!s.ok()) return s.status().WithContext("services[" + std::to_string(i) + "]");
+    if (p.services.count(s->service_id)) {
+      return Status::Invalid("services[" + std::to_string(i) + "]: data service " + s->service_id +
+                             " is listed twice");
+    }
+    p.services[s->service_id] = std::move(s).value();
+  }
+  txn.Put(p);
+  return Status::Ok();
+}
+
+Status RemoveProvider(store::WriteTxn& txn, const Actor& actor, const std::string& name,
+                      const std::string& reason) {
+  (void)actor;
+  MEDMIJ_RETURN_IF_ERROR(ValidateProviderName(name, "provider name"));
+  MEDMIJ_RETURN_IF_ERROR(OptionalReason(reason));
+  if (!txn.GetProvider(name)) return Status::NotFound("provider " + name + " does not exist");
+  txn.EraseProvider(name);
+  return Status::Ok();
+}
+
+Status PutProviderService(store::WriteTxn& txn, const Actor& actor,
+                          const ProviderServiceInput& in) {
+  (void)actor;
+  MEDMIJ_RETURN_IF_ERROR(ValidateProviderName(in.provider, "provider name"));
   auto provider = txn.GetProvider(in.provider);
   if (!provider) return Status::NotFound("provider " + in.provider + " does not exist");
   MEDMIJ_ASSIGN_OR_RETURN(Participant dva, Load(txn, provider->dva));
   MEDMIJ_RETURN_IF_ERROR(policy::CheckProviderOwner(dva));
-  MEDMIJ_RETURN_IF_ERROR(policy::CheckProviderService(s, txn.GetService(in.service_id).has_value(),
-                                                      DvaNodesAmong(txn, dva.id, s)));
+  MEDMIJ_ASSIGN_OR_RETURN(ProviderService s, BuildService(txn, dva, in));
   provider->services[s.service_id] = std::move(s);
   txn.Put(*provider);
   return Status::Ok();

@@ -95,16 +95,6 @@ Status TransferOAuthClient(store::WriteTxn& txn, const Actor& actor, const std::
 Status AddService(store::WriteTxn& txn, const Actor& actor, const std::string& id,
                   const std::string& display_name);
 
-struct ProviderInput {
-  std::string name;
-  std::string dva;
-  std::string type = "ZA";                         // "ZA" | "BAZB"
-  std::map<std::string, std::string> identifiers;  // "agb" | "ura" | "kvk" | "oin"
-};
-Status AddProvider(store::WriteTxn& txn, const Actor& actor, const ProviderInput& in);
-Status RemoveProvider(store::WriteTxn& txn, const Actor& actor, const std::string& name,
-                      const std::string& reason);
-
 struct ProviderServiceInput {
   std::string provider;
   std::string service_id;
@@ -113,6 +103,19 @@ struct ProviderServiceInput {
   std::vector<std::pair<std::string, std::string>> roles;  // code, resource URI
   std::vector<std::string> interface_versions;
 };
+
+struct ProviderInput {
+  std::string name;
+  std::string dva;
+  std::string type = "ZA";                         // "ZA" | "BAZB"
+  std::map<std::string, std::string> identifiers;  // "agb" | "ura" | "kvk" | "oin"
+  // Data services to add with the provider (import): checked like PutProviderService, written
+  // with the provider in one record. Their `provider` field is ignored.
+  std::vector<ProviderServiceInput> services;
+};
+Status AddProvider(store::WriteTxn& txn, const Actor& actor, const ProviderInput& in);
+Status RemoveProvider(store::WriteTxn& txn, const Actor& actor, const std::string& name,
+                      const std::string& reason);
 // Adds or replaces one data service of a provider.
 Status PutProviderService(store::WriteTxn& txn, const Actor& actor, const ProviderServiceInput& in);
 Status RemoveProviderService(store::WriteTxn& txn, const Actor& actor, const std::string& provider,
