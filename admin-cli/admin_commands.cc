@@ -116,9 +116,7 @@ void AddAdminCommands(CLI::App& app, Context& ctx, Action& action) {
     auto days = std::make_shared<int>(30);
     due->add_option("--within", *days, "days ahead (default 30)")->check(CLI::Range(0, 3650));
     OnRun(due, action, [&ctx, days] {
-      auto st = ctx.OpenStore();
-      if (!st.ok()) return ctx.Fail(st.status());
-      auto txn = (*st)->BeginRead();
+      auto txn = ctx.BeginRead();
       if (!txn.ok()) return ctx.Fail(txn.status());
       auto items = Due((*txn)->AllParticipants(), ctx.now, ctx.now + Days(*days));
       json rows = json::array();
@@ -155,9 +153,7 @@ void AddAdminCommands(CLI::App& app, Context& ctx, Action& action) {
     auto from = std::make_shared<uint64_t>(1);
     exp->add_option("--from", *from, "first event (seq)");
     OnRun(exp, action, [&ctx, from] {
-      auto st = ctx.OpenStore();
-      if (!st.ok()) return ctx.Fail(st.status());
-      auto txn = (*st)->BeginRead();
+      auto txn = ctx.BeginRead();
       if (!txn.ok()) return ctx.Fail(txn.status());
       (*txn)->ForEachEvent(*from, [](const store::JournalEvent& e) {
         std::cout << json(e).dump() << "\n";  // the canonical, hashed encoding

@@ -118,9 +118,7 @@ void AddCaseCommands(CLI::App& app, Context& ctx, Action& action) {
     list->add_option("--participant", *participant, "only this participant's cases");
     list->add_flag("--open", *open_only, "only open cases");
     OnRun(list, action, [&ctx, participant, open_only] {
-      auto st = ctx.OpenStore();
-      if (!st.ok()) return ctx.Fail(st.status());
-      auto txn = (*st)->BeginRead();
+      auto txn = ctx.BeginRead();
       if (!txn.ok()) return ctx.Fail(txn.status());
       std::vector<ComplianceCase> cases;
       if (participant->empty()) {
@@ -151,9 +149,7 @@ void AddCaseCommands(CLI::App& app, Context& ctx, Action& action) {
     auto* show = group->add_subcommand("show", "show a case and its steps");
     show->add_option("CASE", *case_id)->required();
     OnRun(show, action, [&ctx, case_id] {
-      auto st = ctx.OpenStore();
-      if (!st.ok()) return ctx.Fail(st.status());
-      auto txn = (*st)->BeginRead();
+      auto txn = ctx.BeginRead();
       if (!txn.ok()) return ctx.Fail(txn.status());
       auto c = (*txn)->GetCase(*case_id);
       if (!c) return ctx.Fail(Status::NotFound("case '" + *case_id + "' does not exist"));

@@ -40,6 +40,12 @@ Result<store::Store*> Context::OpenStore(bool create) {
   return store_.get();
 }
 
+Result<std::unique_ptr<store::ReadTxn>> Context::BeginRead() {
+  auto st = OpenStore();
+  if (!st.ok()) return st.status();
+  return (*st)->BeginRead();
+}
+
 int Context::Mutate(const std::string& command, const std::string& subject,
                     const std::string& reason, const MutationFn& fn,
                     const std::function<std::string(const nlohmann::json&)>& done_message) {

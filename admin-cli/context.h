@@ -33,6 +33,8 @@ class Context {
   // Opens the data dir (once). `create` only for `init`. Without it a missing data dir is a
   // usage error that says to run init.
   Result<store::Store*> OpenStore(bool create = false);
+  // Opens the store and one read transaction: one consistent snapshot for the whole command.
+  Result<std::unique_ptr<store::ReadTxn>> BeginRead();
   ops::Actor actor() const { return ops::Actor{operator_name, now}; }
 
   // Runs `fn` in one write transaction and commits it with one journal event. `fn` may add

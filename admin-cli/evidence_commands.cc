@@ -13,9 +13,7 @@ using nlohmann::json;
 // Reads one participant and prints part of it.
 int ShowPart(Context& ctx, const std::string& id,
              const std::function<int(const Participant&)>& print) {
-  auto st = ctx.OpenStore();
-  if (!st.ok()) return ctx.Fail(st.status());
-  auto txn = (*st)->BeginRead();
+  auto txn = ctx.BeginRead();
   if (!txn.ok()) return ctx.Fail(txn.status());
   auto p = ops::FindParticipant(**txn, id);
   if (!p.ok()) return ctx.Fail(p.status());

@@ -102,9 +102,7 @@ void AddListCommands(CLI::App& app, Context& ctx, Action& action) {
   {
     auto* status = group->add_subcommand("status", "current version of every list");
     OnRun(status, action, [&ctx] {
-      auto st = ctx.OpenStore();
-      if (!st.ok()) return ctx.Fail(st.status());
-      auto txn = (*st)->BeginRead();
+      auto txn = ctx.BeginRead();
       if (!txn.ok()) return ctx.Fail(txn.status());
       json rows = json::array();
       for (ListKind k : kAllLists) {
@@ -146,9 +144,7 @@ void AddListCommands(CLI::App& app, Context& ctx, Action& action) {
     OnRun(get, action, [&ctx, list, version, unsigned_form] {
       auto k = ParseListArg(*list);
       if (!k.ok()) return ctx.Fail(k.status());
-      auto st = ctx.OpenStore();
-      if (!st.ok()) return ctx.Fail(st.status());
-      auto txn = (*st)->BeginRead();
+      auto txn = ctx.BeginRead();
       if (!txn.ok()) return ctx.Fail(txn.status());
       auto bytes = VersionBytes(**txn, *k, *version);
       if (!bytes.ok()) return ctx.Fail(bytes.status());
@@ -168,9 +164,7 @@ void AddListCommands(CLI::App& app, Context& ctx, Action& action) {
     OnRun(diff, action, [&ctx, list, a, b] {
       auto k = ParseListArg(*list);
       if (!k.ok()) return ctx.Fail(k.status());
-      auto st = ctx.OpenStore();
-      if (!st.ok()) return ctx.Fail(st.status());
-      auto txn = (*st)->BeginRead();
+      auto txn = ctx.BeginRead();
       if (!txn.ok()) return ctx.Fail(txn.status());
       auto bytes_a = VersionBytes(**txn, *k, *a);
       if (!bytes_a.ok()) return ctx.Fail(bytes_a.status());

@@ -13,9 +13,7 @@ using nlohmann::json;
 
 // Runs `fn` with a read transaction, reporting failures to open it.
 int WithRead(Context& ctx, const std::function<int(const store::Reader&)>& fn) {
-  auto st = ctx.OpenStore();
-  if (!st.ok()) return ctx.Fail(st.status());
-  auto txn = (*st)->BeginRead();
+  auto txn = ctx.BeginRead();
   if (!txn.ok()) return ctx.Fail(txn.status());
   return fn(**txn);
 }

@@ -51,9 +51,7 @@ int Explain(Context& ctx, const std::string& id, const std::string& at_text) {
     if (!t.ok()) return ctx.Fail(t.status());
     at = *t;
   }
-  auto st = ctx.OpenStore();
-  if (!st.ok()) return ctx.Fail(st.status());
-  auto txn = (*st)->BeginRead();
+  auto txn = ctx.BeginRead();
   if (!txn.ok()) return ctx.Fail(txn.status());
   const store::Reader& r = **txn;
   auto p = ops::FindParticipant(r, id);
@@ -105,9 +103,7 @@ void PrintParticipant(const Participant& p, const std::vector<Node>& nodes,
 }
 
 int Show(Context& ctx, const std::string& id) {
-  auto st = ctx.OpenStore();
-  if (!st.ok()) return ctx.Fail(st.status());
-  auto txn = (*st)->BeginRead();
+  auto txn = ctx.BeginRead();
   if (!txn.ok()) return ctx.Fail(txn.status());
   const store::Reader& r = **txn;
   auto p = ops::FindParticipant(r, id);
@@ -142,9 +138,7 @@ int List(Context& ctx, const std::string& status_filter, const std::string& role
   if (!role_filter.empty() && !(role = ParseRole(role_filter))) {
     return ctx.Fail(Status::Invalid("--role: must be dvp or dva, got '" + role_filter + "'"));
   }
-  auto st = ctx.OpenStore();
-  if (!st.ok()) return ctx.Fail(st.status());
-  auto txn = (*st)->BeginRead();
+  auto txn = ctx.BeginRead();
   if (!txn.ok()) return ctx.Fail(txn.status());
   json rows = json::array();
   std::vector<std::pair<Participant, bool>> shown;
@@ -188,66 +182,69 @@ bool Touches(const store::JournalEvent& e, const std::string& id) {
   return false;
 }
 
-int History(Context& ctx, const std::string& id, const std::string& at_text) {
+// The values of `records` that `belongs` says are the participant's.
+template <typename T, typename Pred>
+std::vector<T> Select(const std::map<std::string, T>& records, Pred belongs) {
+  std::vector<T> out;
+  for (const auto& [key, value] : records) {
+    if (belongs(value)) out.push_back(value);
+  }
+  return out;
+}
+
+// The participant as recorded at `at`, and what the lists said of it then.
+int HistoryAt(Context& ctx, const std::string& id, const std::string& at_text) {
+  auto at = ParseTimeOption(at_text, "--at");
+  if (!at.ok()) return ctx.Fail(at.status());
   auto st = ctx.OpenStore();
   if (!st.ok()) return ctx.Fail(st.status());
-  if (!at_text.empty()) {
-    auto at = ParseTimeOption(at_text, "--at");
-    if (!at.ok()) return ctx.Fail(at.status());
-    auto state = (*st)->StateAt(*at);
-    if (!state.ok()) return ctx.Fail(state.status());
-    auto it = state->participants.find(id);
-    if (it == state->participants.end()) {
-      return ctx.Fail(
-          Status::NotFound("participant '" + id + "' did not exist at " + FormatTime(*at)));
-    }
-    const Participant& p = it->second;
-    std::vector<Node> nodes;
-    std::vector<OAuthClient> clients;
-    std::vector<Provider> providers;
-    for (const auto& [h, n] : state->nodes) {
-      if (n.participant == id) nodes.push_back(n);
-    }
-    for (const auto& [h, c] : state->oauth_clients) {
-      if (c.participant == id) clients.push_back(c);
-    }
-    for (const auto& [name, pr] : state->providers) {
-      if (pr.dva == id) providers.push_back(pr);
-    }
-    auto standing = policy::EvaluateStanding(p, *at);
-    auto lists = policy::ExplainLists(p, nodes, clients, providers, *at);
-    json doc = ExplainJson(p, standing, lists, *at);
-    doc["state"] = p;
-    return ctx.Print(doc, [&] {
-      std::cout << "state as recorded at " << FormatTime(*at) << "\n";
-      PrintExplain(p, standing, lists, *at);
-    });
+  auto state = (*st)->StateAt(*at);
+  if (!state.ok()) return ctx.Fail(state.status());
+  auto it = state->participants.find(id);
+  if (it == state->participants.end()) {
+    return ctx.Fail(
+        Status::NotFound("participant '" + id + "' did not exist at " + FormatTime(*at)));
   }
-  {
-    auto txn = (*st)->BeginRead();
-    if (!txn.ok()) return ctx.Fail(txn.status());
-    if (auto p = ops::FindParticipant(**txn, id); !p.ok()) return ctx.Fail(p.status());
-  }
-  json events = json::array();
-  std::vector<store::JournalEvent> shown;
-  auto txn = (*st)->BeginRead();
+  const Participant& p = it->second;
+  auto standing = policy::EvaluateStanding(p, *at);
+  auto lists = policy::ExplainLists(
+      p, Select(state->nodes, [&](const Node& n) { return n.participant == id; }),
+      Select(state->oauth_clients, [&](const OAuthClient& c) { return c.participant == id; }),
+      Select(state->providers, [&](const Provider& pr) { return pr.dva == id; }), *at);
+  json doc = ExplainJson(p, standing, lists, *at);
+  doc["state"] = p;
+  return ctx.Print(doc, [&] {
+    std::cout << "state as recorded at " << FormatTime(*at) << "\n";
+    PrintExplain(p, standing, lists, *at);
+  });
+}
+
+// Every journal event that touched the participant.
+int HistoryEvents(Context& ctx, const std::string& id) {
+  auto txn = ctx.BeginRead();
   if (!txn.ok()) return ctx.Fail(txn.status());
+  if (auto p = ops::FindParticipant(**txn, id); !p.ok()) return ctx.Fail(p.status());
+  std::vector<store::EventMeta> events;
+  std::vector<uint64_t> seqs;
   (*txn)->ForEachEvent(1, [&](const store::JournalEvent& e) {
-    if (!Touches(e, id)) return true;
-    events.push_back({{"seq", e.seq},
-                      {"at", FormatTime(e.meta.at)},
-                      {"operator", e.meta.operator_name},
-                      {"command", e.meta.command},
-                      {"subject", e.meta.subject},
-                      {"reason", e.meta.reason}});
-    shown.push_back(e);
+    if (Touches(e, id)) {
+      events.push_back(e.meta);
+      seqs.push_back(e.seq);
+    }
     return true;
   });
-  return ctx.Print(events, [&] {
-    for (const auto& e : shown) {
-      std::cout << std::setw(6) << e.seq << "  " << FormatTime(e.meta.at) << "  "
-                << e.meta.operator_name << "  " << e.meta.command << "  " << e.meta.subject;
-      if (!e.meta.reason.empty()) std::cout << "  (" << e.meta.reason << ")";
+  json doc = json::array();
+  for (size_t i = 0; i < events.size(); ++i) {
+    json row = events[i];
+    row["seq"] = seqs[i];
+    doc.push_back(std::move(row));
+  }
+  return ctx.Print(doc, [&] {
+    for (size_t i = 0; i < events.size(); ++i) {
+      const auto& m = events[i];
+      std::cout << std::setw(6) << seqs[i] << "  " << FormatTime(m.at) << "  " << m.operator_name
+                << "  " << m.command << "  " << m.subject;
+      if (!m.reason.empty()) std::cout << "  (" << m.reason << ")";
       std::cout << "\n";
     }
   });
@@ -302,7 +299,9 @@ void AddParticipantCommands(CLI::App& app, Context& ctx, Action& action) {
     auto at = std::make_shared<std::string>();
     cmd->add_option("ID", *id)->required();
     cmd->add_option("--at", *at, "show the state as recorded at this time instead");
-    OnRun(cmd, action, [&ctx, id, at] { return History(ctx, *id, *at); });
+    OnRun(cmd, action, [&ctx, id, at] {
+      return at->empty() ? HistoryEvents(ctx, *id) : HistoryAt(ctx, *id, *at);
+    });
   }
 
   struct Transition {
