@@ -2,6 +2,8 @@
 // table, the hardened parser and the error collector. Never include this outside signer/.
 #pragma once
 
+#include "registry/common/sha256.h"
+
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlschemas.h>
@@ -76,12 +78,6 @@ class EmbeddedSchemaLoading {
   EmbeddedSchemaLoading();
   ~EmbeddedSchemaLoading();
 };
-
-// Lower-case hex SHA-256 of the concatenation of `parts`.
-std::string Sha256Hex(std::initializer_list<std::string_view> parts);
-inline std::string Sha256Hex(std::string_view bytes) {
-  return Sha256Hex({bytes});
-}
 
 // [begin, end) of the ds:Signature element StripSignature removes, if there is one.
 std::optional<std::pair<size_t, size_t>> SignatureRange(std::string_view signed_xml);

@@ -1,7 +1,6 @@
 // Process-wide initialisation, the hardened parser, error collection and small helpers.
 #include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
-#include <openssl/evp.h>
 #include <xmlsec/crypto.h>
 #include <xmlsec/errors.h>
 #include <xmlsec/xmlsec.h>
@@ -222,24 +221,6 @@ Result<DocPtr> ParseDocument(std::string_view bytes, std::string_view what) {
     return Status::Invalid(w + ": no root element");
   }
   return doc;
-}
-
-std::string Sha256Hex(std::initializer_list<std::string_view> parts) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  for (std::string_view p : parts) EVP_DigestUpdate(ctx, p.data(), p.size());
-  EVP_DigestFinal_ex(ctx, md, &len);
-  EVP_MD_CTX_free(ctx);
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 15]);
-  }
-  return out;
 }
 
 }  // namespace internal

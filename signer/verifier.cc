@@ -312,13 +312,13 @@ Result<VerifiedList> Verifier::Verify(std::string_view document, Time now) const
       out.tijdstempel = internal::NodeText(c);
     }
   }
-  out.sha256 = internal::Sha256Hex(document);
+  out.sha256 = Sha256Hex(document);
   const auto range = internal::SignatureRange(document);
   if (!range) {
     return Status::Invalid("signature: ds:Signature is not in the form this registry writes");
   }
   out.content_digest =
-      internal::Sha256Hex({document.substr(0, range->first), document.substr(range->second)});
+      Sha256Hex({document.substr(0, range->first), document.substr(range->second)});
   return out;
 }
 

@@ -10,7 +10,6 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <openssl/evp.h>
 
 #include "registry/domain/policy.h"
 
@@ -339,22 +338,6 @@ std::string_view Namespace(ListKind list) {
       return "xmlns://afsprakenstelsel.medmij.nl/gegevensdienstnamenlijst/release1/";
   }
   return "";
-}
-
-std::string Sha256Hex(std::string_view bytes) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr) != 1) {
-    // Only fails when OpenSSL cannot allocate or lacks SHA-256: an invariant, not input.
-    throw std::runtime_error("SHA-256 unavailable in OpenSSL");
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex(len * 2, '0');
-  for (unsigned int i = 0; i < len; ++i) {
-    hex[2 * i] = kHex[md[i] >> 4];
-    hex[2 * i + 1] = kHex[md[i] & 0xf];
-  }
-  return hex;
 }
 
 ListContent Derive(ListKind list, const RegistryState& state, Time t) {

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "registry/common/sha256.h"
 #include "registry/common/status.h"
 #include "registry/common/time.h"
 #include "registry/domain/types.h"
@@ -56,9 +57,6 @@ Status SetVolgnummer(std::string& document, uint64_t volgnummer);
 // Root element name and namespace of each list (release2; GNL release1).
 std::string_view RootElement(ListKind list);
 std::string_view Namespace(ListKind list);
-
-// SHA-256 of `bytes`, lowercase hex.
-std::string Sha256Hex(std::string_view bytes);
 
 // What changed between two documents of the same list (signed or not). Entries are keyed by
 // Hostname (Whitelist, OCL), Zorgaanbiedernaam (ZAL) or GegevensdienstId (GNL); an entry whose

@@ -182,7 +182,7 @@ Report Publisher::PublishOnce(Time now) {
         v.list = list;
         v.volgnummer = base + 1;
         v.tijdstempel = now;
-        v.sha256 = lists::Sha256Hex(signed_xml);
+        v.sha256 = Sha256Hex(signed_xml);
         v.size = signed_xml.size();
         v.content_digest = content.digest;
         (*write)->PutListVersion(v, signed_xml);

@@ -1,6 +1,6 @@
 #include "registry/store/journal.h"
 
-#include <openssl/evp.h>
+#include "registry/common/sha256.h"
 
 #include <array>
 #include <initializer_list>
@@ -172,40 +172,8 @@ std::optional<uint64_t> ParseSeqKey(std::string_view key) {
   return seq;
 }
 
-namespace {
-
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-
-std::string Digest(std::initializer_list<std::string_view> parts) {
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int len = 0;
-  bool ok = ctx != nullptr && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1;
-  for (std::string_view p : parts) {
-    ok = ok && EVP_DigestUpdate(ctx.get(), p.data(), p.size()) == 1;
-  }
-  ok = ok && EVP_DigestFinal_ex(ctx.get(), md.data(), &len) == 1;
-  if (!ok) throw std::runtime_error("OpenSSL SHA-256 failed");
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * len);
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 0xf];
-  }
-  return out;
-}
-
-}  // namespace
-
-std::string Sha256Hex(std::string_view data) {
-  return Digest({data});
-}
-
 std::string ChainHash(std::string_view prev_hash, std::string_view body) {
-  return Digest({prev_hash, body});
+  return Sha256Hex({prev_hash, body});
 }
 
 std::string EncodeBody(const JournalEvent& ev) {

@@ -37,8 +37,6 @@ inline const std::string kGenesisHash(64, '0');
 std::string SeqKey(uint64_t seq);
 std::optional<uint64_t> ParseSeqKey(std::string_view key);
 
-std::string Sha256Hex(std::string_view data);
-
 // The canonical encoding of `ev` without its hash field.
 std::string EncodeBody(const JournalEvent& ev);
 // SHA-256 hex of prev_hash followed by `body`.

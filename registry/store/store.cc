@@ -15,6 +15,7 @@
 #include <system_error>
 #include <utility>
 
+#include "registry/common/sha256.h"
 #include "registry/domain/json.h"
 #include "registry/store/journal.h"
 #include "registry/store/lmdb_raii.h"
@@ -125,7 +126,7 @@ std::string Where(Table t, std::string_view key) {
 }
 
 json BytesDigest(std::string_view bytes) {
-  return json{{"sha256", journal::Sha256Hex(bytes)}, {"size", bytes.size()}};
+  return json{{"sha256", Sha256Hex(bytes)}, {"size", bytes.size()}};
 }
 
 }  // namespace

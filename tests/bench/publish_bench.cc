@@ -153,7 +153,7 @@ int Phases(const Args& a) {
               signed_xml->size());
 
   start = std::chrono::steady_clock::now();
-  std::string sha = lists::Sha256Hex(*signed_xml);
+  std::string sha = Sha256Hex(*signed_xml);
   std::printf("phase %-22s %9.1f ms\n", "sha256 of signed", MsSince(start));
 
   // Experiments for the signer (not used by the publisher): what a DOM-free path would cost.

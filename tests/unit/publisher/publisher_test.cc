@@ -143,8 +143,8 @@ TEST_F(PublisherTest, EmptyRegistryPublishesFourValidEmptyLists) {
     ASSERT_TRUE(v);
     EXPECT_EQ(v->tijdstempel, t0_);
     EXPECT_EQ(v->size, doc.size());
-    EXPECT_EQ(v->sha256, lists::Sha256Hex(doc));
-    EXPECT_EQ(v->content_digest, lists::Sha256Hex(""));
+    EXPECT_EQ(v->sha256, Sha256Hex(doc));
+    EXPECT_EQ(v->content_digest, Sha256Hex(""));
   }
 }
 
