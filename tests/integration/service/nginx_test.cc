@@ -23,6 +23,11 @@ TEST(Nginx, ServesExportDirWithConditionalGet) {
   TempDir dir;
   fs::path data = dir.path() / "data", exported = dir.path() / "export";
   fs::create_directories(exported);
+  // nginx workers (www-data when the test runs as root) read the export dir, as in production.
+  fs::permissions(dir.path(), fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                  fs::perms::others_read | fs::perms::others_exec);
+  fs::permissions(exported, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                fs::perms::others_read | fs::perms::others_exec);
   InitDemoRegistry(data);
   ServiceOptions o;
   o.data_dir = data;
@@ -72,6 +77,8 @@ TEST(Nginx, ServesExportDirWithConditionalGet) {
     EXPECT_EQ(full.header("cache-control"), "public, max-age=60");
     EXPECT_EQ(full.header("content-type"), "application/xml");
     ASSERT_FALSE(full.header("etag").empty());
+    // Served from the export dir by nginx itself (its ETag is mtime-size), not proxied.
+    EXPECT_NE(full.header("etag"), direct.header("etag"));
     HttpResponse inm = HttpGet(base + "/MedMij_Zorgaanbiederslijst.xml",
                                {"If-None-Match: " + full.header("etag")});
     EXPECT_EQ(inm.status, 304);
