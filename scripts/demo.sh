@@ -21,6 +21,7 @@ verify="$root/build/signer/medmij-verify"
 export MEDMIJ_DATA_DIR="$demo/registry" MEDMIJ_OPERATOR=${MEDMIJ_OPERATOR:-demo}
 
 deploy/make-dev-ca.sh "$demo/pki" > /dev/null
+mkdir -p "$demo/export"
 if [ ! -e "$MEDMIJ_DATA_DIR/data.mdb" ]; then
   "$admin" init
   deploy/demo/demo-data.sh > "$demo/demo.jsonl"
