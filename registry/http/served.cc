@@ -1,5 +1,6 @@
 #include "registry/http/served.h"
 
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -7,10 +8,13 @@
 
 namespace medmij::http {
 
-ServedBody::ServedBody(std::string bytes) : bytes_(std::move(bytes)), etag_(StrongEtag(bytes_)) {
+ServedBody::ServedBody(std::string bytes, const std::filesystem::path& spool_dir)
+    : bytes_(std::move(bytes)), etag_(StrongEtag(bytes_)) {
   // Small bodies are cheaper to copy than to open a file for.
   if (bytes_.size() < 64 * 1024) return;
-  int fd = memfd_create("medmij-served", MFD_CLOEXEC);
+  int fd = -1;
+  if (!spool_dir.empty()) fd = ::open(spool_dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) fd = memfd_create("medmij-served", MFD_CLOEXEC);
   if (fd < 0) return;
   size_t off = 0;
   while (off < bytes_.size()) {

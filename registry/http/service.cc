@@ -99,8 +99,9 @@ Result<std::shared_ptr<const Snapshot>> RegistryService::Reload(const Snapshot& 
       list->last_modified = cur->tijdstempel;
       list->last_modified_text = FormatHttpDate(cur->tijdstempel);
       std::string unsigned_bytes = signer::StripSignature(*bytes);
-      list->signed_body = std::make_shared<const ServedBody>(std::move(*bytes));
-      list->unsigned_body = std::make_shared<const ServedBody>(std::move(unsigned_bytes));
+      list->signed_body = std::make_shared<const ServedBody>(std::move(*bytes), store_.dir());
+      list->unsigned_body =
+          std::make_shared<const ServedBody>(std::move(unsigned_bytes), store_.dir());
       snap->lists[i] = std::move(list);
     }
     nlohmann::json index = nlohmann::json::array();
