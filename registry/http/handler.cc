@@ -4,6 +4,9 @@
 #include <pistache/stream.h>
 #include <pistache/transport.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -349,6 +352,29 @@ RegistryHandler::RegistryHandler(std::shared_ptr<const ContentSource> source,
                                  HandlerOptions options, std::shared_ptr<RequestMetrics> metrics)
     : source_(std::move(source)), options_(options), metrics_(std::move(metrics)) {}
 
+RegistryHandler::RegistryHandler(const RegistryHandler& other)
+    : Pistache::Http::Handler(other),
+      pending_(std::make_shared<PendingFiles>()),
+      source_(other.source_),
+      options_(other.options_),
+      metrics_(other.metrics_) {}
+
+// Pistache 0.0.5 closes a FileBuffer's descriptor only when the write completes: when the peer
+// resets or goes away mid-transfer the descriptor leaks (one per aborted download, an easy
+// descriptor-exhaustion attack). We remember each file write until its promise settles:
+// resolved means Pistache closed it; rejected, or the peer disconnecting first, means we close
+// it. All of this runs on the peer's reactor thread, so no locking is needed.
+void RegistryHandler::onDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+  Pistache::Http::Handler::onDisconnection(peer);
+  auto it = pending_->by_peer.find(peer->getID());
+  if (it == pending_->by_peer.end()) return;
+  for (int fd : it->second) {
+    ::close(fd);
+    metrics_->in_flight.fetch_sub(1);
+  }
+  pending_->by_peer.erase(it);
+}
+
 void RegistryHandler::onRequest(const Pistache::Http::Request& request,
                                 Pistache::Http::ResponseWriter response) {
   try {
@@ -415,8 +441,35 @@ void RegistryHandler::onRequest(const Pistache::Http::Request& request,
       const size_t n = out.size();
       // The file buffer opens its own descriptor now, so the body may be swapped out meanwhile.
       Pistache::FileBuffer file(r.shared_body->file_path());
+      const int file_fd = file.fd();
+      const size_t peer_id = peer->getID();
       peer->send(Pistache::RawBuffer(std::move(out), n), MSG_MORE);
-      track(transport()->asyncWrite(peer->fd(), file));
+      metrics->in_flight.fetch_add(1);
+      pending_->by_peer[peer_id].push_back(file_fd);
+      std::shared_ptr<PendingFiles> pending = pending_;
+      // Returns true when the write was still pending (and forgets it).
+      auto forget = [pending, peer_id, file_fd]() {
+        auto it = pending->by_peer.find(peer_id);
+        if (it == pending->by_peer.end()) return false;
+        auto& fds = it->second;
+        auto pos = std::find(fds.begin(), fds.end(), file_fd);
+        if (pos == fds.end()) return false;
+        fds.erase(pos);
+        if (fds.empty()) pending->by_peer.erase(it);
+        return true;
+      };
+      transport()
+          ->asyncWrite(peer->fd(), file)
+          .then(
+              [forget, metrics](ssize_t) {
+                if (forget()) metrics->in_flight.fetch_sub(1);  // Pistache closed the file
+              },
+              [forget, metrics, file_fd](std::exception_ptr) {
+                if (forget()) {
+                  ::close(file_fd);
+                  metrics->in_flight.fetch_sub(1);
+                }
+              });
     }
   } catch (...) {
     // Nothing sensible can be sent any more (the peer went away or the write queue refused).

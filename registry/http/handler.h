@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include <pistache/http.h>
 
@@ -54,11 +56,21 @@ class RegistryHandler : public Pistache::Http::Handler {
 
   RegistryHandler(std::shared_ptr<const ContentSource> source, HandlerOptions options,
                   std::shared_ptr<RequestMetrics> metrics);
+  // Clones (one per reactor thread) share the source and metrics but not the pending files.
+  RegistryHandler(const RegistryHandler& other);
 
   void onRequest(const Pistache::Http::Request& request,
                  Pistache::Http::ResponseWriter response) override;
+  // Closes the file descriptors of sendfile writes the peer did not wait for (see handler.cc).
+  void onDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
 
  private:
+  // Per reactor thread (each handler clone serves one transport; its callbacks run there too).
+  struct PendingFiles {
+    std::unordered_map<size_t, std::vector<int>> by_peer;  // peer id -> file descriptors
+  };
+  std::shared_ptr<PendingFiles> pending_ = std::make_shared<PendingFiles>();
+
   std::shared_ptr<const ContentSource> source_;
   HandlerOptions options_;
   std::shared_ptr<RequestMetrics> metrics_;

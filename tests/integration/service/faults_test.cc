@@ -123,7 +123,7 @@ TEST_F(FaultTest, RestartServesTheSameVersionsAndContinuesVolgnummer) {
   EXPECT_EQ(s.Stop(), 0);
 }
 
-TEST(ServiceShutdown, SigtermFinishesLargeResponsesInFlight) {
+TEST(ServiceShutdown, AbortedDownloadsLeakNothingAndSigtermFinishesResponsesInFlight) {
   // A ZAL of about 15 MB (sent with sendfile), requested by slow readers with small receive
   // buffers: at SIGTERM most of each response is still queued in the service.
   TempDir dir;
@@ -147,6 +147,34 @@ TEST(ServiceShutdown, SigtermFinishesLargeResponsesInFlight) {
       << s.Stderr();
   ASSERT_GT(full.body.size(), 2u << 20);
   ASSERT_EQ(full.header("etag"), "\"" + Sha256Hex(full.body) + "\"");
+
+  // Aborted downloads (client reset mid-transfer) must not leak descriptors in the service.
+  auto open_fds = [&] {
+    size_t n = 0;
+    for ([[maybe_unused]] const auto& e :
+         fs::directory_iterator("/proc/" + std::to_string(s.pid()) + "/fd")) {
+      ++n;
+    }
+    return n;
+  };
+  const size_t baseline = open_fds();
+  for (int i = 0; i < 20; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(s.port());
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    std::string req = "GET /MedMij_Zorgaanbiederslijst.xml HTTP/1.1\r\nHost: x\r\n\r\n";
+    ASSERT_EQ(send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+    char buf[8192];
+    ASSERT_GT(recv(fd, buf, sizeof buf, 0), 0);
+    linger reset{1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    close(fd);
+  }
+  EXPECT_TRUE(WaitFor([&] { return open_fds() <= baseline; }))
+      << open_fds() << " descriptors open, " << baseline << " before the aborted downloads";
 
   constexpr int kClients = 4;
   std::vector<int> fds;
