@@ -86,7 +86,16 @@ TEST(Nginx, ServesExportDirWithConditionalGet) {
     HttpResponse ims = HttpGet(base + "/MedMij_Zorgaanbiederslijst.xml",
                                {"If-Modified-Since: " + full.header("last-modified")});
     EXPECT_EQ(ims.status, 304);
-    // Query strings and everything else go to the service.
+    // What nodes actually poll (?api=<major>) is served from the file too; a wrong major is
+    // the service's to refuse.
+    HttpResponse polled = HttpGet(base + "/MedMij_Zorgaanbiederslijst.xml?api=2");
+    EXPECT_EQ(polled.status, 200);
+    EXPECT_EQ(polled.header("etag"), full.header("etag"));
+    HttpResponse gnl = HttpGet(base + "/MedMij_Gegevensdienstnamenlijst.xml?api=1");
+    EXPECT_EQ(gnl.status, 200);
+    EXPECT_LT(gnl.header("etag").size(), 40u);  // nginx's mtime-size tag, not our sha256 one
+    EXPECT_EQ(HttpGet(base + "/MedMij_Zorgaanbiederslijst.xml?api=1").status, 400);
+    // Other query strings and everything else go to the service.
     HttpResponse unsigned_form = HttpGet(base + "/MedMij_Zorgaanbiederslijst.xml?signed=false");
     EXPECT_EQ(unsigned_form.status, 200);
     EXPECT_EQ(unsigned_form.body.find("Signature"), std::string::npos);
