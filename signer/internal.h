@@ -95,6 +95,11 @@ std::string OneLine(const xmlError* e);
 // Friend access to SchemaSet's parsed schemas.
 struct SchemaAccess {
   static Status ValidateDoc(const SchemaSet& set, ListKind kind, xmlDoc* doc);
+  // Validates `bytes` while parsing them (SAX, no tree); parse errors are taken from `errors`
+  // (alive on this thread). REQUIRES: no DOCTYPE in `bytes` (the caller checked the prolog):
+  // this parse has no DOCTYPE guard.
+  static Status ValidateStream(const SchemaSet& set, ListKind kind, std::string_view bytes,
+                               const ErrorScope& errors);
 };
 
 }  // namespace medmij::signer::internal

@@ -23,6 +23,8 @@
 #include <xmlsec/xmldsig.h>
 #include <xmlsec/xmltree.h>
 
+#include <system_error>
+#include <thread>
 #include <vector>
 
 #include "signer/internal.h"
@@ -246,49 +248,18 @@ Result<std::string> SignBytes(const SigningKey& k, std::string_view data) {
   return Base64Lines(raw.data(), raw.size());
 }
 
-Result<std::string> SignParsed(const SigningKey& k, xmlDoc* doc, std::string_view bytes,
-                               ErrorScope& errors) {
+// The serialised ds:Signature for a document whose Reference digest is `digest`, built as the
+// last child of `doc`'s root (after its last text node: where the splice puts it).
+Result<std::string> BuildSignature(const SigningKey& k, xmlDoc* doc, const unsigned char* digest,
+                                   unsigned int digest_len, ErrorScope& errors) {
   xmlNode* root = xmlDocGetRootElement(doc);
-  const internal::ListInfo* info = internal::InfoForRoot(root);
-  if (info == nullptr) {
-    return Status::Invalid(std::string("sign: root element ") +
-                           reinterpret_cast<const char*>(root->name) +
-                           " is not a MedMij list in its release namespace");
-  }
-  if (xmlSecFindChild(root, xmlSecNodeSignature, xmlSecDSigNs) != nullptr) {
-    return Status::Invalid("sign: the document is already signed");
-  }
-  std::string qname = reinterpret_cast<const char*>(root->name);
-  if (root->ns->prefix != nullptr) {
-    qname = std::string(reinterpret_cast<const char*>(root->ns->prefix)) + ":" + qname;
-  }
-  const size_t splice = RootEndTagOffset(bytes, qname);
-  if (splice == std::string_view::npos) {
-    return Status::Invalid("sign: the document must end with the root end tag </" + qname +
-                           "> (only whitespace after it)");
-  }
-
-  // The Reference digest: the document as it is now, before the signature exists.
-  MdCtxPtr md(EVP_MD_CTX_new());
-  if (!md || EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr) != 1) {
-    return Status::Internal("sign: " + x509::OpenSslError());
-  }
-  if (!Canonicalize(doc, &DigestWrite, md.get())) {
-    return Status::Internal("sign: canonicalisation failed: " + errors.Summary());
-  }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_len = 0;
-  if (EVP_DigestFinal_ex(md.get(), digest, &digest_len) != 1) {
-    return Status::Internal("sign: " + x509::OpenSslError());
-  }
-
   xmlNode* sig = xmlSecTmplSignatureCreateNsPref(
       doc, xmlSecTransformExclC14NId,
       k.ec ? xmlSecTransformEcdsaSha256Id : xmlSecTransformRsaSha256Id, nullptr,
       internal::Xml("ds"));
   if (sig == nullptr) return Status::Internal("sign: cannot create the signature template");
   // Appended after the whitespace text that precedes the end tag: exactly where the splice
-  // below puts the serialised element.
+  // puts the serialised element.
   if (xmlAddChild(root, sig) == nullptr) {
     xmlFreeNode(sig);
     return Status::Internal("sign: cannot add the signature template");
@@ -328,14 +299,225 @@ Result<std::string> SignParsed(const SigningKey& k, xmlDoc* doc, std::string_vie
   if (!buf || xmlNodeDump(buf.get(), doc, sig, 0, 0) < 0) {
     return Status::Internal("sign: cannot serialise the signature");
   }
-  std::string_view sig_bytes(reinterpret_cast<const char*>(xmlBufferContent(buf.get())),
-                             static_cast<size_t>(xmlBufferLength(buf.get())));
+  return std::string(reinterpret_cast<const char*>(xmlBufferContent(buf.get())),
+                     static_cast<size_t>(xmlBufferLength(buf.get())));
+}
+
+// A signature and where it goes: inserted at `offset` of the unsigned bytes (before the root's
+// end tag), it makes the signed document.
+struct Splice {
+  size_t offset = 0;
+  std::string signature;
+};
+
+std::string Spliced(std::string_view bytes, const Splice& s) {
   std::string out;
-  out.reserve(bytes.size() + sig_bytes.size());
-  out.append(bytes.substr(0, splice));
-  out.append(sig_bytes);
-  out.append(bytes.substr(splice));
+  out.reserve(bytes.size() + s.signature.size());
+  out.append(bytes.substr(0, s.offset));
+  out.append(s.signature);
+  out.append(bytes.substr(s.offset));
   return out;
+}
+
+Result<Splice> SignParsed(const SigningKey& k, xmlDoc* doc, std::string_view bytes,
+                          ErrorScope& errors) {
+  xmlNode* root = xmlDocGetRootElement(doc);
+  const internal::ListInfo* info = internal::InfoForRoot(root);
+  if (info == nullptr) {
+    return Status::Invalid(std::string("sign: root element ") +
+                           reinterpret_cast<const char*>(root->name) +
+                           " is not a MedMij list in its release namespace");
+  }
+  if (xmlSecFindChild(root, xmlSecNodeSignature, xmlSecDSigNs) != nullptr) {
+    return Status::Invalid("sign: the document is already signed");
+  }
+  std::string qname = reinterpret_cast<const char*>(root->name);
+  if (root->ns->prefix != nullptr) {
+    qname = std::string(reinterpret_cast<const char*>(root->ns->prefix)) + ":" + qname;
+  }
+  const size_t splice = RootEndTagOffset(bytes, qname);
+  if (splice == std::string_view::npos) {
+    return Status::Invalid("sign: the document must end with the root end tag </" + qname +
+                           "> (only whitespace after it)");
+  }
+
+  // The Reference digest: the document as it is now, before the signature exists.
+  MdCtxPtr md(EVP_MD_CTX_new());
+  if (!md || EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr) != 1) {
+    return Status::Internal("sign: " + x509::OpenSslError());
+  }
+  if (!Canonicalize(doc, &DigestWrite, md.get())) {
+    return Status::Internal("sign: canonicalisation failed: " + errors.Summary());
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_len = 0;
+  if (EVP_DigestFinal_ex(md.get(), digest, &digest_len) != 1) {
+    return Status::Internal("sign: " + x509::OpenSslError());
+  }
+
+  MEDMIJ_ASSIGN_OR_RETURN(std::string sig_bytes,
+                          BuildSignature(k, doc, digest, digest_len, errors));
+  return Splice{splice, std::move(sig_bytes)};
+}
+
+// ---- The plain form: the digest without a DOM ------------------------------------------------
+//
+// A document is in the plain form when its bytes are exactly:
+//   <?xml version="1.0" encoding="UTF-8"?>, then XML whitespace without CR;
+//   <ROOT xmlns="NS">, the list's root element and release namespace, nothing else in the tag;
+//   content made only of start tags <N>, end tags </N> and empty-element tags <N/>, N an ASCII
+//   name without a colon, no attributes, no whitespace inside tags; and text with no '>', no CR,
+//   and '&' only in &amp; &lt; &gt;;
+//   </ROOT>, then XML whitespace without CR.
+// lists::Render writes this form. For such a document, once a parser has accepted it as
+// well-formed, its exclusive C14N without comments is the bytes from "<ROOT" to the '>' of the
+// root end tag with each <N/> written <N></N>, because: the declaration and whitespace outside
+// the root are not rendered; there is no DOCTYPE, PI, comment or CDATA; the only attribute-like
+// item is the root's namespace declaration, visibly used by the root and declared nowhere else,
+// written as it stands; text is written with &, <, > escaped as &amp; &lt; &gt; (what the bytes
+// already hold: no other reference and no raw '>' occur) and CR as &#xD; (no CR occurs, so no
+// line-end normalisation either). Anything else (a prefix, an attribute, a character reference,
+// CRLF, a comment) is not the plain form and takes the DOM path. The signer tests compare this
+// digest with libxml2's C14N (the DOM path) on documents with awkward text.
+
+constexpr std::string_view kPlainDeclaration = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
+
+bool IsPlainSpace(char c) {
+  return c == ' ' || c == '\n' || c == '\t';
+}
+bool IsNameStart(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+bool IsNameChar(char c) {
+  return IsNameStart(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
+}
+
+std::string PlainRootStartTag(const internal::ListInfo& info) {
+  return std::string("<") + info.root + " xmlns=\"" + info.ns + "\">";
+}
+
+// Offset of the plain form's root start tag when `bytes` begins like the plain form (which rules
+// out a DOCTYPE: it would have to precede the root); npos otherwise.
+size_t PlainRootBegin(std::string_view bytes, const internal::ListInfo& info) {
+  if (!bytes.starts_with(kPlainDeclaration)) return std::string_view::npos;
+  size_t i = kPlainDeclaration.size();
+  while (i < bytes.size() && IsPlainSpace(bytes[i])) ++i;
+  if (bytes.substr(i).starts_with(PlainRootStartTag(info))) return i;
+  return std::string_view::npos;
+}
+
+struct PlainDigest {
+  bool plain = false;
+  size_t splice = 0;  // offset of the root end tag
+  unsigned char md[EVP_MAX_MD_SIZE] = {};
+  unsigned int md_len = 0;
+};
+
+// SHA-256 of the exclusive C14N of a plain-form document, from its bytes. `plain` is false when
+// the bytes are not in the plain form (or the digest failed): nothing is claimed then.
+PlainDigest DigestPlainForm(std::string_view b, const internal::ListInfo& info) {
+  PlainDigest out;
+  const size_t root_begin = PlainRootBegin(b, info);
+  if (root_begin == std::string_view::npos) return out;
+  MdCtxPtr md(EVP_MD_CTX_new());
+  if (!md || EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr) != 1) return out;
+  const size_t n = b.size();
+  size_t flushed = root_begin;  // [flushed, i) is canonical and not yet digested
+  auto feed = [&](const char* p, size_t len) { return EVP_DigestUpdate(md.get(), p, len) == 1; };
+  std::vector<std::string_view> open{info.root};
+  size_t i = root_begin + PlainRootStartTag(info).size();
+  for (;;) {
+    size_t lt = i;
+    for (; lt < n; ++lt) {
+      const char c = b[lt];
+      if (c == '<') break;
+      if (c == '>' || c == '\r') return out;
+      if (c == '&') {
+        const std::string_view ref = b.substr(lt + 1, 4);
+        if (ref == "amp;") {
+          lt += 4;
+        } else if (ref.starts_with("lt;") || ref.starts_with("gt;")) {
+          lt += 3;
+        } else {
+          return out;
+        }
+      }
+    }
+    if (lt >= n) return out;
+    i = lt + 1;
+    if (i < n && b[i] == '/') {
+      const size_t name = ++i;
+      while (i < n && IsNameChar(b[i])) ++i;
+      if (i >= n || b[i] != '>' || b.substr(name, i - name) != open.back()) return out;
+      ++i;
+      open.pop_back();
+      if (open.empty()) {
+        out.splice = lt;
+        break;
+      }
+      continue;
+    }
+    const size_t name = i;
+    if (i >= n || !IsNameStart(b[i])) return out;
+    while (i < n && IsNameChar(b[i])) ++i;
+    if (i < n && b[i] == '>') {
+      ++i;
+      open.push_back(b.substr(name, i - 1 - name));
+      if (open.size() > static_cast<size_t>(internal::kMaxDepth)) return out;
+    } else if (i + 1 < n && b[i] == '/' && b[i + 1] == '>') {
+      if (!feed(b.data() + flushed, i - flushed) || !feed("></", 3) ||
+          !feed(b.data() + name, i - name) || !feed(">", 1)) {
+        return out;
+      }
+      i += 2;
+      flushed = i;
+    } else {
+      return out;
+    }
+  }
+  for (size_t j = i; j < n; ++j) {
+    if (!IsPlainSpace(b[j])) return out;
+  }
+  if (!feed(b.data() + flushed, i - flushed) ||
+      EVP_DigestFinal_ex(md.get(), out.md, &out.md_len) != 1) {
+    return out;
+  }
+  out.plain = true;
+  return out;
+}
+
+// Validation and signature of `bytes` as `list`. A plain-form document is validated by streaming
+// (no DOM) on this thread while another digests it from the bytes; anything else is parsed
+// into a DOM, validated and signed as Sign() does.
+Result<Splice> SignValidatedSplice(const SigningKey& k, std::string_view bytes, ListKind list,
+                                   const SchemaSet& schemas) {
+  ErrorScope errors;
+  const internal::ListInfo& info = internal::InfoFor(list);
+  if (bytes.size() <= internal::kMaxDocumentBytes &&
+      PlainRootBegin(bytes, info) != std::string_view::npos) {
+    PlainDigest digest;
+    std::thread worker;
+    try {
+      worker = std::thread([&] { digest = DigestPlainForm(bytes, info); });
+    } catch (const std::system_error&) {
+      digest = DigestPlainForm(bytes, info);  // no second thread: one after the other
+    }
+    Status valid = internal::SchemaAccess::ValidateStream(schemas, list, bytes, errors);
+    if (worker.joinable()) worker.join();
+    if (digest.plain) {
+      MEDMIJ_RETURN_IF_ERROR(valid);
+      // The signature depends only on the digest and the root element: build it in a document
+      // holding nothing else.
+      const std::string shell = PlainRootStartTag(info) + "\n</" + std::string(info.root) + ">\n";
+      MEDMIJ_ASSIGN_OR_RETURN(DocPtr doc, internal::ParseDocument(shell, "sign"));
+      MEDMIJ_ASSIGN_OR_RETURN(std::string sig,
+                              BuildSignature(k, doc.get(), digest.md, digest.md_len, errors));
+      return Splice{digest.splice, std::move(sig)};
+    }
+  }
+  MEDMIJ_ASSIGN_OR_RETURN(DocPtr doc, internal::ParseDocument(bytes, "sign"));
+  MEDMIJ_RETURN_IF_ERROR(internal::SchemaAccess::ValidateDoc(schemas, list, doc.get()));
+  return SignParsed(k, doc.get(), bytes, errors);
 }
 
 }  // namespace
@@ -343,17 +525,29 @@ Result<std::string> SignParsed(const SigningKey& k, xmlDoc* doc, std::string_vie
 Result<std::string> Signer::Sign(std::string_view unsigned_xml) const {
   ErrorScope errors;
   MEDMIJ_ASSIGN_OR_RETURN(DocPtr doc, internal::ParseDocument(unsigned_xml, "sign"));
-  return SignParsed({impl_->key.get(), impl_->ec, impl_->ec_field_bytes, &impl_->certificates},
-                    doc.get(), unsigned_xml, errors);
+  MEDMIJ_ASSIGN_OR_RETURN(Splice s, SignParsed({impl_->key.get(), impl_->ec, impl_->ec_field_bytes,
+                                                &impl_->certificates},
+                                               doc.get(), unsigned_xml, errors));
+  return Spliced(unsigned_xml, s);
 }
 
 Result<std::string> Signer::SignValidated(std::string_view unsigned_xml, ListKind list,
                                           const SchemaSet& schemas) const {
-  ErrorScope errors;
-  MEDMIJ_ASSIGN_OR_RETURN(DocPtr doc, internal::ParseDocument(unsigned_xml, "sign"));
-  MEDMIJ_RETURN_IF_ERROR(internal::SchemaAccess::ValidateDoc(schemas, list, doc.get()));
-  return SignParsed({impl_->key.get(), impl_->ec, impl_->ec_field_bytes, &impl_->certificates},
-                    doc.get(), unsigned_xml, errors);
+  MEDMIJ_ASSIGN_OR_RETURN(
+      Splice s, SignValidatedSplice(
+                    {impl_->key.get(), impl_->ec, impl_->ec_field_bytes, &impl_->certificates},
+                    unsigned_xml, list, schemas));
+  return Spliced(unsigned_xml, s);
+}
+
+Status Signer::SignValidatedInPlace(std::string& document, ListKind list,
+                                    const SchemaSet& schemas) const {
+  MEDMIJ_ASSIGN_OR_RETURN(
+      Splice s, SignValidatedSplice(
+                    {impl_->key.get(), impl_->ec, impl_->ec_field_bytes, &impl_->certificates},
+                    document, list, schemas));
+  document.insert(s.offset, s.signature);
+  return Status::Ok();
 }
 
 }  // namespace medmij::signer

@@ -74,11 +74,17 @@ class Signer {
   // Refused: anything but whitespace after the root end tag, a document already signed.
   Result<std::string> Sign(std::string_view unsigned_xml) const;
 
-  // Sign() preceded by validation of the same parsed document against `schemas` for `list`
-  // (one parse for both: the publisher's path for large lists). Refuses a document whose root
-  // is not `list`'s root element.
+  // Sign() preceded by validation of the same bytes against `schemas` for `list`: the
+  // publisher's path for large lists. A document in the form registry/lists renders is validated
+  // by streaming (no DOM) while a second thread digests its bytes; any other document is parsed
+  // once for both. Refuses a document whose root is not `list`'s root element.
   Result<std::string> SignValidated(std::string_view unsigned_xml, ListKind list,
                                     const SchemaSet& schemas) const;
+
+  // SignValidated() into the caller's string: the signature is inserted into `document` itself,
+  // so a large list is not held twice (reserve room for a few KB to avoid a reallocation). On
+  // failure `document` is unchanged.
+  Status SignValidatedInPlace(std::string& document, ListKind list, const SchemaSet& schemas) const;
 
   std::string SubjectName() const;  // of the signing certificate, RFC 2253
   Time NotAfter() const;

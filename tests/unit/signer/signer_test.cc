@@ -219,6 +219,113 @@ TEST_F(SignerTest, SignValidatedRefusesAnInvalidListAndSignsAValidOne) {
       << wrong_kind.status().message();
 }
 
+// SignValidated digests a document in the form registry/lists renders from its bytes, without a
+// DOM; Sign always canonicalises the DOM with libxml2. RSA PKCS#1 v1.5 is deterministic, so the
+// two agree byte for byte exactly when the digests do. Awkward text (escapes, quotes, tabs,
+// non-ASCII, ]]>) stays on the byte path; documents outside that form (CRLF, comments, PIs,
+// character references, CDATA, prefixes, spaces in tags, another declaration) take the DOM path.
+TEST_F(SignerTest, SignValidatedDigestFromBytesEqualsLibxml2C14n) {
+  auto signer = LoadSigner();
+  ASSERT_TRUE(signer);
+  auto schemas = SchemaSet::Load();
+  ASSERT_TRUE(schemas.ok()) << schemas.status().message();
+  const std::string ocl = OAuthClientList(3);
+  const std::string name = "PGO nummer 1";
+  std::vector<std::pair<ListKind, std::string>> docs = {
+      {ListKind::kWhitelist, Whitelist(0)},
+      {ListKind::kWhitelist, Whitelist(5)},
+      {ListKind::kZorgaanbiederslijst, Zorgaanbiederslijst(4)},
+      {ListKind::kGegevensdienstnamenlijst, Gegevensdienstnamenlijst(3)},
+      {ListKind::kOAuthClientList, ocl},
+      {ListKind::kOAuthClientList, ReplaceOnce(ocl, name, "A &amp; B &lt;c&gt; \"d\" 'e'")},
+      {ListKind::kOAuthClientList, ReplaceOnce(ocl, name, "tab\there  ]]&gt; x&gt;y")},
+      {ListKind::kOAuthClientList, ReplaceOnce(ocl, name,
+                                               "\xc3\x9cnic\xc3\xb8"
+                                               "de \xe2\x98\xba")},
+      {ListKind::kOAuthClientList, ReplaceOnce(ocl, name, "ref &#x263A; &#65;&quot;&apos;")},
+      {ListKind::kOAuthClientList, ReplaceOnce(ocl, name, "<![CDATA[a<b>&c]]>")},
+      {ListKind::kOAuthClientList, ReplaceOnce(ocl, name, "line\r\nend")},
+      {ListKind::kOAuthClientList, ReplaceOnce(ocl, "<OAuthclients>", "<!-- c --><OAuthclients>")},
+      {ListKind::kOAuthClientList, ReplaceOnce(ocl, "<OAuthclients>", "<?pi x?><OAuthclients>")},
+      {ListKind::kOAuthClientList, ReplaceOnce(ocl, "<Hostname>", "<Hostname >")},
+      {ListKind::kOAuthClientList, ReplaceOnce(ocl, "<Hostname>", "<Hostname\n>")},
+      {ListKind::kOAuthClientList, ReplaceOnce(ocl, "</Hostname>", "</Hostname >")},
+      {ListKind::kOAuthClientList, ReplaceOnce(ocl, "\"UTF-8\"?>", "'UTF-8'?>")},
+      {ListKind::kOAuthClientList,
+       ReplaceOnce(ocl, "\"UTF-8\"?>", "\"UTF-8\" standalone=\"yes\"?>")},
+      {ListKind::kOAuthClientList, ocl.substr(ocl.find('\n') + 1)},
+      {ListKind::kOAuthClientList,
+       ReplaceOnce(ocl, "<OAuthclientlist xmlns=", "<OAuthclientlist xmlns:x=\"urn:x\" xmlns=")},
+      {ListKind::kOAuthClientList,
+       ReplaceOnce(ocl, "</OAuthclientlist>\n", "</OAuthclientlist>\n\n \t")},
+      {ListKind::kOAuthClientList, ReplaceOnce(ocl, "</OAuthclientlist>\n", "</OAuthclientlist>")},
+  };
+  // Prefixed root: the same list with its namespace bound to a prefix on every element.
+  {
+    std::string p = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<o:OAuthclientlist xmlns:o=\"" +
+                    std::string(kOclNs) +
+                    "\">\n    <o:Tijdstempel>2026-11-22T10:00:00.000Z</o:Tijdstempel>\n"
+                    "    <o:Volgnummer>3</o:Volgnummer>\n    <o:OAuthclients/>\n"
+                    "</o:OAuthclientlist>\n";
+    docs.emplace_back(ListKind::kOAuthClientList, p);
+  }
+  // Random organisation names over an awkward alphabet (3..50 characters once unescaped).
+  const std::vector<std::string> alphabet = {
+      "a", "Z", " ",      "\t",       "&amp;",        "&lt;", "&gt;", "\"",
+      "'", "]", "]]&gt;", "\xc3\xa9", "\xe2\x82\xac", "-",    "/",    "=",
+      "?", "!", "#",      ";"};
+  uint64_t seed = 12345;
+  auto next = [&seed](size_t n) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<size_t>((seed >> 33) % n);
+  };
+  for (int d = 0; d < 40; ++d) {
+    std::string text = "n";
+    const size_t len = 2 + next(40);
+    for (size_t c = 0; c < len; ++c) text += alphabet[next(alphabet.size())];
+    text += "n";  // the XSD type is a string: leading/trailing blanks are fine, but keep it tidy
+    docs.emplace_back(ListKind::kOAuthClientList, ReplaceOnce(ocl, name, text));
+  }
+  for (const auto& [list, doc] : docs) {
+    auto dom = signer->Sign(doc);
+    ASSERT_TRUE(dom.ok()) << dom.status().message() << "\n" << doc;
+    auto bytes = signer->SignValidated(doc, list, **schemas);
+    ASSERT_TRUE(bytes.ok()) << bytes.status().message() << "\n" << doc;
+    EXPECT_EQ(*bytes, *dom) << doc;
+    std::string in_place = doc;
+    ASSERT_TRUE(signer->SignValidatedInPlace(in_place, list, **schemas).ok());
+    EXPECT_EQ(in_place, *dom);
+  }
+  // The stock tool agrees on one with every escape.
+  WriteAll(tmp_ / "awkward.xml", *signer->SignValidated(docs[5].second, docs[5].first, **schemas));
+  CommandResult r =
+      RunCommand("xmlsec1 --verify --enabled-key-data x509 --trusted-pem " +
+                 Quote(ca_.ca().string()) + " " + Quote((tmp_ / "awkward.xml").string()));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
+// What the streaming validator must refuse although the byte scan accepts the shape.
+TEST_F(SignerTest, SignValidatedRefusesWhatTheStreamingParserRefuses) {
+  auto signer = LoadSigner();
+  ASSERT_TRUE(signer);
+  auto schemas = SchemaSet::Load();
+  ASSERT_TRUE(schemas.ok()) << schemas.status().message();
+  const std::string ocl = OAuthClientList(3);
+  for (const std::string& doc :
+       {ReplaceOnce(ocl, "PGO nummer 1", "bad \xff utf-8"),
+        ReplaceOnce(ocl, "PGO nummer 1", "control \x01 char"),
+        ReplaceOnce(ocl, "</Hostname>", "</Hostnam>"),
+        ReplaceOnce(ocl, "<OAuthclient>", "<OAuthclient><Extra>x</Extra>"),
+        ReplaceOnce(ocl, "PGO nummer 1", "ab"),  // shorter than the XSD's minLength 3
+        ocl.substr(0, ocl.size() - 10)}) {
+    std::string in_place = doc;
+    Status st = signer->SignValidatedInPlace(in_place, ListKind::kOAuthClientList, **schemas);
+    EXPECT_FALSE(st.ok()) << doc;
+    EXPECT_EQ(in_place, doc);
+    EXPECT_FALSE(signer->SignValidated(doc, ListKind::kOAuthClientList, **schemas).ok()) << doc;
+  }
+}
+
 TEST_F(SignerTest, ConcurrentSigningProducesVerifiableLists) {
   auto signer = LoadSigner();
   ASSERT_TRUE(signer);
