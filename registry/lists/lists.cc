@@ -16,6 +16,10 @@
 namespace medmij::lists {
 namespace {
 
+// Capacity left after a rendered document for the enveloped signature the publisher inserts in
+// place (SignedInfo, SignatureValue and a certificate chain: a few KB).
+constexpr size_t kSignatureRoom = 16 * 1024;
+
 constexpr std::string_view kSpaces =
     "                                                                ";
 
@@ -115,9 +119,11 @@ void DeriveOcl(const RegistryState& state, Time t, ListContent& c) {
 void DeriveZal(const RegistryState& state, Time t, ListContent& c) {
   auto good = InGoodStanding(state, t);
   std::string& out = c.entries_xml;
-  // A provider with one service and one role takes about 1 KB; reserving for that avoids most
-  // regrowth of a string that reaches tens of MB.
-  out.reserve(state.providers.size() * 1100);
+  // A provider with one service and one role takes about 1 KB, with two about 2 KB. Reserving
+  // generously avoids regrowth (a copy) of a string that reaches 150 MB; capacity never written
+  // costs address space only (large blocks are mmapped, untouched pages are not resident), and
+  // the slack later holds the document head and the signature (RenderTakingEntries).
+  out.reserve(state.providers.size() * 2048 + kSignatureRoom);
   std::vector<const ProviderService*> services;
   std::vector<const SystemRole*> roles;
   for (const auto& [name, provider] : state.providers) {
@@ -357,36 +363,69 @@ ListContent Derive(ListKind list, const RegistryState& state, Time t) {
       DeriveGnl(state, c);
       break;
   }
-  c.entries_xml.shrink_to_fit();
+  // No shrink_to_fit: it would copy the entries, and the slack is wanted (see DeriveZal).
   c.digest = Sha256Hex(c.entries_xml);
   return c;
 }
 
-std::string Render(const ListContent& content, Time tijdstempel, uint64_t volgnummer) {
-  std::string_view root = RootElement(content.list);
-  std::string_view entries = EntriesElement(content.list);
+namespace {
+
+// Everything before the entries: declaration, root start tag, Tijdstempel, Volgnummer, and the
+// entries element's start tag (or its empty-element tag when there are no entries).
+std::string Head(ListKind list, bool empty, Time tijdstempel, uint64_t volgnummer) {
   std::string out;
-  out.reserve(content.entries_xml.size() + 512);
   out.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<");
-  out.append(root);
+  out.append(RootElement(list));
   out.append(" xmlns=\"");
-  out.append(Namespace(content.list));
+  out.append(Namespace(list));
   out.append("\">\n");
   Leaf(out, 1, "Tijdstempel", FormatTime(tijdstempel));
   Leaf(out, 1, "Volgnummer", std::to_string(volgnummer));
-  if (content.entries_xml.empty()) {
+  if (empty) {
     Indent(out, 1);
     out += '<';
-    out.append(entries);
+    out.append(EntriesElement(list));
     out.append("/>\n");
   } else {
-    Open(out, 1, entries);
-    out.append(content.entries_xml);
-    Close(out, 1, entries);
+    Open(out, 1, EntriesElement(list));
   }
+  return out;
+}
+
+// Everything after the entries.
+std::string Tail(ListKind list, bool empty) {
+  std::string out;
+  if (!empty) Close(out, 1, EntriesElement(list));
   out.append("</");
-  out.append(root);
+  out.append(RootElement(list));
   out.append(">\n");
+  return out;
+}
+
+}  // namespace
+
+std::string Render(const ListContent& content, Time tijdstempel, uint64_t volgnummer) {
+  const bool empty = content.entries_xml.empty();
+  std::string head = Head(content.list, empty, tijdstempel, volgnummer);
+  std::string tail = Tail(content.list, empty);
+  std::string out;
+  out.reserve(head.size() + content.entries_xml.size() + tail.size() + kSignatureRoom);
+  out.append(head);
+  out.append(content.entries_xml);
+  out.append(tail);
+  return out;
+}
+
+std::string RenderTakingEntries(ListContent& content, Time tijdstempel, uint64_t volgnummer) {
+  const bool empty = content.entries_xml.empty();
+  std::string head = Head(content.list, empty, tijdstempel, volgnummer);
+  std::string tail = Tail(content.list, empty);
+  std::string out = std::move(content.entries_xml);
+  content.entries_xml = std::string();
+  // A no-op when Derive left room; otherwise one reallocation.
+  out.reserve(head.size() + out.size() + tail.size() + kSignatureRoom);
+  out.insert(0, head);  // in place: moves the entries up within the buffer
+  out.append(tail);
   return out;
 }
 

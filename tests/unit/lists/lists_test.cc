@@ -116,6 +116,21 @@ TEST(ListsRender, ZorgaanbiederslijstStructure) {
       << x;
 }
 
+TEST(ListsRender, RenderTakingEntriesEqualsRenderAndKeepsTheDigest) {
+  RegistryState s = SmallNetwork();
+  RegistryState empty;
+  for (const RegistryState* state : {&s, &empty}) {
+    for (ListKind list : kAllLists) {
+      ListContent c = Derive(list, *state, kT0);
+      const std::string expected = Render(c, kT0, 42);
+      const std::string digest = c.digest;
+      EXPECT_EQ(RenderTakingEntries(c, kT0, 42), expected) << ToString(list);
+      EXPECT_TRUE(c.entries_xml.empty());
+      EXPECT_EQ(c.digest, digest);
+    }
+  }
+}
+
 TEST(ListsRender, TextIsEscaped) {
   RegistryState s = SmallNetwork();
   s.oauth_clients["app.pgo-two.nl"].organisation_name = "A<b> & \"c\"";
