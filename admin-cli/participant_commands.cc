@@ -5,6 +5,7 @@
 #include "admin-cli/commands.h"
 #include "registry/domain/json.h"
 #include "registry/domain/policy.h"
+#include "registry/ops/history.h"
 
 namespace medmij::cli {
 namespace {
@@ -166,22 +167,6 @@ int List(Context& ctx, const std::string& status_filter, const std::string& role
   });
 }
 
-// True when the event touched the participant: its own record, or a record that names it.
-bool Touches(const store::JournalEvent& e, const std::string& id) {
-  if (e.meta.subject == "participant:" + id) return true;
-  for (const auto& c : e.changes) {
-    if (c.table == store::Table::kParticipants && c.key == id) return true;
-    for (const auto* v : {&c.before, &c.after}) {
-      if (!*v || !(*v)->is_object()) continue;
-      for (const char* field : {"participant", "dva"}) {
-        auto it = (*v)->find(field);
-        if (it != (*v)->end() && it->is_string() && it->get<std::string>() == id) return true;
-      }
-    }
-  }
-  return false;
-}
-
 // The values of `records` that `belongs` says are the participant's.
 template <typename T, typename Pred>
 std::vector<T> Select(const std::map<std::string, T>& records, Pred belongs) {
@@ -227,7 +212,7 @@ int HistoryEvents(Context& ctx, const std::string& id) {
   std::vector<store::EventMeta> events;
   std::vector<uint64_t> seqs;
   (*txn)->ForEachEvent(1, [&](const store::JournalEvent& e) {
-    if (Touches(e, id)) {
+    if (ops::EventTouchesParticipant(e, id)) {
       events.push_back(e.meta);
       seqs.push_back(e.seq);
     }

@@ -168,12 +168,7 @@ Result<ServiceConfig> ParseConfig(std::string_view text, const std::string& orig
   MEDMIJ_RETURN_IF_ERROR(p.Int("publish", "max_age_s", 0, 86400, &c.max_age_s));
   MEDMIJ_RETURN_IF_ERROR(p.Int("publish", "retry_interval_ms", 100, 3600000, &c.retry_interval_ms));
   MEDMIJ_RETURN_IF_ERROR(p.Path("publish", "export_dir", false, &c.export_dir));
-  std::filesystem::path tokens;
-  MEDMIJ_RETURN_IF_ERROR(p.Path("auditors", "tokens_file", false, &tokens));
-  if (!tokens.empty()) {
-    return p.Error("auditors", "tokens_file",
-                   "auditor endpoints are not available in this version");
-  }
+  MEDMIJ_RETURN_IF_ERROR(p.Path("auditors", "tokens_file", false, &c.auditor_tokens_file));
   return c;
 }
 
@@ -204,6 +199,14 @@ Result<ServiceConfig> LoadConfig(const std::filesystem::path& file) {
   MEDMIJ_RETURN_IF_ERROR(CheckReadable(file.string(), "certificate", c.signing_certificate));
   if (!c.signing_chain.empty()) {
     MEDMIJ_RETURN_IF_ERROR(CheckReadable(file.string(), "chain", c.signing_chain));
+  }
+  if (!c.auditor_tokens_file.empty()) {
+    auto tokens = AuditorTokens::Load(c.auditor_tokens_file);
+    if (!tokens.ok()) {
+      return Status::Invalid(file.string() +
+                             ": [auditors] tokens_file: " + tokens.status().message());
+    }
+    c.auditors = std::make_shared<const AuditorTokens>(std::move(tokens).value());
   }
   return c;
 }

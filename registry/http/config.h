@@ -6,16 +6,19 @@
 //   [signing]  key, certificate (PEM paths, required), chain = "" (optional intermediates)
 //   [publish]  check_interval_ms = 250, max_age_s = 60, export_dir = "" (optional),
 //              retry_interval_ms = 5000 (after a failed publication)
-//   [auditors] tokens_file = "" (reserved; auditor endpoints are not served yet)
+//   [auditors] tokens_file = "" (optional; without it the /audit/ endpoints answer 404 as if
+//              absent. Format and permissions: registry/http/auditors.h)
 //
 // Unknown sections or keys are refused, so a typo never silently falls back to a default.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "registry/common/status.h"
+#include "registry/http/auditors.h"
 
 namespace medmij::http {
 
@@ -31,13 +34,17 @@ struct ServiceConfig {
   int64_t check_interval_ms = 250;
   int64_t max_age_s = 60;
   int64_t retry_interval_ms = 5000;
-  std::filesystem::path export_dir;  // empty: none
+  std::filesystem::path export_dir;           // empty: none
+  std::filesystem::path auditor_tokens_file;  // empty: no auditor endpoints
+  // Loaded by LoadConfig from auditor_tokens_file (ParseConfig leaves it null).
+  std::shared_ptr<const AuditorTokens> auditors;
 };
 
 // Reads and checks `file`. Errors are kInvalidArgument (or kIoError for an unreadable file)
 // with one line naming the file and the key ("registry.toml: [server] threads: must be 1..64").
 // Relative paths in the file are resolved against the file's directory. Also checks that the
-// key, certificate and chain files are readable.
+// key, certificate and chain files are readable, and loads the auditor tokens file (refusing it
+// as AuditorTokens::Load does, the message prefixed with "FILE: [auditors] tokens_file: ").
 Result<ServiceConfig> LoadConfig(const std::filesystem::path& file);
 
 // Parses config text; `origin` names it in messages, `base` resolves relative paths.

@@ -28,6 +28,8 @@ const char* ReasonPhrase(int code) {
       return "Not Modified";
     case 400:
       return "Bad Request";
+    case 401:
+      return "Unauthorized";
     case 404:
       return "Not Found";
     case 405:
@@ -230,7 +232,7 @@ Reply ServeHealth(const ContentSource& source, const Snapshot& snap,
   return Json(healthy ? 200 : 503, j.dump(), "no-store");
 }
 
-Reply ServeMetrics(const Snapshot& snap, const RequestMetrics& metrics,
+Reply ServeMetrics(const Snapshot& snap, const RequestMetrics& metrics, const AuditHandler* audit,
                    const Pistache::Http::Uri::Query& query, Time now) {
   if (auto bad = RejectQuery(query, {})) return *bad;
   std::string out;
@@ -267,6 +269,12 @@ Reply ServeMetrics(const Snapshot& snap, const RequestMetrics& metrics,
     }
   }
   out +=
+      "# HELP medmij_auditor_auth_failures_total Auditor requests refused for a missing or wrong "
+      "bearer token.\n";
+  out += "# TYPE medmij_auditor_auth_failures_total counter\n";
+  out += "medmij_auditor_auth_failures_total " + std::to_string(audit ? audit->AuthFailures() : 0) +
+         "\n";
+  out +=
       "# HELP medmij_seconds_since_last_publication Seconds since the last successful "
       "publication (-1: none yet).\n";
   out += "# TYPE medmij_seconds_since_last_publication gauge\n";
@@ -287,7 +295,8 @@ Reply ServeMetrics(const Snapshot& snap, const RequestMetrics& metrics,
 Reply RouteUnchecked(const ContentSource& source, const HandlerOptions& options,
                      const RequestMetrics& metrics, Method method, const std::string& resource,
                      const Pistache::Http::Uri::Query& query,
-                     const Pistache::Http::Header::Collection& headers, Time now) {
+                     const Pistache::Http::Header::Collection& headers, Time now,
+                     const AuditHandler* audit) {
   if (resource.size() > options.max_target_bytes) return Text(414, "request target too long");
   if (auto why = RejectPath(resource)) return Text(400, *why);
   bool read_method = method == Method::Get || method == Method::Head;
@@ -318,7 +327,12 @@ Reply RouteUnchecked(const ContentSource& source, const HandlerOptions& options,
   }
   if (path == "/metrics") {
     if (!read_method) return MethodNotAllowed();
-    return ServeMetrics(*snap, metrics, query, now);
+    return ServeMetrics(*snap, metrics, audit, query, now);
+  }
+  constexpr std::string_view kAudit = "/audit";
+  if (path == kAudit || path.substr(0, kAudit.size() + 1) == "/audit/") {
+    if (audit == nullptr) return Text(404, "not found");
+    return audit->Serve(method, path.substr(kAudit.size()), query, headers, now);
   }
   return Text(404, "not found");
 }
@@ -340,24 +354,30 @@ const std::string& DateLine(Time now) {
 Reply Route(const ContentSource& source, const HandlerOptions& options,
             const RequestMetrics& metrics, Method method, const std::string& resource,
             const Pistache::Http::Uri::Query& query,
-            const Pistache::Http::Header::Collection& headers, Time now) {
+            const Pistache::Http::Header::Collection& headers, Time now,
+            const AuditHandler* audit) {
   try {
-    return RouteUnchecked(source, options, metrics, method, resource, query, headers, now);
+    return RouteUnchecked(source, options, metrics, method, resource, query, headers, now, audit);
   } catch (...) {
     return Text(500, "internal error");
   }
 }
 
 RegistryHandler::RegistryHandler(std::shared_ptr<const ContentSource> source,
-                                 HandlerOptions options, std::shared_ptr<RequestMetrics> metrics)
-    : source_(std::move(source)), options_(options), metrics_(std::move(metrics)) {}
+                                 HandlerOptions options, std::shared_ptr<RequestMetrics> metrics,
+                                 std::shared_ptr<const AuditHandler> audit)
+    : source_(std::move(source)),
+      options_(options),
+      metrics_(std::move(metrics)),
+      audit_(std::move(audit)) {}
 
 RegistryHandler::RegistryHandler(const RegistryHandler& other)
     : Pistache::Http::Handler(other),
       pending_(std::make_shared<PendingFiles>()),
       source_(other.source_),
       options_(other.options_),
-      metrics_(other.metrics_) {}
+      metrics_(other.metrics_),
+      audit_(other.audit_) {}
 
 // Pistache 0.0.5 closes a FileBuffer's descriptor only when the write completes: when the peer
 // resets or goes away mid-transfer the descriptor leaks (one per aborted download, an easy
@@ -383,7 +403,7 @@ void RegistryHandler::onRequest(const Pistache::Http::Request& request,
     Time now = WallClockNow();
     bool head = request.method() == Method::Head;
     Reply r = Route(*source_, options_, *metrics_, request.method(), request.resource(),
-                    request.query(), request.headers(), now);
+                    request.query(), request.headers(), now, audit_.get());
     if (r.status >= 100 && r.status < static_cast<int>(metrics_->by_code.size())) {
       metrics_->by_code[static_cast<size_t>(r.status)].fetch_add(1, std::memory_order_relaxed);
     }

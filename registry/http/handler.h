@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -43,19 +44,36 @@ struct Reply {
   bool no_content = false;                        // 304: neither body nor Content-Length
 };
 
+// The auditor endpoints under /audit/ (registry/http/audit.h implements them over the store).
+// Implementations are safe for concurrent use and never throw.
+class AuditHandler {
+ public:
+  virtual ~AuditHandler() = default;
+  // `path` is the request path with its "/audit" prefix removed ("", "/journal", ...).
+  virtual Reply Serve(Pistache::Http::Method method, std::string_view path,
+                      const Pistache::Http::Uri::Query& query,
+                      const Pistache::Http::Header::Collection& headers, Time now) const = 0;
+  // Requests refused for a missing or wrong bearer token since start-up.
+  virtual uint64_t AuthFailures() const = 0;
+};
+
 // Routes a request to a Reply. Never throws: failures become a generic 500. Pure apart from the
-// source it reads, so it is unit-testable without sockets.
+// source (and audit handler) it reads, so it is unit-testable without sockets. Without an audit
+// handler every /audit path is 404, as if it did not exist.
 Reply Route(const ContentSource& source, const HandlerOptions& options,
             const RequestMetrics& metrics, Pistache::Http::Method method,
             const std::string& resource, const Pistache::Http::Uri::Query& query,
-            const Pistache::Http::Header::Collection& headers, Time now);
+            const Pistache::Http::Header::Collection& headers, Time now,
+            const AuditHandler* audit = nullptr);
 
 class RegistryHandler : public Pistache::Http::Handler {
  public:
   HTTP_PROTOTYPE(RegistryHandler)
 
+  // `audit` may be null (no auditor endpoints).
   RegistryHandler(std::shared_ptr<const ContentSource> source, HandlerOptions options,
-                  std::shared_ptr<RequestMetrics> metrics);
+                  std::shared_ptr<RequestMetrics> metrics,
+                  std::shared_ptr<const AuditHandler> audit = nullptr);
   // Clones (one per reactor thread) share the source and metrics but not the pending files.
   RegistryHandler(const RegistryHandler& other);
 
@@ -74,6 +92,7 @@ class RegistryHandler : public Pistache::Http::Handler {
   std::shared_ptr<const ContentSource> source_;
   HandlerOptions options_;
   std::shared_ptr<RequestMetrics> metrics_;
+  std::shared_ptr<const AuditHandler> audit_;
 };
 
 }  // namespace medmij::http

@@ -15,6 +15,7 @@
 #include <pistache/endpoint.h>
 #include <CLI/CLI.hpp>
 
+#include "registry/http/audit.h"
 #include "registry/http/config.h"
 #include "registry/http/handler.h"
 #include "registry/http/service.h"
@@ -86,6 +87,10 @@ int Run(int argc, char** argv) {
       std::make_shared<http::RegistryService>(**store, publisher, **signer, loop_options);
   if (Status st = service->LoadFromArchive(); !st.ok()) return Fail(1, st.message());
 
+  // Auditor endpoints only with a tokens file; without one /audit/ is 404 as if absent.
+  std::shared_ptr<const http::AuditHandler> audit;
+  if (config->auditors) audit = std::make_shared<http::AuditEndpoints>(**store, config->auditors);
+
   auto metrics = std::make_shared<http::RequestMetrics>();
   http::HandlerOptions handler_options;
   handler_options.max_age_s = config->max_age_s;
@@ -101,7 +106,7 @@ int Run(int argc, char** argv) {
                        .bodyTimeout(std::chrono::seconds(10))
                        .keepaliveTimeout(std::chrono::seconds(60)));
     endpoint->setHandler(
-        std::make_shared<http::RegistryHandler>(service, handler_options, metrics));
+        std::make_shared<http::RegistryHandler>(service, handler_options, metrics, audit));
     endpoint->serveThreaded();
   } catch (const std::exception& e) {
     return Fail(1, "cannot listen on " + config->listen_host + ":" +

@@ -54,54 +54,32 @@ int WaitExit(pid_t pid, std::chrono::milliseconds timeout) {
 
 }  // namespace
 
-TempDir::TempDir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/medmij-svc-XXXXXX";
-  std::vector<char> buf(tmpl.begin(), tmpl.end());
-  buf.push_back('\0');
-  if (mkdtemp(buf.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = buf.data();
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
-}
-
 CommandResult RunCommand(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
-  TempDir io;
-  fs::path out = io.path() / "out", err = io.path() / "err";
-  pid_t pid = fork();
-  if (pid == 0) {
-    int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int n = open("/dev/null", O_RDONLY);
-    dup2(n, 0);
-    dup2(o, 1);
-    dup2(e, 2);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
+  std::vector<std::string> resolved = argv;
+  if (!resolved.empty() && resolved[0].find('/') == std::string::npos) {
+    const char* path = std::getenv("PATH");
+    std::string dirs = path ? path : "/usr/bin:/bin";
+    size_t start = 0;
+    while (start <= dirs.size()) {
+      size_t colon = dirs.find(':', start);
+      if (colon == std::string::npos) colon = dirs.size();
+      fs::path candidate = fs::path(dirs.substr(start, colon - start)) / resolved[0];
+      if (access(candidate.c_str(), X_OK) == 0) {
+        resolved[0] = candidate.string();
+        break;
+      }
+      start = colon + 1;
+    }
   }
-  CommandResult r;
-  r.exit_code = WaitExit(pid, timeout);
-  if (r.exit_code == -2) {
-    kill(pid, SIGKILL);
-    WaitExit(pid, std::chrono::seconds(5));
-    r.exit_code = -1;
-  }
-  r.out = ReadFile(out);
-  r.err = ReadFile(err);
-  return r;
+  auto seconds = std::chrono::ceil<std::chrono::seconds>(timeout).count();
+  return RunProcess(resolved, "", {}, static_cast<int>(std::max<int64_t>(seconds, 1)));
 }
 
 fs::path RegistryBinary() {
-  return fs::path(MEDMIJ_BINARY_DIR) / "registry/http/medmij-registry";
+  return Binary("registry/http/medmij-registry");
 }
 fs::path AdminBinary() {
-  return fs::path(MEDMIJ_BINARY_DIR) / "admin-cli/medmij-admin";
+  return Binary("admin-cli/medmij-admin");
 }
 fs::path SourceDir() {
   return fs::path(MEDMIJ_SOURCE_DIR);
@@ -222,6 +200,9 @@ fs::path WriteConfig(const fs::path& dir, const ServiceOptions& o, uint16_t port
     << "[publish]\ncheck_interval_ms = " << o.check_interval_ms
     << "\nretry_interval_ms = " << o.retry_interval_ms << "\nmax_age_s = " << o.max_age_s
     << "\nexport_dir = \"" << o.export_dir.string() << "\"\n";
+  if (!o.auditor_tokens_file.empty()) {
+    c << "[auditors]\ntokens_file = \"" << o.auditor_tokens_file.string() << "\"\n";
+  }
   fs::path file = dir / ("registry-" + std::to_string(port) + ".toml");
   WriteFile(file, c.str());
   return file;

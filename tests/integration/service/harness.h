@@ -12,30 +12,18 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/process.h"
+
 namespace medmij::testing {
 
 namespace fs = std::filesystem;
 
-// A fresh directory under $TMPDIR, removed with everything in it.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
+// TempDir, RunProcess, Binary and Lines come from tests/support; these are the service tests'
+// spellings of the same things.
+using CommandResult = RunResult;
 
- private:
-  fs::path path_;
-};
-
-struct CommandResult {
-  int exit_code = -1;  // 128 + signal when killed
-  std::string out;
-  std::string err;
-};
-
-// Runs argv[0] with the arguments; stdout/stderr captured. `timeout` kills it (SIGKILL).
+// Runs argv[0] (a path, or a program name looked up in $PATH) with the arguments; stdout/stderr
+// captured. `timeout` kills it (SIGKILL) and reports exit code 124.
 CommandResult RunCommand(const std::vector<std::string>& argv,
                          std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
@@ -73,6 +61,7 @@ struct ServiceOptions {
   int64_t check_interval_ms = 50;
   int64_t retry_interval_ms = 500;
   int threads = 2;
+  fs::path auditor_tokens_file;  // empty: no [auditors] section
 };
 
 // Writes a config file for `options` on `port`.

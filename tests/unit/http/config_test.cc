@@ -68,6 +68,20 @@ TEST(Config, OneLineErrorsNamingTheKey) {
   ExpectError(std::string(kGood) + "[extra]\n", "unknown section or key 'extra'");
 }
 
+TEST(Config, AuditorsSectionIsOptional) {
+  auto without = Parse(kGood);
+  ASSERT_TRUE(without.ok());
+  EXPECT_TRUE(without->auditor_tokens_file.empty());
+  EXPECT_EQ(without->auditors, nullptr);
+  auto with = Parse(std::string(kGood) + "[auditors]\ntokens_file = \"auditors\"\n");
+  ASSERT_TRUE(with.ok()) << with.status().message();
+  EXPECT_EQ(with->auditor_tokens_file, "/etc/m/auditors");
+  ExpectError(std::string(kGood) + "[auditors]\ntokens = \"x\"\n",
+              "[auditors] tokens: unknown key");
+  ExpectError(std::string(kGood) + "[auditors]\ntokens_file = 3\n",
+              "[auditors] tokens_file: must be a string");
+}
+
 TEST(Config, LoadRefusesUnreadableFilesAndKeys) {
   auto missing = LoadConfig("/nonexistent/registry.toml");
   ASSERT_FALSE(missing.ok());

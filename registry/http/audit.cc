@@ -1,0 +1,248 @@
+#include "registry/http/audit.h"
+
+#include <charconv>
+#include <map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "registry/domain/json.h"
+#include "registry/domain/policy.h"
+#include "registry/domain/validate.h"
+#include "registry/ops/history.h"
+
+namespace medmij::http {
+namespace {
+
+using Pistache::Http::Method;
+using Query = Pistache::Http::Uri::Query;
+
+Reply Text(int status, std::string body) {
+  Reply r;
+  r.status = status;
+  r.body = std::move(body);
+  r.body.push_back('\n');
+  r.headers = "Cache-Control: no-store\r\n";
+  return r;
+}
+
+Reply Json(const nlohmann::json& doc) {
+  Reply r;
+  r.content_type = "application/json";
+  r.body = doc.dump();
+  r.body.push_back('\n');
+  r.headers = "Cache-Control: no-store\r\n";
+  return r;
+}
+
+Reply Unauthorized(bool presented) {
+  Reply r = Text(401, presented ? "invalid auditor credentials" : "auditor credentials required");
+  r.headers +=
+      presented ? "WWW-Authenticate: Bearer realm=\"medmij-registry\", error=\"invalid_token\"\r\n"
+                : "WWW-Authenticate: Bearer realm=\"medmij-registry\"\r\n";
+  return r;
+}
+
+Reply Internal() {
+  return Text(500, "internal error");
+}
+
+std::string Printable(std::string_view s) {
+  std::string out(s.substr(0, 40));
+  if (s.size() > 40) out += "...";
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
+  }
+  return out;
+}
+
+std::optional<Reply> RejectQuery(const Query& query,
+                                 std::initializer_list<std::string_view> allowed) {
+  for (auto it = query.parameters_begin(); it != query.parameters_end(); ++it) {
+    bool ok = false;
+    for (auto a : allowed) ok = ok || it->first == a;
+    if (!ok) return Text(400, "unknown query parameter '" + Printable(it->first) + "'");
+  }
+  return std::nullopt;
+}
+
+// A decimal in [lo, hi] (no sign, no leading zeros), or nullopt.
+std::optional<uint64_t> ParseCount(std::string_view s, uint64_t lo, uint64_t hi) {
+  if (s.empty() || s.size() > 19 || (s.size() > 1 && s.front() == '0')) return std::nullopt;
+  uint64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v < lo || v > hi) return std::nullopt;
+  return v;
+}
+
+// Bounds the audit requests in progress; refuses rather than queues.
+class Slot {
+ public:
+  Slot(std::atomic<int>& running, int max) : running_(running) {
+    acquired_ = running_.fetch_add(1) < max;
+  }
+  ~Slot() { running_.fetch_sub(1); }
+  Slot(const Slot&) = delete;
+  Slot& operator=(const Slot&) = delete;
+  bool acquired() const { return acquired_; }
+
+ private:
+  std::atomic<int>& running_;
+  bool acquired_ = false;
+};
+
+template <typename T, typename Pred>
+std::vector<T> Select(const std::map<std::string, T>& records, Pred belongs) {
+  std::vector<T> out;
+  for (const auto& [key, value] : records) {
+    if (belongs(value)) out.push_back(value);
+  }
+  return out;
+}
+
+}  // namespace
+
+AuditEndpoints::AuditEndpoints(const store::Store& store,
+                               std::shared_ptr<const AuditorTokens> tokens, AuditOptions options)
+    : store_(store), tokens_(std::move(tokens)), options_(options) {}
+
+Reply AuditEndpoints::Serve(Method method, std::string_view path, const Query& query,
+                            const Pistache::Http::Header::Collection& headers, Time) const {
+  try {
+    // Authentication comes first: without credentials nothing about /audit is revealed.
+    auto authorization = headers.tryGetRaw("Authorization");
+    if (!authorization || !tokens_ || !tokens_->Authenticate(authorization->value())) {
+      auth_failures_.fetch_add(1);
+      return Unauthorized(authorization.has_value());
+    }
+    if (method != Method::Get && method != Method::Head) {
+      // Only for paths that exist; others stay 404 whatever the method.
+      Reply probe = Text(405, "method not allowed");
+      probe.headers += "Allow: GET, HEAD\r\n";
+      bool known =
+          path == "/journal" || path == "/journal/verify" || path.starts_with("/participants/");
+      return known ? probe : Text(404, "not found");
+    }
+    Slot slot(running_, options_.max_concurrent);
+    if (!slot.acquired()) {
+      Reply r = Text(503, "another audit request is running; retry shortly");
+      r.headers += "Retry-After: 1\r\n";
+      return r;
+    }
+    return ServeAuthorized(path, query);
+  } catch (...) {
+    return Internal();
+  }
+}
+
+Reply AuditEndpoints::ServeAuthorized(std::string_view path, const Query& query) const {
+  if (path == "/journal") return Journal(query);
+  if (path == "/journal/verify") return Verify(query);
+  constexpr std::string_view kParticipants = "/participants/", kHistory = "/history";
+  if (path.starts_with(kParticipants)) {
+    std::string_view rest = path.substr(kParticipants.size());
+    bool history = rest.ends_with(kHistory);
+    if (history) rest.remove_suffix(kHistory.size());
+    if (rest.empty() || rest.find('/') != std::string_view::npos) return Text(404, "not found");
+    std::string id(rest);
+    if (Status st = ValidateParticipantId(id, "participant id"); !st.ok()) {
+      return Text(400, st.message());
+    }
+    return history ? History(id, query) : StateAt(id, query);
+  }
+  return Text(404, "not found");
+}
+
+Reply AuditEndpoints::Journal(const Query& query) const {
+  if (auto bad = RejectQuery(query, {"from", "limit"})) return *bad;
+  uint64_t from = 1, limit = options_.default_limit;
+  if (auto v = query.get("from")) {
+    auto n = ParseCount(*v, 1, UINT64_MAX / 2);
+    if (!n) return Text(400, "query parameter 'from' must be an event seq (1, 2, ...)");
+    from = *n;
+  }
+  if (auto v = query.get("limit")) {
+    auto n = ParseCount(*v, 1, options_.max_limit);
+    if (!n) {
+      return Text(400, "query parameter 'limit' must be 1.." + std::to_string(options_.max_limit));
+    }
+    limit = *n;
+  }
+  auto reader = store_.BeginRead();
+  if (!reader.ok()) return Internal();
+  uint64_t length = (*reader)->JournalLength();
+  Reply r;
+  r.content_type = "application/x-ndjson";
+  uint64_t count = 0, last = 0;
+  (*reader)->ForEachEvent(from, [&](const store::JournalEvent& e) {
+    r.body += nlohmann::json(e).dump();  // the canonical, hashed encoding
+    r.body += '\n';
+    last = e.seq;
+    return ++count < limit;
+  });
+  r.headers = "Cache-Control: no-store\r\nX-Journal-Length: " + std::to_string(length) + "\r\n";
+  if (count == limit && last < length) {
+    r.headers += "Link: </audit/journal?from=" + std::to_string(last + 1) +
+                 "&limit=" + std::to_string(limit) + ">; rel=\"next\"\r\n";
+  }
+  return r;
+}
+
+Reply AuditEndpoints::Verify(const Query& query) const {
+  if (auto bad = RejectQuery(query, {})) return *bad;
+  Status s = store_.VerifyJournal();
+  if (!s.ok()) return Json({{"ok", false}, {"error", s.message()}});
+  auto reader = store_.BeginRead();
+  if (!reader.ok()) return Internal();
+  return Json({{"ok", true}, {"events", (*reader)->JournalLength()}});
+}
+
+Reply AuditEndpoints::History(const std::string& id, const Query& query) const {
+  if (auto bad = RejectQuery(query, {})) return *bad;
+  auto reader = store_.BeginRead();
+  if (!reader.ok()) return Internal();
+  if (!(*reader)->GetParticipant(id)) return Text(404, "no such participant");
+  nlohmann::json rows = nlohmann::json::array();
+  (*reader)->ForEachEvent(1, [&](const store::JournalEvent& e) {
+    if (ops::EventTouchesParticipant(e, id)) {
+      nlohmann::json row = e.meta;
+      row["seq"] = e.seq;
+      rows.push_back(std::move(row));
+    }
+    return true;
+  });
+  return Json(rows);
+}
+
+Reply AuditEndpoints::StateAt(const std::string& id, const Query& query) const {
+  if (auto bad = RejectQuery(query, {"at"})) return *bad;
+  auto at_text = query.get("at");
+  if (!at_text) return Text(400, "query parameter 'at' is required (ISO 8601 time)");
+  auto at = ParseTime(*at_text, "query parameter 'at'");
+  if (!at.ok()) return Text(400, at.status().message());
+  auto state = store_.StateAt(*at);
+  if (!state.ok()) return Internal();
+  auto it = state->participants.find(id);
+  if (it == state->participants.end()) {
+    return Text(404, "participant '" + id + "' did not exist at " + FormatTime(*at));
+  }
+  const Participant& p = it->second;
+  auto standing = policy::EvaluateStanding(p, *at);
+  auto lists = policy::ExplainLists(
+      p, Select(state->nodes, [&](const Node& n) { return n.participant == id; }),
+      Select(state->oauth_clients, [&](const OAuthClient& c) { return c.participant == id; }),
+      Select(state->providers, [&](const Provider& pr) { return pr.dva == id; }), *at);
+  nlohmann::json doc{{"participant", p.id},
+                     {"at", FormatTime(*at)},
+                     {"status", ToString(p.status)},
+                     {"good_standing", standing.good},
+                     {"standing_reasons", standing.reasons},
+                     {"lists", nlohmann::json::array()}};
+  for (const auto& m : lists) {
+    doc["lists"].push_back({{"list", ToString(m.list)}, {"on", m.on}, {"reasons", m.reasons}});
+  }
+  doc["state"] = p;
+  return Json(doc);
+}
+
+}  // namespace medmij::http

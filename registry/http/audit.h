@@ -1,0 +1,63 @@
+// The auditor endpoints of medmij-registry (DESIGN.md, Interfaces), behind bearer tokens
+// (registry/http/auditors.h). They read the store directly - never the served snapshot - and
+// answer what `medmij-admin journal export|verify` and `participant history [--at]` answer:
+//
+//   GET /audit/journal?from=SEQ&limit=N     JSON Lines, one canonical stored event per line
+//       (json(JournalEvent).dump(), byte-equal to `journal export`), seq >= from (default 1),
+//       at most limit (default 1000, max 10000). Headers: X-Journal-Length (events in the
+//       journal in the snapshot read), and when more follow, Link: <...from=NEXT...>; rel="next".
+//   GET /audit/journal/verify               {"ok":true,"events":N} or {"ok":false,"error":"..."}
+//   GET /audit/participants/{id}/history    [{seq, at, operator, command, subject, reason}, ...]
+//       every event that touched the participant (ops::EventTouchesParticipant)
+//   GET /audit/participants/{id}?at=TIME    the participant as recorded at TIME (ISO 8601) with
+//       its standing and lists then: {participant, at, status, good_standing, standing_reasons,
+//       lists, state}
+//
+// Every answer says Cache-Control: no-store. Without a valid token: 401 with WWW-Authenticate.
+// Cost: journal pages are O(limit); verify, history and state-at read the whole journal (or its
+// prefix). They run on the reactor thread that received them; at most `max_concurrent` run at
+// once across the service (more get 503 with Retry-After), so a busy auditor stalls at most that
+// many reactor threads and never the publisher.
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include "registry/http/auditors.h"
+#include "registry/http/handler.h"
+#include "registry/store/store.h"
+
+namespace medmij::http {
+
+struct AuditOptions {
+  uint64_t default_limit = 1000;
+  uint64_t max_limit = 10000;
+  int max_concurrent = 1;
+};
+
+class AuditEndpoints : public AuditHandler {
+ public:
+  // `store` must outlive this object.
+  AuditEndpoints(const store::Store& store, std::shared_ptr<const AuditorTokens> tokens,
+                 AuditOptions options = {});
+
+  Reply Serve(Pistache::Http::Method method, std::string_view path,
+              const Pistache::Http::Uri::Query& query,
+              const Pistache::Http::Header::Collection& headers, Time now) const override;
+  uint64_t AuthFailures() const override { return auth_failures_.load(); }
+
+ private:
+  Reply ServeAuthorized(std::string_view path, const Pistache::Http::Uri::Query& query) const;
+  Reply Journal(const Pistache::Http::Uri::Query& query) const;
+  Reply Verify(const Pistache::Http::Uri::Query& query) const;
+  Reply History(const std::string& id, const Pistache::Http::Uri::Query& query) const;
+  Reply StateAt(const std::string& id, const Pistache::Http::Uri::Query& query) const;
+
+  const store::Store& store_;
+  std::shared_ptr<const AuditorTokens> tokens_;
+  AuditOptions options_;
+  mutable std::atomic<uint64_t> auth_failures_{0};
+  mutable std::atomic<int> running_{0};
+};
+
+}  // namespace medmij::http
