@@ -69,13 +69,6 @@ for n in "${sizes[@]}"; do
   if [ "$phases" -eq 1 ]; then
     "$pub" phases --data-dir "$d/db" --key "$key" --cert "$cert" --chain "$chain" --at "$at" |
       sed 's/^/    /'
-    # What streaming validation (libxml2's reader, as the signer could use) costs on the same
-    # document with the project XSD: memory bounded by depth instead of a DOM.
-    read -r sv_s sv_kb < <(measure xmllint --noout --stream --schema \
-      "$src/schemas/MedMij_Zorgaanbiederslijst.xsd" "$d/zal.unsigned.xml")
-    printf '    exp   %-22s %9.1f ms  (xmllint --stream --schema, peak %.0f MB)\n' \
-      "streaming validate" "$(awk -v s="$sv_s" 'BEGIN{print s*1000}')" \
-      "$(awk -v k="$sv_kb" 'BEGIN{print k/1024}')"
   fi
   rm -rf "$d"
 done
