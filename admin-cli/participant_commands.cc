@@ -18,22 +18,11 @@ std::string Roles(const Participant& p) {
   return out;
 }
 
-json ExplainJson(const Participant& p, const policy::Standing& standing,
-                 const std::vector<policy::ListMembership>& lists, Time at) {
-  json doc{{"participant", p.id},
-           {"at", FormatTime(at)},
-           {"status", ToString(p.status)},
-           {"good_standing", standing.good},
-           {"standing_reasons", standing.reasons},
-           {"lists", json::array()}};
-  for (const auto& m : lists) {
-    doc["lists"].push_back({{"list", ToString(m.list)}, {"on", m.on}, {"reasons", m.reasons}});
-  }
-  return doc;
-}
-
-void PrintExplain(const Participant& p, const policy::Standing& standing,
-                  const std::vector<policy::ListMembership>& lists, Time at) {
+void PrintExplain(const ops::Explanation& e) {
+  const Participant& p = e.participant;
+  const auto& standing = e.standing;
+  const auto& lists = e.lists;
+  const Time at = e.at;
   std::cout << p.id << " at " << FormatTime(at) << ": " << ToString(p.status) << ", "
             << (standing.good ? "in good standing" : "NOT in good standing") << "\n";
   for (const auto& r : standing.reasons) std::cout << "  - " << r << "\n";
@@ -57,10 +46,8 @@ int Explain(Context& ctx, const std::string& id, const std::string& at_text) {
   const store::Reader& r = **txn;
   auto p = ops::FindParticipant(r, id);
   if (!p.ok()) return ctx.Fail(p.status());
-  auto standing = policy::EvaluateStanding(*p, at);
-  auto lists = policy::ExplainLists(*p, r.NodesOf(id), r.OAuthClientsOf(id), r.ProvidersOf(id), at);
-  return ctx.Print(ExplainJson(*p, standing, lists, at),
-                   [&] { PrintExplain(*p, standing, lists, at); });
+  auto e = ops::Explain(r, *p, at);
+  return ctx.Print(ops::ToJson(e), [&] { PrintExplain(e); });
 }
 
 void PrintParticipant(const Participant& p, const std::vector<Node>& nodes,
@@ -167,16 +154,6 @@ int List(Context& ctx, const std::string& status_filter, const std::string& role
   });
 }
 
-// The values of `records` that `belongs` says are the participant's.
-template <typename T, typename Pred>
-std::vector<T> Select(const std::map<std::string, T>& records, Pred belongs) {
-  std::vector<T> out;
-  for (const auto& [key, value] : records) {
-    if (belongs(value)) out.push_back(value);
-  }
-  return out;
-}
-
 // The participant as recorded at `at`, and what the lists said of it then.
 int HistoryAt(Context& ctx, const std::string& id, const std::string& at_text) {
   auto at = ParseTimeOption(at_text, "--at");
@@ -185,22 +162,16 @@ int HistoryAt(Context& ctx, const std::string& id, const std::string& at_text) {
   if (!st.ok()) return ctx.Fail(st.status());
   auto state = (*st)->StateAt(*at);
   if (!state.ok()) return ctx.Fail(state.status());
-  auto it = state->participants.find(id);
-  if (it == state->participants.end()) {
+  auto e = ops::ExplainInState(*state, id, *at);
+  if (!e) {
     return ctx.Fail(
         Status::NotFound("participant '" + id + "' did not exist at " + FormatTime(*at)));
   }
-  const Participant& p = it->second;
-  auto standing = policy::EvaluateStanding(p, *at);
-  auto lists = policy::ExplainLists(
-      p, Select(state->nodes, [&](const Node& n) { return n.participant == id; }),
-      Select(state->oauth_clients, [&](const OAuthClient& c) { return c.participant == id; }),
-      Select(state->providers, [&](const Provider& pr) { return pr.dva == id; }), *at);
-  json doc = ExplainJson(p, standing, lists, *at);
-  doc["state"] = p;
+  json doc = ops::ToJson(*e);
+  doc["state"] = e->participant;
   return ctx.Print(doc, [&] {
     std::cout << "state as recorded at " << FormatTime(*at) << "\n";
-    PrintExplain(p, standing, lists, *at);
+    PrintExplain(*e);
   });
 }
 

@@ -91,15 +91,6 @@ class Slot {
   bool acquired_ = false;
 };
 
-template <typename T, typename Pred>
-std::vector<T> Select(const std::map<std::string, T>& records, Pred belongs) {
-  std::vector<T> out;
-  for (const auto& [key, value] : records) {
-    if (belongs(value)) out.push_back(value);
-  }
-  return out;
-}
-
 }  // namespace
 
 AuditEndpoints::AuditEndpoints(const store::Store& store,
@@ -222,26 +213,10 @@ Reply AuditEndpoints::StateAt(const std::string& id, const Query& query) const {
   if (!at.ok()) return Text(400, at.status().message());
   auto state = store_.StateAt(*at);
   if (!state.ok()) return Internal();
-  auto it = state->participants.find(id);
-  if (it == state->participants.end()) {
-    return Text(404, "participant '" + id + "' did not exist at " + FormatTime(*at));
-  }
-  const Participant& p = it->second;
-  auto standing = policy::EvaluateStanding(p, *at);
-  auto lists = policy::ExplainLists(
-      p, Select(state->nodes, [&](const Node& n) { return n.participant == id; }),
-      Select(state->oauth_clients, [&](const OAuthClient& c) { return c.participant == id; }),
-      Select(state->providers, [&](const Provider& pr) { return pr.dva == id; }), *at);
-  nlohmann::json doc{{"participant", p.id},
-                     {"at", FormatTime(*at)},
-                     {"status", ToString(p.status)},
-                     {"good_standing", standing.good},
-                     {"standing_reasons", standing.reasons},
-                     {"lists", nlohmann::json::array()}};
-  for (const auto& m : lists) {
-    doc["lists"].push_back({{"list", ToString(m.list)}, {"on", m.on}, {"reasons", m.reasons}});
-  }
-  doc["state"] = p;
+  auto e = ops::ExplainInState(*state, id, *at);
+  if (!e) return Text(404, "participant '" + id + "' did not exist at " + FormatTime(*at));
+  nlohmann::json doc = ops::ToJson(*e);
+  doc["state"] = e->participant;
   return Json(doc);
 }
 

@@ -26,4 +26,48 @@ bool EventTouchesParticipant(const store::JournalEvent& event, std::string_view 
   return false;
 }
 
+namespace {
+
+template <typename T, typename Pred>
+std::vector<T> Select(const std::map<std::string, T>& records, Pred belongs) {
+  std::vector<T> out;
+  for (const auto& [key, value] : records) {
+    if (belongs(value)) out.push_back(value);
+  }
+  return out;
+}
+
+}  // namespace
+
+Explanation Explain(const store::Reader& r, const Participant& p, Time at) {
+  Explanation e{p, at, policy::EvaluateStanding(p, at), {}};
+  e.lists =
+      policy::ExplainLists(p, r.NodesOf(p.id), r.OAuthClientsOf(p.id), r.ProvidersOf(p.id), at);
+  return e;
+}
+
+std::optional<Explanation> ExplainInState(const RegistryState& state, const std::string& id,
+                                          Time at) {
+  auto it = state.participants.find(id);
+  if (it == state.participants.end()) return std::nullopt;
+  const Participant& p = it->second;
+  Explanation e{p, at, policy::EvaluateStanding(p, at), {}};
+  e.lists = policy::ExplainLists(
+      p, Select(state.nodes, [&](const Node& n) { return n.participant == id; }),
+      Select(state.oauth_clients, [&](const OAuthClient& c) { return c.participant == id; }),
+      Select(state.providers, [&](const Provider& pr) { return pr.dva == id; }), at);
+  return e;
+}
+
+nlohmann::json ToJson(const Explanation& e) {
+  nlohmann::json doc{
+      {"participant", e.participant.id},          {"at", FormatTime(e.at)},
+      {"status", ToString(e.participant.status)}, {"good_standing", e.standing.good},
+      {"standing_reasons", e.standing.reasons},   {"lists", nlohmann::json::array()}};
+  for (const auto& m : e.lists) {
+    doc["lists"].push_back({{"list", ToString(m.list)}, {"on", m.on}, {"reasons", m.reasons}});
+  }
+  return doc;
+}
+
 }  // namespace medmij::ops

@@ -1,9 +1,16 @@
-// Which journal events concern a participant: the one rule shared by `medmij-admin participant
-// history` and the service's auditor endpoint, so both answer the same question the same way.
+// A participant's history and standing as auditors ask for it: the rules shared by
+// `medmij-admin participant explain|history` and the service's auditor endpoints, so both answer
+// the same question the same way.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "registry/domain/policy.h"
 #include "registry/store/store.h"
 
 namespace medmij::ops {
@@ -12,5 +19,23 @@ namespace medmij::ops {
 // participant's own record, or it changed a record (before or after) whose "participant" or
 // "dva" field names `id` (nodes, OAuth clients, providers, cases, termination requests).
 bool EventTouchesParticipant(const store::JournalEvent& event, std::string_view id);
+
+// A participant's standing and list membership at one instant.
+struct Explanation {
+  Participant participant;
+  Time at{};
+  policy::Standing standing;
+  std::vector<policy::ListMembership> lists;
+};
+
+// From the records current in `r`.
+Explanation Explain(const store::Reader& r, const Participant& p, Time at);
+// As recorded in `state` (e.g. Store::StateAt(at)); nullopt when the participant is not in it.
+std::optional<Explanation> ExplainInState(const RegistryState& state, const std::string& id,
+                                          Time at);
+
+// {"participant", "at", "status", "good_standing", "standing_reasons", "lists": [{"list", "on",
+// "reasons"}]}: the document `explain --json` and the auditor endpoint answer with.
+nlohmann::json ToJson(const Explanation& e);
 
 }  // namespace medmij::ops
