@@ -112,7 +112,9 @@ int Phases(const Args& a) {
   lists::ListContent zal = lists::Derive(ListKind::kZorgaanbiederslijst, state, at);
   std::printf("phase %-22s %9.1f ms  (%zu entries, %zu bytes)\n", "derive ZAL + digest",
               MsSince(start), zal.entry_count, zal.entries_xml.size());
+  start = std::chrono::steady_clock::now();
   state = RegistryState{};
+  std::printf("phase %-22s %9.1f ms\n", "free snapshot", MsSince(start));
 
   start = std::chrono::steady_clock::now();
   std::string doc = lists::RenderTakingEntries(zal, at, 1);
