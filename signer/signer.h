@@ -2,7 +2,7 @@
 //
 // Signer creates enveloped signatures (ds:Signature as the last child of the root; RSA-SHA256 or
 // ECDSA-SHA256 by key type; exclusive C14N; one Reference URI=""; KeyInfo/X509Data with the
-// signing certificate and its chain). Verifier is hardened as ../shared/notes/PITFALLS.md says:
+// signing certificate and its chain). Verifier is hardened as docs/PITFALLS.md says:
 // trusts only X509 chains to its trust anchor, one Signature directly under the root, one
 // Reference to "", only the transforms we use, no DOCTYPE, no network, bounded size and depth.
 //

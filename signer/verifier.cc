@@ -1,4 +1,4 @@
-// Verifier: hardened verification of signed MedMij lists (see ../shared/notes/PITFALLS.md).
+// Verifier: hardened verification of signed MedMij lists (see docs/PITFALLS.md).
 //
 // Order: bounded, DOCTYPE-free parse; known root; depth and Signature census; the one
 // Signature must be the root's last child (xmlSecFindChild, never a tree search: wrapping);

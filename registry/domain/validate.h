@@ -1,4 +1,4 @@
-// Field validation against the MedMij value patterns (../shared/reference/medmij/*.xsd) and the
+// Field validation against the MedMij value patterns (schemas/reference/*.xsd) and the
 // registry's own domain rules. Each function returns ok() or kInvalidArgument with one line that
 // names `field` and the rule, e.g. "--kvk: must be exactly 8 digits, got '1234'".
 #pragma once

@@ -28,7 +28,7 @@ class SchemaSetTest : public ::testing::Test {
     delete signer_;
   }
 
-  // xmllint with the reference XSD from ../shared/reference/medmij, unchanged.
+  // xmllint with the reference XSD (schemas/reference/), unchanged.
   int ReferenceXmllint(const std::string& doc, const std::string& xsd) {
     WriteAll(tmp_ / "doc.xml", doc);
     CommandResult r = RunCommand("xmllint --noout --nonet --schema " +
