@@ -96,6 +96,18 @@ std::string FormatTime(Time t) {
   return buf;
 }
 
+std::string FormatTijdstempel(Time t) {
+  using namespace std::chrono;
+  auto day_start = floor<days>(t);
+  year_month_day ymd{day_start};
+  hh_mm_ss<seconds> tod{floor<seconds>(t - day_start)};
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ldZ", static_cast<int>(ymd.year()),
+                unsigned(ymd.month()), unsigned(ymd.day()), long(tod.hours().count()),
+                long(tod.minutes().count()), long(tod.seconds().count()));
+  return buf;
+}
+
 std::string FormatDate(Time t) {
   using namespace std::chrono;
   year_month_day ymd{floor<days>(t)};

@@ -29,8 +29,16 @@ Result<Time> ParseTime(std::string_view text, std::string_view field,
 // True when `text` is a date without a time of day.
 bool IsDateOnly(std::string_view text);
 
-// 2026-11-22T10:00:00.000Z (the Tijdstempel form: UTC, milliseconds, 24 characters).
+// 2026-11-22T10:00:00.000Z (UTC, milliseconds, 24 characters): the registry's own records.
 std::string FormatTime(Time t);
+// A list's Tijdstempel: `t` in UTC with whole seconds, 2026-11-22T10:00:00Z (20 characters), as
+// the official MedMij examples write it. Existing consumers parse it as `Y-m-d\TH:i:sO` and
+// reject a fraction, so none is ever written: a fraction in `t` is dropped (rounded down).
+std::string FormatTijdstempel(Time t);
+// `t` rounded down to its second: the instant a Tijdstempel written at `t` stands for.
+inline Time FloorToSecond(Time t) {
+  return std::chrono::floor<std::chrono::seconds>(t);
+}
 // 2026-11-22 (UTC).
 std::string FormatDate(Time t);
 

@@ -95,7 +95,7 @@ Result<std::shared_ptr<const Snapshot>> RegistryService::Reload(const Snapshot& 
       auto list = std::make_shared<ServedList>();
       list->list = k;
       list->volgnummer = cur->volgnummer;
-      list->tijdstempel = FormatTime(cur->tijdstempel);
+      list->tijdstempel = FormatTijdstempel(cur->tijdstempel);
       list->last_modified = cur->tijdstempel;
       list->last_modified_text = FormatHttpDate(cur->tijdstempel);
       std::string unsigned_bytes = signer::StripSignature(*bytes);
@@ -107,7 +107,7 @@ Result<std::shared_ptr<const Snapshot>> RegistryService::Reload(const Snapshot& 
     nlohmann::json index = nlohmann::json::array();
     for (const auto& v : versions) {
       index.push_back({{"volgnummer", v.volgnummer},
-                       {"tijdstempel", FormatTime(v.tijdstempel)},
+                       {"tijdstempel", FormatTijdstempel(v.tijdstempel)},
                        {"sha256", v.sha256},
                        {"size", v.size}});
     }

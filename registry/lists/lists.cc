@@ -379,7 +379,7 @@ std::string Head(ListKind list, bool empty, Time tijdstempel, uint64_t volgnumme
   out.append(" xmlns=\"");
   out.append(Namespace(list));
   out.append("\">\n");
-  Leaf(out, 1, "Tijdstempel", FormatTime(tijdstempel));
+  Leaf(out, 1, "Tijdstempel", FormatTijdstempel(tijdstempel));
   Leaf(out, 1, "Volgnummer", std::to_string(volgnummer));
   if (empty) {
     Indent(out, 1);

@@ -4,7 +4,7 @@
 // without a Tijdstempel or Volgnummer in the way:
 //   Derive(list, state, t)        -> the entries, already rendered as XML, and their digest;
 //   Render(content, t, volgnummer) -> the full unsigned document.
-// Output follows the reference release XSDs (../shared/reference/medmij/): XML declaration,
+// Output follows the reference release XSDs (schemas/reference/): XML declaration,
 // default namespace on the root, 4-space indentation, "\n" line ends, text escaped. Entries are in
 // a stable order (hostname / provider name / service id; system roles by code), so equal state
 // gives byte-equal entries and an equal digest.
@@ -47,7 +47,8 @@ struct ListContent {
 ListContent Derive(ListKind list, const RegistryState& state, Time t);
 
 // The full unsigned document: declaration, root with its default namespace, Tijdstempel =
-// FormatTime(tijdstempel), Volgnummer, the entries element. REQUIRES: volgnummer >= 1.
+// FormatTijdstempel(tijdstempel) (whole seconds), Volgnummer, the entries element. REQUIRES:
+// volgnummer >= 1.
 std::string Render(const ListContent& content, Time tijdstempel, uint64_t volgnummer);
 
 // Render() that takes over `content.entries_xml`'s buffer instead of copying it (left empty;

@@ -4,8 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <utility>
 
@@ -91,7 +93,11 @@ Publisher::Publisher(store::Store& store, const signer::Signer& signer,
 Report Publisher::PublishOnce(Time now) {
   Report report;
   report.at = now;
-  for (ListKind list : kAllLists) report.lists.push_back({list, false, 0, Status::Ok()});
+  for (ListKind list : kAllLists) {
+    ListOutcome outcome;
+    outcome.list = list;
+    report.lists.push_back(std::move(outcome));
+  }
   auto fail_all = [&](const Status& st) {
     for (auto& l : report.lists) l.status = st;
     return report;
@@ -124,6 +130,14 @@ Report Publisher::PublishOnce(Time now) {
     return fail_all(Status::Corruption(std::string("publish: ") + e.what()));
   }
 
+  // Whole seconds: the Tijdstempel as written in the list, and Last-Modified.
+  const Time tijdstempel = FloorToSecond(now);
+  auto defer = [&](ListOutcome& outcome, const store::ListVersion& current_version) {
+    outcome.deferred = true;
+    outcome.volgnummer = current_version.volgnummer;
+    const Time next = std::max(current_version.tijdstempel, tijdstempel) + std::chrono::seconds(1);
+    if (!report.next_wakeup || next < *report.next_wakeup) report.next_wakeup = next;
+  };
   const Status usable = signer_.CheckUsableAt(now);
   for (size_t i = 0; i < std::size(kAllLists); ++i) {
     const ListKind list = kAllLists[i];
@@ -133,6 +147,10 @@ Report Publisher::PublishOnce(Time now) {
     auto failed = [&](const Status& st) { outcome.status = st.WithContext("publish " + name); };
 
     if (current[i] && current[i]->content_digest == content.digest) continue;
+    if (current[i] && current[i]->tijdstempel >= tijdstempel) {
+      defer(outcome, *current[i]);
+      continue;
+    }
     if (!usable.ok()) {
       failed(usable);
       continue;
@@ -141,7 +159,7 @@ Report Publisher::PublishOnce(Time now) {
     try {
       // The document takes over the entries' buffer (no second copy of a list that reaches
       // 150 MB at 100 000 providers) and is signed in place.
-      std::string document = lists::RenderTakingEntries(content, now, base + 1);
+      std::string document = lists::RenderTakingEntries(content, tijdstempel, base + 1);
       for (int attempt = 1;; ++attempt) {
         if (Status st = signer_.SignValidatedInPlace(document, list, schemas_); !st.ok()) {
           failed(st);
@@ -157,6 +175,10 @@ Report Publisher::PublishOnce(Time now) {
         if (now_current && now_current->content_digest == content.digest) {
           outcome.volgnummer = now_current->volgnummer;
           break;  // someone archived this very content already
+        }
+        if (now_current && now_current->tijdstempel >= tijdstempel) {
+          defer(outcome, *now_current);  // another process published in this second
+          break;
         }
         uint64_t latest = now_current ? now_current->volgnummer : 0;
         if (latest != base) {
@@ -175,7 +197,7 @@ Report Publisher::PublishOnce(Time now) {
         store::ListVersion v;
         v.list = list;
         v.volgnummer = base + 1;
-        v.tijdstempel = now;
+        v.tijdstempel = tijdstempel;
         v.sha256 = Sha256Hex(document);
         v.size = document.size();
         v.content_digest = content.digest;

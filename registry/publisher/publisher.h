@@ -28,7 +28,11 @@ struct Options {
 
 struct ListOutcome {
   ListKind list = ListKind::kWhitelist;
-  bool published = false;   // a new version was archived
+  bool published = false;  // a new version was archived
+  // The content changed but the current version carries this very second as its Tijdstempel:
+  // the change is published in the next second (next_wakeup says when), so that Tijdstempel,
+  // Last-Modified and If-Modified-Since (all whole seconds) tell every version apart.
+  bool deferred = false;
   uint64_t volgnummer = 0;  // current after this publication (0: none yet)
   Status status;            // why it failed, if it did; the last good version stays current
 };
@@ -37,7 +41,7 @@ struct Report {
   Time at{};
   std::vector<ListOutcome> lists;  // one per ListKind, in kAllLists order
   // The next instant at which standing changes by itself (a certificate or audit statement
-  // lapsing): the service wakes then even if nothing is committed.
+  // lapsing), or a deferred list is due: the service wakes then even if nothing is committed.
   std::optional<Time> next_wakeup;
   bool ok() const;
 };
@@ -48,12 +52,14 @@ class Publisher {
   Publisher(store::Store& store, const signer::Signer& signer, const signer::SchemaSet& schemas,
             Options options);
 
-  // One publication at `now`. Lists whose content digest equals the current version's get no
-  // new version. Each changed list is archived, with its journal event, in one write
-  // transaction; a list that fails validation or signing is not published and the others are.
-  // With an export dir, every list whose current version this Publisher has not yet written
-  // there (first call after start, a failed export, a version archived by another process) is
-  // written too, so the directory converges on the archive.
+  // One publication at `now`; the new versions' Tijdstempel is `now` rounded down to its
+  // second. Lists whose content digest equals the current version's get no new version; a
+  // list whose current version is from this second (or later: a clock stepped back) is
+  // deferred, never given a second version in one second. Each changed list is archived, with its
+  // journal event, in one write transaction; a list that fails validation or signing is not
+  // published and the others are. With an export dir, every list whose current version this
+  // Publisher has not yet written there (first call after start, a failed export, a version
+  // archived by another process) is written too, so the directory converges on the archive.
   Report PublishOnce(Time now);
 
  private:

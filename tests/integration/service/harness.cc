@@ -19,6 +19,7 @@
 #include <ctime>
 #include <fstream>
 #include <memory>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -455,6 +456,26 @@ std::string IsoTime(std::chrono::system_clock::time_point t) {
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                 static_cast<int>(ms % 1000));
   return buf;
+}
+
+std::string Tijdstempel(const std::string& xml) {
+  auto start = xml.find("<Tijdstempel>");
+  if (start == std::string::npos) return "";
+  start += 13;
+  auto end = xml.find('<', start);
+  return end == std::string::npos ? "" : xml.substr(start, end - start);
+}
+
+std::string StrictTijdstempelError(const std::string& text) {
+  std::tm tm{};
+  const char* rest = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (rest == nullptr) return "'" + text + "' does not match %Y-%m-%dT%H:%M:%S";
+  std::string zone(rest);
+  static const std::regex kZone("Z|[+-][0-9]{2}:?[0-9]{2}");
+  if (!std::regex_match(zone, kZone)) {
+    return "'" + text + "': after the seconds comes '" + zone + "', not a zone";
+  }
+  return "";
 }
 
 uint64_t Volgnummer(const std::string& xml) {

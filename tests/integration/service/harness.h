@@ -131,5 +131,11 @@ void WriteFile(const fs::path& p, const std::string& content);
 std::string IsoTime(std::chrono::system_clock::time_point t);  // 2026-11-22T10:00:00.000Z
 // The <Volgnummer> of a list document, or 0.
 uint64_t Volgnummer(const std::string& xml);
+// The text of the <Tijdstempel> of a list document, or "".
+std::string Tijdstempel(const std::string& xml);
+// The consumers' own rule for a Tijdstempel (the PHP library's `Y-m-d\TH:i:sO`): strptime with
+// "%Y-%m-%dT%H:%M:%S" and then exactly a zone (Z, +HH:MM or +HHMM), nothing else: no fraction.
+// Returns the error, or "" when it parses.
+std::string StrictTijdstempelError(const std::string& text);
 
 }  // namespace medmij::testing

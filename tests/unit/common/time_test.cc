@@ -23,6 +23,19 @@ TEST(TimeTest, DateTimeWithZones) {
   EXPECT_EQ(FormatTime(*ParseTime("2026-11-22T00:30:00-01:00", "f")), "2026-11-22T01:30:00.000Z");
 }
 
+TEST(TimeTest, TijdstempelIsUtcInWholeSeconds) {
+  // As the official examples write it (20 characters); a fraction is dropped, never rounded up
+  // into the next second.
+  EXPECT_EQ(FormatTijdstempel(*ParseTime("2026-12-01T19:52:17.999Z", "f")), "2026-12-01T19:52:17Z");
+  EXPECT_EQ(FormatTijdstempel(*ParseTime("2026-12-01T20:52:17+01:00", "f")),
+            "2026-12-01T19:52:17Z");
+  EXPECT_EQ(FormatTijdstempel(*ParseTime("2028-02-29T23:59:59.5Z", "f")), "2028-02-29T23:59:59Z");
+  EXPECT_EQ(FormatTijdstempel(*ParseTime("2026-01-01", "f")).size(), 20u);
+  Time t = *ParseTime("2026-12-01T19:52:17.089Z", "f");
+  EXPECT_EQ(FloorToSecond(t), *ParseTime("2026-12-01T19:52:17Z", "f"));
+  EXPECT_EQ(FloorToSecond(FloorToSecond(t)), FloorToSecond(t));
+}
+
 TEST(TimeTest, RefusesBadInputNamingTheField) {
   for (const char* bad : {"", "2026", "2026-13-01", "2026-02-30", "2026-11-22T25:00Z",
                           "2026-11-22T10:00:00", "2026-11-22 10:00Z", "2026-11-22T10:00Zjunk",

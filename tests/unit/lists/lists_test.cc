@@ -52,7 +52,7 @@ TEST(ListsRender, WhitelistHasTheReferenceLayout) {
   EXPECT_EQ(Render(c, kT0, 7),
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             "<Whitelist xmlns=\"xmlns://afsprakenstelsel.medmij.nl/whitelist/release2/\">\n"
-            "    <Tijdstempel>2026-11-22T10:00:00.000Z</Tijdstempel>\n"
+            "    <Tijdstempel>2026-11-22T10:00:00Z</Tijdstempel>\n"
             "    <Volgnummer>7</Volgnummer>\n"
             "    <MedMijNodes>\n"
             "        <MedMijNode>\n"
@@ -63,6 +63,13 @@ TEST(ListsRender, WhitelistHasTheReferenceLayout) {
             "        </MedMijNode>\n"
             "    </MedMijNodes>\n"
             "</Whitelist>\n");
+}
+
+TEST(ListsRender, TijdstempelHasWholeSeconds) {
+  // A publication time with milliseconds is written as its second, never with a fraction.
+  ListContent c = Derive(ListKind::kGegevensdienstnamenlijst, SmallNetwork(), kT0);
+  std::string doc = Render(c, kT0 + Millis(789), 1);
+  EXPECT_NE(doc.find("<Tijdstempel>2026-11-22T10:00:00Z</Tijdstempel>"), std::string::npos) << doc;
 }
 
 TEST(ListsRender, EmptyListsValidateAgainstReferenceXsds) {
@@ -327,7 +334,7 @@ TEST(ListsDiff, RefusesBadDocuments) {
   std::string xxe =
       "<?xml version=\"1.0\"?>\n<!DOCTYPE Whitelist [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n"
       "<Whitelist xmlns=\"xmlns://afsprakenstelsel.medmij.nl/whitelist/release2/\">"
-      "<Tijdstempel>2026-11-22T10:00:00.000Z</Tijdstempel><Volgnummer>1</Volgnummer>"
+      "<Tijdstempel>2026-11-22T10:00:00Z</Tijdstempel><Volgnummer>1</Volgnummer>"
       "<MedMijNodes><MedMijNode><Hostname>&x;</Hostname></MedMijNode></MedMijNodes></Whitelist>";
   auto r = Diff(ListKind::kWhitelist, good, xxe);
   ASSERT_FALSE(r.ok());

@@ -197,7 +197,8 @@ TEST_F(PublisherTest, PublishesJournalsAndRepublishesOnlyOnChange) {
   }
   std::string wl2 = Bytes(ListKind::kWhitelist, 2);
   ExpectGoodDocument(ListKind::kWhitelist, wl2);
-  EXPECT_NE(wl2.find("<Tijdstempel>" + FormatTime(t2) + "</Tijdstempel>"), std::string::npos);
+  EXPECT_NE(wl2.find("<Tijdstempel>" + FormatTijdstempel(t2) + "</Tijdstempel>"),
+            std::string::npos);
   EXPECT_NE(wl2.find("<Volgnummer>2</Volgnummer>"), std::string::npos);
   auto diff = lists::Diff(ListKind::kWhitelist, Bytes(ListKind::kWhitelist, 1), wl2);
   ASSERT_TRUE(diff.ok());
@@ -205,6 +206,55 @@ TEST_F(PublisherTest, PublishesJournalsAndRepublishesOnlyOnChange) {
   EXPECT_TRUE(diff->removed.empty() && diff->changed.empty());
   // Version 1 stays archived byte for byte.
   EXPECT_EQ(Read()->ListVersions(ListKind::kWhitelist).size(), 2u);
+}
+
+TEST_F(PublisherTest, AtMostOneVersionPerListPerSecond) {
+  Seed(SmallNetwork(t0_));
+  // Published at t0 + 0.1 s: the Tijdstempel is the second, t0.
+  Report r1 = MakePublisher().PublishOnce(t0_ + Millis(100));
+  ASSERT_TRUE(r1.ok());
+  EXPECT_EQ(Current(ListKind::kWhitelist)->tijdstempel, t0_);
+  EXPECT_NE(Bytes(ListKind::kWhitelist, 1).find("<Tijdstempel>" + FormatTijdstempel(t0_) + "<"),
+            std::string::npos);
+  auto add_node = [&](const std::string& host, Time at) {
+    auto w = std::move(store_->BeginWrite()).value();
+    w->Put(Node{host, "xis-one", {at, "tester", ""}});
+    ASSERT_TRUE(w->Commit({at, "tester", "node add", "node:" + host, "test"}).ok());
+  };
+  // A change in the same second is not published in it: deferred to the next second, which
+  // the report names as the instant to wake up.
+  add_node("node3.xis-one.net", t0_ + Millis(500));
+  uint64_t events = JournalLength();
+  Report r2 = MakePublisher().PublishOnce(t0_ + Millis(999));
+  ASSERT_TRUE(r2.ok());
+  EXPECT_FALSE(r2.lists[0].published);
+  EXPECT_TRUE(r2.lists[0].deferred);
+  EXPECT_EQ(r2.lists[0].volgnummer, 1u);
+  EXPECT_FALSE(r2.lists[1].deferred);  // unchanged lists are not deferred
+  ASSERT_TRUE(r2.next_wakeup.has_value());
+  EXPECT_EQ(*r2.next_wakeup, t0_ + std::chrono::seconds(1));
+  EXPECT_EQ(JournalLength(), events);
+  // In the next second it is published, with that second as its Tijdstempel.
+  Report r3 = MakePublisher().PublishOnce(*r2.next_wakeup);
+  ASSERT_TRUE(r3.ok());
+  EXPECT_TRUE(r3.lists[0].published);
+  EXPECT_FALSE(r3.lists[0].deferred);
+  EXPECT_EQ(r3.lists[0].volgnummer, 2u);
+  EXPECT_EQ(Current(ListKind::kWhitelist)->tijdstempel, t0_ + std::chrono::seconds(1));
+  std::string wl2 = Bytes(ListKind::kWhitelist, 2);
+  EXPECT_NE(wl2.find("<Tijdstempel>" + FormatTijdstempel(t0_ + std::chrono::seconds(1)) + "<"),
+            std::string::npos);
+  ExpectGoodDocument(ListKind::kWhitelist, wl2);
+
+  // A clock stepped back never gives a version an earlier Tijdstempel than its predecessor's:
+  // the change waits until the clock has passed the current version's second.
+  add_node("node4.xis-one.net", t0_ + Millis(2000));
+  Report r4 = MakePublisher().PublishOnce(t0_ - std::chrono::seconds(30));
+  EXPECT_TRUE(r4.lists[0].deferred);
+  EXPECT_FALSE(r4.lists[0].published);
+  ASSERT_TRUE(r4.next_wakeup.has_value());
+  EXPECT_EQ(*r4.next_wakeup, t0_ + std::chrono::seconds(2));
+  EXPECT_EQ(Current(ListKind::kWhitelist)->volgnummer, 2u);
 }
 
 TEST_F(PublisherTest, ParticipantWhoseCertificateLapsesLeavesAtTheNextPublication) {

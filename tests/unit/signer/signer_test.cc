@@ -264,7 +264,7 @@ TEST_F(SignerTest, SignValidatedDigestFromBytesEqualsLibxml2C14n) {
   {
     std::string p = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<o:OAuthclientlist xmlns:o=\"" +
                     std::string(kOclNs) +
-                    "\">\n    <o:Tijdstempel>2026-11-22T10:00:00.000Z</o:Tijdstempel>\n"
+                    "\">\n    <o:Tijdstempel>2026-11-22T10:00:00Z</o:Tijdstempel>\n"
                     "    <o:Volgnummer>3</o:Volgnummer>\n    <o:OAuthclients/>\n"
                     "</o:OAuthclientlist>\n";
     docs.emplace_back(ListKind::kOAuthClientList, p);

@@ -163,7 +163,7 @@ inline std::string Letters(size_t i) {  // a, b, ..., z, ba, bb, ... (the ZAL na
 }
 
 inline std::string Whitelist(size_t nodes, uint64_t volgnummer = 7,
-                             const std::string& tijdstempel = "2026-11-22T10:00:00.000Z") {
+                             const std::string& tijdstempel = "2026-11-22T10:00:00Z") {
   std::string x = Head("Whitelist", kWhitelistNs, volgnummer, tijdstempel);
   if (nodes == 0) return x + "    <MedMijNodes/>\n</Whitelist>\n";
   x += "    <MedMijNodes>\n";
@@ -175,7 +175,7 @@ inline std::string Whitelist(size_t nodes, uint64_t volgnummer = 7,
 }
 
 inline std::string OAuthClientList(size_t clients, uint64_t volgnummer = 3) {
-  std::string x = Head("OAuthclientlist", kOclNs, volgnummer, "2026-11-22T10:00:00.000Z");
+  std::string x = Head("OAuthclientlist", kOclNs, volgnummer, "2026-11-22T10:00:00Z");
   x += "    <OAuthclients>\n";
   for (size_t i = 0; i < clients; ++i) {
     x += "        <OAuthclient>\n            <Hostname>pgo" + std::to_string(i) +
@@ -220,14 +220,14 @@ inline std::string Zorgaanbieder(size_t i) {
 }
 
 inline std::string Zorgaanbiederslijst(size_t providers, uint64_t volgnummer = 12) {
-  std::string x = Head("Zorgaanbiederslijst", kZalNs, volgnummer, "2026-11-22T10:00:00.000Z");
+  std::string x = Head("Zorgaanbiederslijst", kZalNs, volgnummer, "2026-11-22T10:00:00Z");
   x += "    <Zorgaanbieders>\n";
   for (size_t i = 0; i < providers; ++i) x += Zorgaanbieder(i);
   return x + "    </Zorgaanbieders>\n</Zorgaanbiederslijst>\n";
 }
 
 inline std::string Gegevensdienstnamenlijst(size_t services, uint64_t volgnummer = 2) {
-  std::string x = Head("Gegevensdienstnamenlijst", kGnlNs, volgnummer, "2026-11-22T10:00:00.000Z");
+  std::string x = Head("Gegevensdienstnamenlijst", kGnlNs, volgnummer, "2026-11-22T10:00:00Z");
   x += "    <Gegevensdiensten>\n";
   for (size_t i = 1; i <= services; ++i) {
     x += "        <Gegevensdienst>\n            <GegevensdienstId>" + std::to_string(i) +
