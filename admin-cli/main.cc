@@ -8,7 +8,9 @@
 #include <CLI/CLI.hpp>
 
 #include "admin-cli/commands.h"
+#include "admin-cli/completion.h"
 #include "admin-cli/context.h"
+#include "registry/common/version.h"
 #include "registry/domain/validate.h"
 #include "registry/store/store.h"
 
@@ -38,6 +40,7 @@ int main(int argc, char** argv) {
                  "who is acting (default: $MEDMIJ_OPERATOR or the OS user)")
       ->envname("MEDMIJ_OPERATOR");
   app.add_flag("--json", ctx.json, "machine-readable output: one JSON document on stdout");
+  app.set_version_flag("--version", VersionLine("medmij-admin"));
 
   cli::AddAdminCommands(app, ctx, action);
   cli::AddParticipantCommands(app, ctx, action);
@@ -45,6 +48,7 @@ int main(int argc, char** argv) {
   cli::AddNetworkCommands(app, ctx, action);
   cli::AddCaseCommands(app, ctx, action);
   cli::AddListCommands(app, ctx, action);
+  cli::AddCompletionCommand(app, "medmij-admin", action);
 
   try {
     app.parse(argc, argv);
@@ -53,6 +57,9 @@ int main(int argc, char** argv) {
     return cli::kExitOk;
   } catch (const CLI::CallForAllHelp&) {
     std::cout << app.help("", CLI::AppFormatMode::All);
+    return cli::kExitOk;
+  } catch (const CLI::CallForVersion& e) {
+    std::cout << e.what() << "\n";
     return cli::kExitOk;
   } catch (const CLI::ParseError& e) {
     std::cerr << "medmij-admin: " << e.what() << " (see medmij-admin --help)\n";

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "registry/common/time.h"
+#include "registry/common/version.h"
 #include "registry/domain/types.h"
 #include "signer/signer.h"
 
@@ -24,9 +25,12 @@ int main(int argc, char** argv) {
   app.add_option("--list", list, "validate as this list first (whitelist, oauthclientlist, ...)");
   app.add_option("file", in, "unsigned list")->required()->check(CLI::ExistingFile);
   app.add_option("-o,--output", out, "signed list (default: stdout)");
+  app.set_version_flag("--version", medmij::VersionLine("medmij-sign"));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::cerr << "medmij-sign: " << e.what() << "\n";

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "registry/common/time.h"
+#include "registry/common/version.h"
 #include "registry/domain/types.h"
 #include "signer/signer.h"
 
@@ -197,9 +198,12 @@ int main(int argc, char** argv) {
   app.add_option("--state", state_path,
                  "JSON file remembering the last accepted Volgnummer per list; refuses "
                  "rollbacks and substitutions");
+  app.set_version_flag("--version", medmij::VersionLine("medmij-verify"));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::cerr << "medmij-verify: " << e.what() << "\n"

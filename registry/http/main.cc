@@ -15,6 +15,7 @@
 #include <pistache/endpoint.h>
 #include <CLI/CLI.hpp>
 
+#include "registry/common/version.h"
 #include "registry/http/audit.h"
 #include "registry/http/config.h"
 #include "registry/http/handler.h"
@@ -35,6 +36,7 @@ int Run(int argc, char** argv) {
   CLI::App app{"MedMij registry: publishes the signed lists and serves them over HTTP"};
   std::string config_path;
   app.add_option("--config", config_path, "TOML configuration file")->required();
+  app.set_version_flag("--version", VersionLine("medmij-registry"));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
