@@ -36,6 +36,17 @@ namespace {
   Fail("expected " + std::string(expected) + ", got " + std::string(j.type_name()));
 }
 
+// "[i]", the path of an array element. Appended piece by piece: g++ 12 at -O2 reports a false
+// -Wrestrict for "[" + std::to_string(i) + "]" (docs/PITFALLS.md, g++ 12).
+std::string IndexPath(size_t i) {
+  std::string out;
+  out.reserve(24);
+  out += '[';
+  out += std::to_string(i);
+  out += ']';
+  return out;
+}
+
 // Runs `decode` and re-throws any failure with `path` prepended, so errors name the full path.
 template <typename F>
 void At(std::string_view path, F&& decode) {
@@ -74,7 +85,7 @@ void DecodeValue(const json& j, std::vector<T>& out) {
   out.reserve(j.size());
   for (size_t i = 0; i < j.size(); ++i) {
     T v{};
-    At("[" + std::to_string(i) + "]", [&] { DecodeValue(j[i], v); });
+    At(IndexPath(i), [&] { DecodeValue(j[i], v); });
     out.push_back(std::move(v));
   }
 }
@@ -85,9 +96,9 @@ void DecodeValue(const json& j, std::set<T>& out) {
   out.clear();
   for (size_t i = 0; i < j.size(); ++i) {
     T v{};
-    At("[" + std::to_string(i) + "]", [&] { DecodeValue(j[i], v); });
+    At(IndexPath(i), [&] { DecodeValue(j[i], v); });
     if (!out.insert(v).second) {
-      throw JsonDecodeError("[" + std::to_string(i) + "]", "duplicate value " + j[i].dump());
+      throw JsonDecodeError(IndexPath(i), "duplicate value " + j[i].dump());
     }
   }
 }

@@ -91,7 +91,11 @@ std::string Sha256Hex(std::string_view bytes) {
 }
 
 std::string StrongEtag(std::string_view bytes) {
-  return "\"" + Sha256Hex(bytes) + "\"";
+  std::string etag = "\"";  // appended, not "\"" + ...: g++ 12 -O2 false -Wrestrict on "x" +
+                            // std::string, docs/PITFALLS.md
+  etag += Sha256Hex(bytes);
+  etag += '"';
+  return etag;
 }
 
 bool IfNoneMatchMatches(std::string_view header, std::string_view etag) {

@@ -46,7 +46,11 @@ class Fd {
 Status WriteAtomically(const std::filesystem::path& dir, std::string_view name,
                        std::string_view bytes) {
   std::filesystem::path target = dir / std::string(name);
-  std::string tmpl = (dir / ("." + std::string(name) + ".tmp-XXXXXX")).string();
+  std::string hidden = ".";  // appended, not "." + ...: g++ 12 -O2 false -Wrestrict on "x" +
+                             // std::string, docs/PITFALLS.md
+  hidden += name;
+  hidden += ".tmp-XXXXXX";
+  std::string tmpl = (dir / hidden).string();
   Fd fd(::mkstemp(tmpl.data()));
   if (fd.get() < 0) return Errno("export: cannot create a temp file in " + dir.string());
   auto fail = [&](const std::string& what) {

@@ -15,7 +15,7 @@ TEST_F(CliTest, ParallelWritersLoseNothing) {
   for (int w = 0; w < kWriters; ++w) {
     threads.emplace_back([&, w] {
       for (int i = 0; i < kNodesEach; ++i) {
-        std::string host = "n" + std::to_string(i) + ".w" + std::to_string(w) + ".example";
+        std::string host = Cat("n", std::to_string(i), ".w", std::to_string(w), ".example");
         auto r = Admin({"node", "add", "busy-dva", host}, "writer" + std::to_string(w));
         if (r.exit_code != 0) ++failures[w];
       }

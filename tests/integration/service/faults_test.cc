@@ -146,7 +146,7 @@ TEST(ServiceShutdown, AbortedDownloadsLeakNothingAndSigtermFinishesResponsesInFl
       seconds(20)))
       << s.Stderr();
   ASSERT_GT(full.body.size(), 2u << 20);
-  ASSERT_EQ(full.header("etag"), "\"" + Sha256Hex(full.body) + "\"");
+  ASSERT_EQ(full.header("etag"), Cat("\"", Sha256Hex(full.body), "\""));
 
   // Aborted downloads (client reset mid-transfer) must not leak descriptors in the service.
   auto open_fds = [&] {
@@ -218,7 +218,7 @@ TEST_F(FaultTest, Kill9DuringPublicationLosesNothing) {
   // The CLI writes continuously in another process while the service is killed and restarted.
   std::thread writer([&] {
     for (int i = 0; !stop && i < 400; ++i) {
-      std::string host = "k" + std::to_string(i) + ".xisbridge.net";
+      std::string host = Cat("k", std::to_string(i), ".xisbridge.net");
       if (Admin(data_, {"node", "add", "xisbridge", host}, true).exit_code == 0) ++committed;
     }
   });
@@ -241,7 +241,7 @@ TEST_F(FaultTest, Kill9DuringPublicationLosesNothing) {
   // A last clean run publishes everything committed; Volgnummers have no gaps.
   Service s(dir_.path(), options_);
   ASSERT_TRUE(s.Start()) << s.Stderr();
-  std::string last = "k" + std::to_string(committed.load() - 1) + ".xisbridge.net";
+  std::string last = Cat("k", std::to_string(committed.load() - 1), ".xisbridge.net");
   EXPECT_TRUE(WaitFor([&] {
     return HttpGet(s.Url("/MedMij_Whitelist.xml")).body.find(last) != std::string::npos;
   }));

@@ -49,7 +49,7 @@ TEST_F(ServiceTest, ListsCarryStrongValidatorsAndCachingHeaders) {
     HttpResponse r = HttpGet(Url(list));
     ASSERT_EQ(r.status, 200);
     EXPECT_EQ(r.header("content-type"), "application/xml");
-    EXPECT_EQ(r.header("etag"), "\"" + Sha256Hex(r.body) + "\"");
+    EXPECT_EQ(r.header("etag"), Cat("\"", Sha256Hex(r.body), "\""));
     EXPECT_EQ(r.header("cache-control"), "public, max-age=60");
     EXPECT_EQ(r.header("last-modified").size(), 29u) << r.header("last-modified");
     EXPECT_EQ(r.header("content-length"), std::to_string(r.body.size()));
@@ -91,7 +91,7 @@ TEST_F(ServiceTest, UnsignedFormIsStrictReferenceXml) {
     HttpResponse u = HttpGet(Url(std::string(list) + "?signed=false"));
     ASSERT_EQ(u.status, 200);
     EXPECT_EQ(u.body.find("Signature"), std::string::npos);
-    EXPECT_EQ(u.header("etag"), "\"" + Sha256Hex(u.body) + "\"");
+    EXPECT_EQ(u.header("etag"), Cat("\"", Sha256Hex(u.body), "\""));
     EXPECT_NE(u.header("etag"), s.header("etag"));
     EXPECT_EQ(Volgnummer(u.body), Volgnummer(s.body));
     fs::path file = dir_.path() / "unsigned.xml";

@@ -501,7 +501,10 @@ TEST(StoreTest, ManyThreadsCommitThroughOneStore) {
           continue;
         }
         uint64_t n = (*w)->NextCounter("shared");
-        (*w)->Put(MakeParticipant("t" + std::to_string(t) + "-" + std::to_string(i)));
+        std::string id =
+            "t";  // appended: g++ 12 -O2 false -Wrestrict on "x" + std::string, docs/PITFALLS.md
+        id += std::to_string(t) + "-" + std::to_string(i);
+        (*w)->Put(MakeParticipant(id));
         if (!(*w)->Commit(Meta("enrol", "x")).ok() || n == 0) ++failures;
         // Readers run alongside the writers.
         auto r = store->BeginRead();
