@@ -14,6 +14,7 @@ packages=(
   libcurl4-openssl-dev curl
   nginx-light wrk
   clang-format time
+  help2man lintian fakeroot
 )
 
 SUDO=""
