@@ -25,7 +25,8 @@ class Parser {
         {"server", {"listen", "threads", "max_request_bytes"}},
         {"storage", {"data_dir"}},
         {"signing", {"key", "certificate", "chain"}},
-        {"publish", {"check_interval_ms", "max_age_s", "export_dir", "retry_interval_ms"}},
+        {"publish",
+         {"check_interval_ms", "max_age_s", "export_dir", "retry_interval_ms", "default_form"}},
         {"auditors", {"tokens_file"}},
     };
     for (const auto& [name, node] : root_) {
@@ -168,6 +169,14 @@ Result<ServiceConfig> ParseConfig(std::string_view text, const std::string& orig
   MEDMIJ_RETURN_IF_ERROR(p.Int("publish", "max_age_s", 0, 86400, &c.max_age_s));
   MEDMIJ_RETURN_IF_ERROR(p.Int("publish", "retry_interval_ms", 100, 3600000, &c.retry_interval_ms));
   MEDMIJ_RETURN_IF_ERROR(p.Path("publish", "export_dir", false, &c.export_dir));
+  std::string form(ToString(c.default_form));
+  MEDMIJ_RETURN_IF_ERROR(p.String("publish", "default_form", false, &form));
+  auto parsed_form = ParseListForm(form);
+  if (!parsed_form) {
+    return p.Error("publish", "default_form",
+                   "must be \"strict\" or \"signed\", got '" + form + "'");
+  }
+  c.default_form = *parsed_form;
   MEDMIJ_RETURN_IF_ERROR(p.Path("auditors", "tokens_file", false, &c.auditor_tokens_file));
   return c;
 }

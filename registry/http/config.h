@@ -5,7 +5,9 @@
 //   [storage]  data_dir = "/var/lib/medmij-registry"
 //   [signing]  key, certificate (PEM paths, required), chain = "" (optional intermediates)
 //   [publish]  check_interval_ms = 250, max_age_s = 60, export_dir = "" (optional),
-//              retry_interval_ms = 5000 (after a failed publication)
+//              retry_interval_ms = 5000 (after a failed publication),
+//              default_form = "strict" | "signed" (what the official names serve; see
+//              registry/domain/list_form.h)
 //   [auditors] tokens_file = "" (optional; without it the /audit/ endpoints answer 404 as if
 //              absent. Format and permissions: registry/http/auditors.h)
 //
@@ -18,6 +20,7 @@
 #include <string>
 
 #include "registry/common/status.h"
+#include "registry/domain/list_form.h"
 #include "registry/http/auditors.h"
 
 namespace medmij::http {
@@ -34,7 +37,8 @@ struct ServiceConfig {
   int64_t check_interval_ms = 250;
   int64_t max_age_s = 60;
   int64_t retry_interval_ms = 5000;
-  std::filesystem::path export_dir;           // empty: none
+  std::filesystem::path export_dir;  // empty: none
+  ListForm default_form = ListForm::kStrict;
   std::filesystem::path auditor_tokens_file;  // empty: no auditor endpoints
   // Loaded by LoadConfig from auditor_tokens_file (ParseConfig leaves it null).
   std::shared_ptr<const AuditorTokens> auditors;

@@ -125,20 +125,29 @@ std::string_view ApiVersion(ListKind k) {
   return k == ListKind::kGegevensdienstnamenlijst ? "1" : "2";
 }
 
-Reply ServeList(const Snapshot& snap, ListKind kind, const HandlerOptions& options,
-                const Pistache::Http::Uri::Query& query,
+// The current version of a list. At the official name (`signed_path` false) the form is
+// options.default_form unless ?signed=true|false says otherwise; /signed/... is always the
+// signed form. Every answer names the other form in a Link header.
+Reply ServeList(const Snapshot& snap, ListKind kind, bool signed_path,
+                const HandlerOptions& options, const Pistache::Http::Uri::Query& query,
                 const Pistache::Http::Header::Collection& headers) {
-  if (auto bad = RejectQuery(query, {"api", "signed"})) return *bad;
-  bool want_signed = true;
+  if (signed_path) {
+    if (auto bad = RejectQuery(query, {"api"})) return *bad;
+  } else if (auto bad = RejectQuery(query, {"api", "signed"})) {
+    return *bad;
+  }
   if (auto api = query.get("api")) {
     if (*api != ApiVersion(kind)) {
       return Text(400, "query parameter 'api' must be " + std::string(ApiVersion(kind)));
     }
   }
+  ListForm form = signed_path ? ListForm::kSigned : options.default_form;
   if (auto s = query.get("signed")) {
     if (*s == "false") {
-      want_signed = false;
-    } else if (*s != "true") {
+      form = ListForm::kStrict;
+    } else if (*s == "true") {
+      form = ListForm::kSigned;
+    } else {
       return Text(400, "query parameter 'signed' must be true or false");
     }
   }
@@ -148,9 +157,12 @@ Reply ServeList(const Snapshot& snap, ListKind kind, const HandlerOptions& optio
     r.headers += "Retry-After: 5\r\n";
     return r;
   }
-  return Conditional(headers, want_signed ? list->signed_body : list->unsigned_body,
-                     "application/xml", list->last_modified_text, list->last_modified,
-                     "public, max-age=" + std::to_string(options.max_age_s));
+  Reply r =
+      Conditional(headers, form == ListForm::kSigned ? list->signed_body : list->unsigned_body,
+                  "application/xml", list->last_modified_text, list->last_modified,
+                  "public, max-age=" + std::to_string(options.max_age_s));
+  r.headers += "Link: " + AlternateListLink(kind, form, options.default_form) + "\r\n";
+  return r;
 }
 
 std::optional<uint64_t> ParseVolgnummer(std::string_view s) {
@@ -188,8 +200,17 @@ Reply ServeVersions(const ContentSource& source, const Snapshot& snap, std::stri
       tail.substr(kPrefix.size(), tail.size() - kPrefix.size() - kSuffix.size());
   auto n = ParseVolgnummer(number);
   if (!n) return Text(404, "not found");
-  if (auto bad = RejectQuery(query, {})) return *bad;
-  auto archived = source.Archived(*kind, *n);
+  if (auto bad = RejectQuery(query, {"signed"})) return *bad;
+  // Archived versions are signed unless ?signed=false asks for that version's strict form.
+  ListForm form = ListForm::kSigned;
+  if (auto s = query.get("signed")) {
+    if (*s == "false") {
+      form = ListForm::kStrict;
+    } else if (*s != "true") {
+      return Text(400, "query parameter 'signed' must be true or false");
+    }
+  }
+  auto archived = source.Archived(*kind, *n, form);
   if (!archived.ok()) return Text(500, "internal error");
   if (!archived->has_value()) return Text(404, "not found");
   auto body = std::make_shared<const ServedBody>(std::move(archived->value().bytes));
@@ -303,10 +324,14 @@ Reply RouteUnchecked(const ContentSource& source, const HandlerOptions& options,
   std::string_view path = resource;
 
   std::shared_ptr<const Snapshot> snap = source.Current();
+  constexpr std::string_view kSigned = "/signed";
+  const bool signed_path = path.substr(0, kSigned.size() + 1) == "/signed/";
+  const std::string_view list_path = signed_path ? path.substr(kSigned.size()) : path;
   for (ListKind k : kAllLists) {
-    if (path.size() == PublishedFileName(k).size() + 1 && path.substr(1) == PublishedFileName(k)) {
+    if (list_path.size() == PublishedFileName(k).size() + 1 &&
+        list_path.substr(1) == PublishedFileName(k)) {
       if (!read_method) return MethodNotAllowed();
-      return ServeList(*snap, k, options, query, headers);
+      return ServeList(*snap, k, signed_path, options, query, headers);
     }
   }
   constexpr std::string_view kLists = "/lists/", kParticipants = "/participants";

@@ -1,4 +1,7 @@
-// The registry's HTTP surface (DESIGN.md, Interfaces), on Pistache 0.0.5.
+// The registry's HTTP surface (DESIGN.md, Interfaces), on Pistache 0.0.5. The official names
+// /MedMij_*.xml serve HandlerOptions::default_form (strict unless configured), /signed/MedMij_*.xml
+// the signed form, ?signed=true|false overrides; each list response carries a Link header
+// naming the other form (registry/domain/list_form.h).
 //
 // Responses are serialised here, not by Pistache's ResponseWriter: that writer drops raw headers,
 // always sends Content-Length (also for HEAD and 304, where it would be wrong) and copies large
@@ -31,6 +34,9 @@ struct RequestMetrics {
 
 struct HandlerOptions {
   int64_t max_age_s = 60;
+  // What the official names serve; the other form is named by a Link header, and ?signed=
+  // overrides it (registry/domain/list_form.h).
+  ListForm default_form = ListForm::kStrict;
   size_t max_target_bytes = 2048;  // longer request targets get 414
 };
 

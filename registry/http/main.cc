@@ -81,6 +81,7 @@ int Run(int argc, char** argv) {
 
   publisher::Options publish_options;
   publish_options.export_dir = config->export_dir;
+  publish_options.default_form = config->default_form;
   publisher::Publisher publisher(**store, **signer, **schemas, publish_options);
   http::PublishLoopOptions loop_options;
   loop_options.check_interval = Millis(config->check_interval_ms);
@@ -96,6 +97,7 @@ int Run(int argc, char** argv) {
   auto metrics = std::make_shared<http::RequestMetrics>();
   http::HandlerOptions handler_options;
   handler_options.max_age_s = config->max_age_s;
+  handler_options.default_form = config->default_form;
   auto endpoint = std::make_unique<Pistache::Http::Endpoint>(
       Pistache::Address(config->listen_host, Pistache::Port(config->listen_port)));
   try {

@@ -12,6 +12,7 @@
 
 #include "registry/common/status.h"
 #include "registry/common/time.h"
+#include "registry/domain/list_form.h"
 #include "registry/domain/types.h"
 
 namespace medmij::http {
@@ -82,9 +83,10 @@ class ContentSource {
   virtual ~ContentSource() = default;
   // The latest snapshot; never null.
   virtual std::shared_ptr<const Snapshot> Current() const = 0;
-  // An archived version; nullopt when (list, volgnummer) was never published.
-  virtual Result<std::optional<ArchivedVersion>> Archived(ListKind list,
-                                                          uint64_t volgnummer) const = 0;
+  // An archived version in `form` (the archive holds the signed bytes; the strict form is
+  // them with the signature removed); nullopt when (list, volgnummer) was never published.
+  virtual Result<std::optional<ArchivedVersion>> Archived(ListKind list, uint64_t volgnummer,
+                                                          ListForm form) const = 0;
   // ok() while the signing certificate can sign at `now`.
   virtual Status SignerUsable(Time now) const = 0;
 };

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "registry/common/sha256.h"
 #include "registry/domain/policy.h"
 #include "registry/http/http_util.h"
 
@@ -54,13 +55,19 @@ std::shared_ptr<const Snapshot> RegistryService::Current() const {
   return current_.load();
 }
 
-Result<std::optional<ArchivedVersion>> RegistryService::Archived(ListKind list,
-                                                                 uint64_t volgnummer) const {
+Result<std::optional<ArchivedVersion>> RegistryService::Archived(ListKind list, uint64_t volgnummer,
+                                                                 ListForm form) const {
   MEDMIJ_ASSIGN_OR_RETURN(auto reader, store_.BeginRead());
   auto v = reader->GetListVersion(list, volgnummer);
   if (!v) return std::optional<ArchivedVersion>();
   auto bytes = reader->GetListBytes(list, volgnummer);
   if (!bytes) return Status::Corruption("archived version without bytes");
+  reader.reset();
+  if (form == ListForm::kStrict) {
+    std::string strict = signer::StripSignature(*bytes);
+    std::string sha = Sha256Hex(strict);
+    return std::optional<ArchivedVersion>(ArchivedVersion{std::move(strict), std::move(sha)});
+  }
   return std::optional<ArchivedVersion>(ArchivedVersion{std::move(*bytes), v->sha256});
 }
 

@@ -41,8 +41,8 @@ class RegistryService : public ContentSource {
   void Stop();
 
   std::shared_ptr<const Snapshot> Current() const override;
-  Result<std::optional<ArchivedVersion>> Archived(ListKind list,
-                                                  uint64_t volgnummer) const override;
+  Result<std::optional<ArchivedVersion>> Archived(ListKind list, uint64_t volgnummer,
+                                                  ListForm form) const override;
   Status SignerUsable(Time now) const override;
 
  private:

@@ -43,8 +43,10 @@ class Fd {
 
 // Writes `bytes` to dir/name so that a reader sees either the old file or the whole new one:
 // a temp file in the same directory, fsync, rename over the target, fsync the directory.
+// The file's modification time is set to `mtime` before the rename, so a web server serving the
+// directory sends the version's Tijdstempel as Last-Modified, as the service does.
 Status WriteAtomically(const std::filesystem::path& dir, std::string_view name,
-                       std::string_view bytes) {
+                       std::string_view bytes, Time mtime) {
   std::filesystem::path target = dir / std::string(name);
   std::string hidden = ".";  // appended, not "." + ...: g++ 12 -O2 false -Wrestrict on "x" +
                              // std::string, docs/PITFALLS.md
@@ -71,6 +73,14 @@ Status WriteAtomically(const std::filesystem::path& dir, std::string_view name,
     p += n;
     left -= static_cast<size_t>(n);
   }
+  const auto since_epoch = mtime.time_since_epoch();
+  const auto secs = std::chrono::floor<std::chrono::seconds>(since_epoch);
+  const timespec times[2] = {
+      {static_cast<time_t>(secs.count()),
+       static_cast<long>(std::chrono::nanoseconds(since_epoch - secs).count())},
+      {static_cast<time_t>(secs.count()),
+       static_cast<long>(std::chrono::nanoseconds(since_epoch - secs).count())}};
+  if (::futimens(fd.get(), times) != 0) return fail("cannot set the modification time of");
   if (::fsync(fd.get()) != 0) return fail("cannot fsync");
   if (::close(fd.release()) != 0) return fail("cannot close");
   if (::rename(tmpl.c_str(), target.c_str()) != 0)
@@ -215,7 +225,7 @@ Report Publisher::PublishOnce(Time now) {
         write->reset();
         outcome.published = true;
         outcome.volgnummer = v.volgnummer;
-        if (Status st = ExportCurrent(i, v.volgnummer, &document); !st.ok()) failed(st);
+        if (Status st = ExportCurrent(i, v, document); !st.ok()) failed(st);
         break;
       }
     } catch (const store::CorruptionError& e) {
@@ -225,7 +235,7 @@ Report Publisher::PublishOnce(Time now) {
   for (size_t i = 0; i < std::size(kAllLists); ++i) {
     ListOutcome& outcome = report.lists[i];
     if (outcome.volgnummer == 0 || exported_[i] == outcome.volgnummer) continue;
-    Status st = ExportCurrent(i, outcome.volgnummer, nullptr);
+    Status st = ExportFromArchive(i, outcome.volgnummer);
     if (!st.ok() && outcome.status.ok()) {
       outcome.status = st.WithContext("publish " + std::string(ToString(kAllLists[i])));
     }
@@ -233,25 +243,46 @@ Report Publisher::PublishOnce(Time now) {
   return report;
 }
 
-Status Publisher::ExportCurrent(size_t i, uint64_t volgnummer, const std::string* bytes) {
+Status Publisher::ExportFromArchive(size_t i, uint64_t volgnummer) {
   if (options_.export_dir.empty() || exported_[i] == volgnummer) return Status::Ok();
   const ListKind list = kAllLists[i];
-  std::optional<std::string> stored;
-  if (bytes == nullptr) {
-    auto read = store_.BeginRead();
-    if (!read.ok()) return read.status();
-    try {
-      stored = (*read)->GetListBytes(list, volgnummer);
-    } catch (const store::CorruptionError& e) {
-      return Status::Corruption(std::string("export: ") + e.what());
-    }
-    if (!stored) {
-      return Status::NotFound("export: version " + std::to_string(volgnummer) + " not archived");
-    }
-    bytes = &*stored;
+  std::optional<store::ListVersion> version;
+  std::optional<std::string> bytes;
+  auto read = store_.BeginRead();
+  if (!read.ok()) return read.status();
+  try {
+    version = (*read)->GetListVersion(list, volgnummer);
+    bytes = (*read)->GetListBytes(list, volgnummer);
+  } catch (const store::CorruptionError& e) {
+    return Status::Corruption(std::string("export: ") + e.what());
   }
-  MEDMIJ_RETURN_IF_ERROR(WriteAtomically(options_.export_dir, PublishedFileName(list), *bytes));
-  exported_[i] = volgnummer;
+  read->reset();
+  if (!version || !bytes) {
+    return Status::NotFound("export: version " + std::to_string(volgnummer) + " not archived");
+  }
+  return ExportCurrent(i, *version, *bytes);
+}
+
+Status Publisher::ExportCurrent(size_t i, const store::ListVersion& version,
+                                const std::string& bytes) {
+  if (options_.export_dir.empty() || exported_[i] == version.volgnummer) return Status::Ok();
+  const ListKind list = kAllLists[i];
+  // The signed form first: a reader that follows the top-level file's Link to signed/ finds a
+  // version at least as new.
+  const std::filesystem::path signed_dir = options_.export_dir / kSignedExportSubdir;
+  std::error_code ec;
+  std::filesystem::create_directory(signed_dir, ec);
+  if (ec)
+    return Status::IoError("export: cannot create " + signed_dir.string() + ": " + ec.message());
+  const std::string_view name = PublishedFileName(list);
+  MEDMIJ_RETURN_IF_ERROR(WriteAtomically(signed_dir, name, bytes, version.tijdstempel));
+  if (options_.default_form == ListForm::kSigned) {
+    MEDMIJ_RETURN_IF_ERROR(WriteAtomically(options_.export_dir, name, bytes, version.tijdstempel));
+  } else {
+    MEDMIJ_RETURN_IF_ERROR(WriteAtomically(options_.export_dir, name, signer::StripSignature(bytes),
+                                           version.tijdstempel));
+  }
+  exported_[i] = version.volgnummer;
   return Status::Ok();
 }
 

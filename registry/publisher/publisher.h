@@ -11,6 +11,7 @@
 
 #include "registry/common/status.h"
 #include "registry/common/time.h"
+#include "registry/domain/list_form.h"
 #include "registry/domain/types.h"
 #include "registry/store/store.h"
 #include "signer/signer.h"
@@ -18,12 +19,15 @@
 namespace medmij::publisher {
 
 struct Options {
-  // When set, every new version is also written there atomically (temp file + rename) as
-  // MedMij_*.xml, for nginx or a CDN.
+  // When set, every new version is also written there atomically (temp file + rename), for
+  // nginx or a CDN: MedMij_*.xml in `default_form`, and signed/MedMij_*.xml in the signed form
+  // (registry/domain/list_form.h). Each file's modification time is the version's Tijdstempel.
   std::filesystem::path export_dir;
   // Recorded as the operator of every journal event a publication appends ("medmij-registry" for
   // the service; the CLI's `publish` passes its --operator).
   std::string operator_name = "medmij-registry";
+  // The form of the export dir's top-level files (see export_dir).
+  ListForm default_form = ListForm::kStrict;
 };
 
 struct ListOutcome {
@@ -63,8 +67,12 @@ class Publisher {
   Report PublishOnce(Time now);
 
  private:
-  // Writes the current version of kAllLists[i] to the export dir unless already there.
-  Status ExportCurrent(size_t i, uint64_t volgnummer, const std::string* bytes);
+  // Writes `version` of kAllLists[i] (its archived, signed `bytes`) to the export dir unless
+  // already there: the default form at the top level, the signed form in signed/, each
+  // atomically and with the Tijdstempel as modification time.
+  Status ExportCurrent(size_t i, const store::ListVersion& version, const std::string& bytes);
+  // ExportCurrent of archived version `volgnummer` of kAllLists[i].
+  Status ExportFromArchive(size_t i, uint64_t volgnummer);
 
   // Volgnummer of each list (kAllLists order) last written to the export dir; 0: none.
   std::array<uint64_t, std::size(kAllLists)> exported_{};

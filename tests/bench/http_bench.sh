@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# HTTP benchmark: medmij-registry against nginx serving the same signed ZAL (10 000 providers) on
+# HTTP benchmark: medmij-registry against nginx serving the same ZAL (10 000 providers; the strict
+# form its official name serves) on
 # loopback, with wrk. Full downloads and If-None-Match revalidations (304); prints requests/s,
 # latency percentiles and the ratio ours/nginx (goal: >= 1.0 on both).
 #

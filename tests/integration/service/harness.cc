@@ -201,6 +201,7 @@ fs::path WriteConfig(const fs::path& dir, const ServiceOptions& o, uint16_t port
     << "[publish]\ncheck_interval_ms = " << o.check_interval_ms
     << "\nretry_interval_ms = " << o.retry_interval_ms << "\nmax_age_s = " << o.max_age_s
     << "\nexport_dir = \"" << o.export_dir.string() << "\"\n";
+  if (!o.default_form.empty()) c << "default_form = \"" << o.default_form << "\"\n";
   if (!o.auditor_tokens_file.empty()) {
     c << "[auditors]\ntokens_file = \"" << o.auditor_tokens_file.string() << "\"\n";
   }
@@ -456,6 +457,105 @@ std::string IsoTime(std::chrono::system_clock::time_point t) {
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                 static_cast<int>(ms % 1000));
   return buf;
+}
+
+namespace {
+
+std::string ReplaceOnce(std::string s, const std::string& from, const std::string& to) {
+  auto p = s.find(from);
+  if (p == std::string::npos) throw std::runtime_error("nginx site: no '" + from + "'");
+  s.replace(p, from.size(), to);
+  return s;
+}
+
+}  // namespace
+
+void LetNginxRead(const fs::path& dir) {
+  const auto perms = fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                     fs::perms::others_read | fs::perms::others_exec;
+  fs::permissions(dir.parent_path(), perms);
+  fs::permissions(dir, perms);
+}
+
+NginxFront::NginxFront(const fs::path& work_dir, const fs::path& export_dir, uint16_t service_port,
+                       const std::string& default_form)
+    : prefix_(work_dir / "nginx"), port_(FreePort()) {
+  std::string site = ReadFile(SourceDir() / "deploy/nginx/medmij-registry.conf");
+  site = ReplaceOnce(site, "listen 80;", "listen 127.0.0.1:" + std::to_string(port_) + ";");
+  site = ReplaceOnce(site, "root /var/www/medmij-lists;", "root " + export_dir.string() + ";");
+  site = ReplaceOnce(site, "server 127.0.0.1:8080;",
+                     "server 127.0.0.1:" + std::to_string(service_port) + ";");
+  site = ReplaceOnce(site, "    default strict;\n", "    default " + default_form + ";\n");
+  fs::create_directories(prefix_ / "logs");
+  WriteFile(prefix_ / "site.conf", site);
+  const std::string p = prefix_.string();
+  std::string conf = "worker_processes 1;\npid " + p + "/nginx.pid;\nerror_log " + p +
+                     "/logs/error.log;\nevents { worker_connections 64; }\nhttp {\n";
+  conf += "  access_log off;\n";
+  for (const char* temp : {"client_body", "proxy", "fastcgi", "uwsgi", "scgi"}) {
+    conf += "  " + std::string(temp) + "_temp_path " + p + "/" + temp + ";\n";
+  }
+  conf += "  include " + p + "/site.conf;\n}\n";
+  WriteFile(prefix_ / "nginx.conf", conf);
+}
+
+bool NginxFront::Start() {
+  const std::string p = prefix_.string();
+  pid_ = fork();
+  if (pid_ == 0) {
+    execlp("nginx", "nginx", "-p", p.c_str(), "-c", (p + "/nginx.conf").c_str(), "-g",
+           "daemon off;", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return pid_ > 0 && WaitFor([&] { return HttpGet(Url("/healthz")).ok; });
+}
+
+NginxFront::~NginxFront() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGQUIT);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+}
+
+std::string NginxFront::Url(const std::string& path) const {
+  return "http://127.0.0.1:" + std::to_string(port_) + path;
+}
+
+std::string NginxFront::ErrorLog() const {
+  return ReadFile(prefix_ / "logs/error.log");
+}
+
+std::string ApiMajor(const std::string& list_path) {
+  return list_path.find("Gegevensdienstnamenlijst") != std::string::npos ? "1" : "2";
+}
+
+std::string WithoutSignatureElement(const std::string& signed_xml) {
+  const size_t start = signed_xml.find("<ds:Signature");
+  const std::string end_tag = "</ds:Signature>";
+  const size_t end = signed_xml.find(end_tag);
+  if (start == std::string::npos || end == std::string::npos) return signed_xml;
+  return signed_xml.substr(0, start) + signed_xml.substr(end + end_tag.size());
+}
+
+std::string XmllintReference(const fs::path& work_dir, const std::string& list_path,
+                             const std::string& xml) {
+  std::string name = fs::path(list_path).filename().string();
+  name = name.substr(0, name.find('?'));
+  const fs::path xsd = fs::path(MEDMIJ_REFERENCE_DIR) / (name.substr(0, name.size() - 4) + ".xsd");
+  const fs::path file = work_dir / ("consumer-" + name);
+  WriteFile(file, xml);
+  CommandResult v =
+      RunCommand({"xmllint", "--noout", "--nonet", "--schema", xsd.string(), file.string()});
+  return v.exit_code == 0 ? "" : v.err + " (exit " + std::to_string(v.exit_code) + ")";
+}
+
+std::string XmlsecVerify(const fs::path& work_dir, const Pki& pki, const std::string& xml) {
+  const fs::path file = work_dir / "signed-check.xml";
+  WriteFile(file, xml);
+  CommandResult v =
+      RunCommand({"xmlsec1", "--verify", "--enabled-key-data", "x509", "--trusted-pem",
+                  pki.ca.string(), "--untrusted-pem", pki.chain.string(), file.string()});
+  return v.exit_code == 0 ? "" : v.err + " (exit " + std::to_string(v.exit_code) + ")";
 }
 
 std::string Tijdstempel(const std::string& xml) {

@@ -57,6 +57,7 @@ struct ServiceOptions {
   Pki pki;
   fs::path key, cert;  // default: pki.key / pki.cert
   fs::path export_dir;
+  std::string default_form;  // [publish] default_form; empty: not in the config (the default)
   int64_t max_age_s = 60;
   int64_t check_interval_ms = 50;
   int64_t retry_interval_ms = 500;
@@ -89,6 +90,28 @@ class Service {
   pid_t pid_ = -1;
   fs::path config_, stderr_path_;
 };
+
+// deploy/nginx/medmij-registry.conf run by the real nginx, pointed at `service`'s port and
+// `export_dir`, on a free loopback port, with `default_form` as its one configured value.
+class NginxFront {
+ public:
+  NginxFront(const fs::path& work_dir, const fs::path& export_dir, uint16_t service_port,
+             const std::string& default_form = "strict");
+  ~NginxFront();  // SIGQUIT and wait
+  // Starts nginx and waits (bounded) until it answers. Returns false on failure.
+  bool Start();
+  std::string Url(const std::string& path) const;
+  std::string ErrorLog() const;
+
+ private:
+  fs::path prefix_;
+  uint16_t port_ = 0;
+  pid_t pid_ = -1;
+};
+
+// Makes `dir` and its parent readable by others: nginx workers (www-data when the tests run as
+// root) read the export dir, as in production.
+void LetNginxRead(const fs::path& dir);
 
 struct HttpResponse {
   long status = 0;
@@ -131,6 +154,18 @@ void WriteFile(const fs::path& p, const std::string& content);
 std::string IsoTime(std::chrono::system_clock::time_point t);  // 2026-11-22T10:00:00.000Z
 // The <Volgnummer> of a list document, or 0.
 uint64_t Volgnummer(const std::string& xml);
+// "2" for the Whitelist, OCL and ZAL paths, "1" for the GNL (the ?api= major of each list).
+std::string ApiMajor(const std::string& list_path);
+// `signed_xml` with its `<ds:Signature ...>...</ds:Signature>` element cut out, found by text
+// (an independent check of the service's stripping); unchanged without one.
+std::string WithoutSignatureElement(const std::string& signed_xml);
+// xmllint --schema with the official release XSD of `list_path` (schemas/reference/) on `xml`,
+// as existing consumers validate: "" when valid, else xmllint's complaint.
+std::string XmllintReference(const fs::path& work_dir, const std::string& list_path,
+                             const std::string& xml);
+// Stock `xmlsec1 --verify --enabled-key-data x509` of `xml` against the PKI's CA (the chain as
+// untrusted intermediates), as a verifying node checks the signed form: "" when valid.
+std::string XmlsecVerify(const fs::path& work_dir, const Pki& pki, const std::string& xml);
 // The text of the <Tijdstempel> of a list document, or "".
 std::string Tijdstempel(const std::string& xml);
 // The consumers' own rule for a Tijdstempel (the PHP library's `Y-m-d\TH:i:sO`): strptime with

@@ -1,9 +1,10 @@
-// deploy/nginx/medmij-registry.conf with the real nginx in front of the real service: the
-// export directory is served with the service's caching headers, conditional GETs get 304, and
-// everything else is proxied.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
+// The consumers' own rule, through the service and through deploy/'s nginx in front of it:
+// every list fetched at its default URL validates against the official release XSD with
+// xmllint (what every existing consumer library does), every signed URL verifies with the stock
+// xmlsec1, and every Tijdstempel parses with a strict %Y-%m-%dT%H:%M:%S + zone parser. nginx
+// serves the export dir (strict at the top, signed/ beside it) with the service's caching
+// headers, Link and conditional GETs, and proxies everything else.
+#include <sys/stat.h>
 
 #include <gtest/gtest.h>
 
@@ -12,102 +13,200 @@
 namespace medmij::testing {
 namespace {
 
-std::string Replace(std::string s, const std::string& from, const std::string& to) {
-  auto p = s.find(from);
-  EXPECT_NE(p, std::string::npos) << from;
-  if (p != std::string::npos) s.replace(p, from.size(), to);
-  return s;
+const char* const kLists[] = {"/MedMij_Whitelist.xml", "/MedMij_OAuthclientlist.xml",
+                              "/MedMij_Zorgaanbiederslijst.xml",
+                              "/MedMij_Gegevensdienstnamenlijst.xml"};
+
+// The demo registry served by the service with an export dir, and nginx in front.
+class Front {
+ public:
+  explicit Front(const std::string& default_form) {
+    data_ = dir_.path() / "data";
+    exported_ = dir_.path() / "export";
+    fs::create_directories(exported_);
+    LetNginxRead(exported_);
+    InitDemoRegistry(data_);
+    ServiceOptions o;
+    o.data_dir = data_;
+    o.pki = MakeDevPki(dir_.path() / "pki");
+    o.export_dir = exported_;
+    o.default_form = default_form;
+    pki_ = o.pki;
+    service_ = std::make_unique<Service>(dir_.path(), o);
+    nginx_default_form_ = default_form.empty() ? "strict" : default_form;
+  }
+
+  // Starts both; false (with the reason in `why`) when either does not come up.
+  bool Start(std::string* why) {
+    if (!service_->Start()) {
+      *why = service_->Stderr();
+      return false;
+    }
+    bool exported = WaitFor([&] {
+      for (const char* l : kLists) {
+        if (!fs::exists(exported_ / ("signed" + std::string(l))) ||
+            !fs::exists(exported_ / std::string(l).substr(1))) {
+          return false;
+        }
+      }
+      return true;
+    });
+    if (!exported) {
+      *why = "export dir not filled: " + service_->Stderr();
+      return false;
+    }
+    nginx_ =
+        std::make_unique<NginxFront>(dir_.path(), exported_, service_->port(), nginx_default_form_);
+    if (!nginx_->Start()) {
+      *why = "nginx: " + nginx_->ErrorLog();
+      return false;
+    }
+    return true;
+  }
+  ~Front() {
+    nginx_.reset();
+    if (service_) {
+      EXPECT_EQ(service_->Stop(), 0) << service_->Stderr();
+    }
+  }
+
+  TempDir dir_;
+  fs::path data_, exported_;
+  Pki pki_;
+  std::unique_ptr<Service> service_;
+  std::unique_ptr<NginxFront> nginx_;
+  std::string nginx_default_form_;
+};
+
+// Modification time of `file` as an HTTP-date, as nginx sends it in Last-Modified.
+std::string MtimeHttpDate(const fs::path& file) {
+  struct stat st {};
+  EXPECT_EQ(stat(file.c_str(), &st), 0) << file;
+  std::tm tm{};
+  gmtime_r(&st.st_mtime, &tm);
+  char buf[64];
+  strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
 }
 
-TEST(Nginx, ServesExportDirWithConditionalGet) {
-  TempDir dir;
-  fs::path data = dir.path() / "data", exported = dir.path() / "export";
-  fs::create_directories(exported);
-  // nginx workers (www-data when the test runs as root) read the export dir, as in production.
-  fs::permissions(dir.path(), fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                                  fs::perms::others_read | fs::perms::others_exec);
-  fs::permissions(exported, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                                fs::perms::others_read | fs::perms::others_exec);
-  InitDemoRegistry(data);
-  ServiceOptions o;
-  o.data_dir = data;
-  o.pki = MakeDevPki(dir.path() / "pki");
-  o.export_dir = exported;
-  Service s(dir.path(), o);
-  ASSERT_TRUE(s.Start()) << s.Stderr();
-  ASSERT_TRUE(WaitFor([&] { return fs::exists(exported / "MedMij_Zorgaanbiederslijst.xml"); }))
-      << s.Stderr();
-  ASSERT_TRUE(WaitFor([&] { return HttpGet(s.Url("/healthz")).status == 200; }));
+TEST(ConsumersRule, StrictAtTheOfficialNamesSignedBesideThroughServiceAndNginx) {
+  Front f("");  // no default_form in the config: "strict" is the default
+  std::string why;
+  ASSERT_TRUE(f.Start(&why)) << why;
+  const fs::path work = f.dir_.path();
+  for (const char* list : kLists) {
+    SCOPED_TRACE(list);
+    const std::string api = Cat("?api=", ApiMajor(list));
+    const HttpResponse direct_strict = HttpGet(f.service_->Url(list));
+    const HttpResponse direct_signed = HttpGet(f.service_->Url(Cat("/signed", list)));
+    ASSERT_EQ(direct_strict.status, 200);
+    ASSERT_EQ(direct_signed.status, 200);
 
-  // deploy/'s site config, pointed at this test's port, export dir and service.
-  uint16_t port = FreePort();
-  std::string site = ReadFile(SourceDir() / "deploy/nginx/medmij-registry.conf");
-  site = Replace(site, "listen 80;", "listen 127.0.0.1:" + std::to_string(port) + ";");
-  site = Replace(site, "root /var/www/medmij-lists;", "root " + exported.string() + ";");
-  site =
-      Replace(site, "server 127.0.0.1:8080;", "server 127.0.0.1:" + std::to_string(s.port()) + ";");
-  fs::path prefix = dir.path() / "nginx";
-  fs::create_directories(prefix / "logs");
-  WriteFile(prefix / "site.conf", site);
-  std::string p = prefix.string();
-  WriteFile(prefix / "nginx.conf",
-            "worker_processes 1;\npid " + p + "/nginx.pid;\nerror_log " + p +
-                "/logs/error.log;\nevents { worker_connections 64; }\nhttp {\n  access_log off;\n"
-                "  client_body_temp_path " +
-                p + "/body;\n  proxy_temp_path " + p +
-                "/proxy;\n"
-                "  fastcgi_temp_path " +
-                p + "/fcgi;\n  uwsgi_temp_path " + p +
-                "/uwsgi;\n"
-                "  scgi_temp_path " +
-                p + "/scgi;\n  include " + p + "/site.conf;\n}\n");
-  pid_t nginx = fork();
-  if (nginx == 0) {
-    execlp("nginx", "nginx", "-p", p.c_str(), "-c", (p + "/nginx.conf").c_str(), "-g",
-           "daemon off;", static_cast<char*>(nullptr));
-    _exit(127);
+    // The default URLs, as an existing library polls them, through the service and nginx.
+    for (const std::string& url : {f.service_->Url(list), f.service_->Url(Cat(list, api)),
+                                   f.nginx_->Url(list), f.nginx_->Url(Cat(list, api))}) {
+      SCOPED_TRACE(url);
+      HttpResponse r = HttpGet(url);
+      ASSERT_EQ(r.status, 200) << r.body;
+      EXPECT_EQ(XmllintReference(work, list, r.body), "");
+      EXPECT_EQ(StrictTijdstempelError(Tijdstempel(r.body)), "");
+      EXPECT_EQ(r.body, direct_strict.body);
+      EXPECT_EQ(r.header("content-type"), "application/xml");
+      EXPECT_EQ(r.header("cache-control"), "public, max-age=60");
+      EXPECT_EQ(r.header("last-modified"), direct_strict.header("last-modified"));
+      EXPECT_EQ(r.header("link"), Cat("</signed", list, ">; rel=\"alternate\""));
+      EXPECT_EQ(HttpGet(url, {"If-None-Match: " + r.header("etag")}).status, 304);
+      EXPECT_EQ(HttpGet(url, {"If-Modified-Since: " + r.header("last-modified")}).status, 304);
+    }
+    // The signed URLs, as a verifying node fetches them: the stock xmlsec1 accepts them.
+    for (const std::string& url :
+         {f.service_->Url(Cat("/signed", list)), f.service_->Url(Cat(list, "?signed=true")),
+          f.nginx_->Url(Cat("/signed", list)), f.nginx_->Url(Cat("/signed", list, api)),
+          f.nginx_->Url(Cat(list, api, "&signed=true"))}) {
+      SCOPED_TRACE(url);
+      HttpResponse r = HttpGet(url);
+      ASSERT_EQ(r.status, 200) << r.body;
+      EXPECT_EQ(XmlsecVerify(work, f.pki_, r.body), "");
+      EXPECT_EQ(StrictTijdstempelError(Tijdstempel(r.body)), "");
+      EXPECT_EQ(r.body, direct_signed.body);
+      EXPECT_EQ(r.header("cache-control"), "public, max-age=60");
+      EXPECT_EQ(r.header("last-modified"), direct_strict.header("last-modified"));
+      EXPECT_EQ(r.header("link"), Cat("<", list, ">; rel=\"alternate\""));
+      EXPECT_EQ(HttpGet(url, {"If-None-Match: " + r.header("etag")}).status, 304);
+      EXPECT_EQ(HttpGet(url, {"If-Modified-Since: " + r.header("last-modified")}).status, 304);
+    }
+    // One publication, both forms: the strict bytes are the signed ones minus the signature.
+    EXPECT_EQ(direct_strict.body, WithoutSignatureElement(direct_signed.body));
+    EXPECT_EQ(Tijdstempel(direct_strict.body), Tijdstempel(direct_signed.body));
+    EXPECT_EQ(Volgnummer(direct_strict.body), Volgnummer(direct_signed.body));
+    // The export dir nginx serves: the strict form at the top, the signed one in signed/, with
+    // the Tijdstempel as modification time (so nginx's Last-Modified is the service's).
+    const fs::path top = f.exported_ / std::string(list).substr(1);
+    const fs::path beside = f.exported_ / Cat("signed", list);
+    EXPECT_EQ(ReadFile(top), direct_strict.body);
+    EXPECT_EQ(ReadFile(beside), direct_signed.body);
+    EXPECT_EQ(MtimeHttpDate(top), direct_strict.header("last-modified"));
+    EXPECT_EQ(MtimeHttpDate(beside), direct_strict.header("last-modified"));
+    // nginx answers the files itself (its ETag is mtime-size, one per form), and leaves what it
+    // does not serve to the service.
+    const HttpResponse ng_strict = HttpGet(f.nginx_->Url(list));
+    const HttpResponse ng_signed = HttpGet(f.nginx_->Url(Cat("/signed", list)));
+    EXPECT_NE(ng_strict.header("etag"), direct_strict.header("etag"));
+    EXPECT_NE(ng_strict.header("etag"), ng_signed.header("etag"));
+    EXPECT_LT(ng_strict.header("etag").size(), 40u);
+    HttpResponse proxied = HttpGet(f.nginx_->Url(Cat(list, "?signed=false")));
+    EXPECT_EQ(proxied.status, 200);
+    EXPECT_EQ(proxied.body, direct_strict.body);
+    EXPECT_EQ(proxied.header("etag"), direct_strict.header("etag"));
+    EXPECT_EQ(HttpGet(f.nginx_->Url(Cat(list, "?api=3"))).status, 400);
+    EXPECT_EQ(HttpGet(f.nginx_->Url(Cat("/signed", list, "?api=3"))).status, 400);
+    EXPECT_EQ(HttpGet(f.nginx_->Url(Cat(list, "?bogus=1"))).status, 400);
+    EXPECT_EQ(HttpGet(f.nginx_->Url(Cat("/signed", list)), {}, "POST").status, 405);
   }
-  std::string base = "http://127.0.0.1:" + std::to_string(port);
-  bool up = WaitFor([&] { return HttpGet(base + "/healthz").ok; });
-  if (up) {
-    HttpResponse direct = HttpGet(s.Url("/MedMij_Zorgaanbiederslijst.xml"));
-    HttpResponse full = HttpGet(base + "/MedMij_Zorgaanbiederslijst.xml");
-    EXPECT_EQ(full.status, 200);
-    EXPECT_EQ(full.body, direct.body);  // the exported file is the served version
-    EXPECT_EQ(full.header("cache-control"), "public, max-age=60");
-    EXPECT_EQ(full.header("content-type"), "application/xml");
-    ASSERT_FALSE(full.header("etag").empty());
-    // Served from the export dir by nginx itself (its ETag is mtime-size), not proxied.
-    EXPECT_NE(full.header("etag"), direct.header("etag"));
-    HttpResponse inm = HttpGet(base + "/MedMij_Zorgaanbiederslijst.xml",
-                               {"If-None-Match: " + full.header("etag")});
-    EXPECT_EQ(inm.status, 304);
-    EXPECT_TRUE(inm.body.empty());
-    HttpResponse ims = HttpGet(base + "/MedMij_Zorgaanbiederslijst.xml",
-                               {"If-Modified-Since: " + full.header("last-modified")});
-    EXPECT_EQ(ims.status, 304);
-    // What nodes actually poll (?api=<major>) is served from the file too; a wrong major is
-    // the service's to refuse.
-    HttpResponse polled = HttpGet(base + "/MedMij_Zorgaanbiederslijst.xml?api=2");
-    EXPECT_EQ(polled.status, 200);
-    EXPECT_EQ(polled.header("etag"), full.header("etag"));
-    HttpResponse gnl = HttpGet(base + "/MedMij_Gegevensdienstnamenlijst.xml?api=1");
-    EXPECT_EQ(gnl.status, 200);
-    EXPECT_LT(gnl.header("etag").size(), 40u);  // nginx's mtime-size tag, not our sha256 one
-    EXPECT_EQ(HttpGet(base + "/MedMij_Zorgaanbiederslijst.xml?api=1").status, 400);
-    // Other query strings and everything else go to the service.
-    HttpResponse unsigned_form = HttpGet(base + "/MedMij_Zorgaanbiederslijst.xml?signed=false");
-    EXPECT_EQ(unsigned_form.status, 200);
-    EXPECT_EQ(unsigned_form.body.find("Signature"), std::string::npos);
-    EXPECT_EQ(HttpGet(base + "/MedMij_Zorgaanbiederslijst.xml?bogus=1").status, 400);
-    EXPECT_EQ(HttpGet(base + "/healthz").status, 200);
-    EXPECT_EQ(HttpGet(base + "/MedMij_Whitelist.xml", {}, "POST").status, 405);
+  EXPECT_EQ(HttpGet(f.nginx_->Url("/healthz")).status, 200);
+
+  // A change reaches both forms of the export dir, with one Volgnummer and Tijdstempel.
+  const uint64_t before = Volgnummer(HttpGet(f.nginx_->Url("/MedMij_Whitelist.xml")).body);
+  Admin(f.data_, {"node", "add", "xisbridge", "fresh-node.xisbridge.net"});
+  ASSERT_TRUE(WaitFor([&] {
+    return Volgnummer(HttpGet(f.nginx_->Url("/MedMij_Whitelist.xml")).body) == before + 1;
+  })) << f.service_->Stderr();
+  HttpResponse strict = HttpGet(f.nginx_->Url("/MedMij_Whitelist.xml"));
+  HttpResponse signed_form = HttpGet(f.nginx_->Url("/signed/MedMij_Whitelist.xml"));
+  EXPECT_NE(strict.body.find("fresh-node.xisbridge.net"), std::string::npos);
+  EXPECT_EQ(strict.body, WithoutSignatureElement(signed_form.body));
+  EXPECT_EQ(XmllintReference(work, "/MedMij_Whitelist.xml", strict.body), "");
+  EXPECT_EQ(XmlsecVerify(work, f.pki_, signed_form.body), "");
+}
+
+TEST(ConsumersRule, DefaultFormSignedSwitchesTheOfficialNamesAndTheExportDir) {
+  Front f("signed");
+  std::string why;
+  ASSERT_TRUE(f.Start(&why)) << why;
+  const fs::path work = f.dir_.path();
+  for (const char* list : kLists) {
+    SCOPED_TRACE(list);
+    const std::string strict_link = Cat("<", list, "?signed=false>; rel=\"alternate\"");
+    for (const std::string& url :
+         {f.service_->Url(list), f.nginx_->Url(list), f.nginx_->Url(Cat("/signed", list))}) {
+      SCOPED_TRACE(url);
+      HttpResponse r = HttpGet(url);
+      ASSERT_EQ(r.status, 200);
+      EXPECT_EQ(XmlsecVerify(work, f.pki_, r.body), "");
+      EXPECT_EQ(r.header("link"), strict_link);
+    }
+    // ?signed=false always overrides the default: the strict form, naming the signed one.
+    for (const std::string& url :
+         {f.service_->Url(Cat(list, "?signed=false")), f.nginx_->Url(Cat(list, "?signed=false"))}) {
+      SCOPED_TRACE(url);
+      HttpResponse r = HttpGet(url);
+      ASSERT_EQ(r.status, 200);
+      EXPECT_EQ(XmllintReference(work, list, r.body), "");
+      EXPECT_EQ(r.header("link"), Cat("</signed", list, ">; rel=\"alternate\""));
+    }
+    EXPECT_EQ(ReadFile(f.exported_ / std::string(list).substr(1)),
+              ReadFile(f.exported_ / Cat("signed", list)));
   }
-  kill(nginx, SIGQUIT);
-  int status = 0;
-  waitpid(nginx, &status, 0);
-  ASSERT_TRUE(up) << ReadFile(prefix / "logs/error.log");
-  EXPECT_EQ(s.Stop(), 0);
 }
 
 }  // namespace

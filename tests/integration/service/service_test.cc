@@ -45,66 +45,90 @@ class ServiceTest : public ::testing::Test {
 
 TEST_F(ServiceTest, ListsCarryStrongValidatorsAndCachingHeaders) {
   for (const char* list : kLists) {
-    SCOPED_TRACE(list);
-    HttpResponse r = HttpGet(Url(list));
-    ASSERT_EQ(r.status, 200);
-    EXPECT_EQ(r.header("content-type"), "application/xml");
-    EXPECT_EQ(r.header("etag"), Cat("\"", Sha256Hex(r.body), "\""));
-    EXPECT_EQ(r.header("cache-control"), "public, max-age=60");
-    EXPECT_EQ(r.header("last-modified").size(), 29u) << r.header("last-modified");
-    EXPECT_EQ(r.header("content-length"), std::to_string(r.body.size()));
-    EXPECT_NE(r.body.find("<ds:Signature"), std::string::npos);
-    EXPECT_GE(Volgnummer(r.body), 1u);
+    for (const std::string& path : {std::string(list), "/signed" + std::string(list)}) {
+      SCOPED_TRACE(path);
+      const bool is_signed = path.rfind("/signed/", 0) == 0;
+      HttpResponse r = HttpGet(Url(path));
+      ASSERT_EQ(r.status, 200);
+      EXPECT_EQ(r.header("content-type"), "application/xml");
+      EXPECT_EQ(r.header("etag"), Cat("\"", Sha256Hex(r.body), "\""));
+      EXPECT_EQ(r.header("cache-control"), "public, max-age=60");
+      EXPECT_EQ(r.header("last-modified").size(), 29u) << r.header("last-modified");
+      EXPECT_EQ(r.header("content-length"), std::to_string(r.body.size()));
+      // The official name serves the strict form (default_form = "strict"); each names the
+      // other form.
+      EXPECT_EQ(r.body.find("<ds:Signature") != std::string::npos, is_signed);
+      EXPECT_EQ(r.header("link"), is_signed ? Cat("<", list, ">; rel=\"alternate\"")
+                                            : Cat("</signed", list, ">; rel=\"alternate\""));
+      EXPECT_GE(Volgnummer(r.body), 1u);
 
-    HttpResponse head = HttpGet(Url(list), {}, "HEAD");
-    EXPECT_EQ(head.status, 200);
-    EXPECT_TRUE(head.body.empty());
-    EXPECT_EQ(head.header("etag"), r.header("etag"));
-    EXPECT_EQ(head.header("content-length"), std::to_string(r.body.size()));
-    EXPECT_EQ(head.header("last-modified"), r.header("last-modified"));
+      HttpResponse head = HttpGet(Url(path), {}, "HEAD");
+      EXPECT_EQ(head.status, 200);
+      EXPECT_TRUE(head.body.empty());
+      EXPECT_EQ(head.header("etag"), r.header("etag"));
+      EXPECT_EQ(head.header("content-length"), std::to_string(r.body.size()));
+      EXPECT_EQ(head.header("last-modified"), r.header("last-modified"));
+      EXPECT_EQ(head.header("link"), r.header("link"));
+    }
   }
 }
 
 TEST_F(ServiceTest, SignedListsVerifyWithStockXmlsecAgainstTheDevCa) {
   fs::path pki = dir_.path() / "pki";
   for (const char* list : kLists) {
-    SCOPED_TRACE(list);
-    HttpResponse r = HttpGet(Url(list));
-    fs::path file = dir_.path() / "list.xml";
-    WriteFile(file, r.body);
-    CommandResult v = RunCommand({"xmlsec1", "--verify", "--enabled-key-data", "x509",
-                                  "--trusted-pem", (pki / "ca.pem").string(), "--untrusted-pem",
-                                  (pki / "chain.pem").string(), file.string()});
-    EXPECT_EQ(v.exit_code, 0) << v.err;
+    for (const std::string& path :
+         {"/signed" + std::string(list), std::string(list) + "?signed=true"}) {
+      SCOPED_TRACE(path);
+      HttpResponse r = HttpGet(Url(path));
+      ASSERT_EQ(r.status, 200);
+      fs::path file = dir_.path() / "list.xml";
+      WriteFile(file, r.body);
+      CommandResult v = RunCommand({"xmlsec1", "--verify", "--enabled-key-data", "x509",
+                                    "--trusted-pem", (pki / "ca.pem").string(), "--untrusted-pem",
+                                    (pki / "chain.pem").string(), file.string()});
+      EXPECT_EQ(v.exit_code, 0) << v.err;
+    }
   }
 }
 
-TEST_F(ServiceTest, UnsignedFormIsStrictReferenceXml) {
-  const std::pair<const char*, const char*> xsds[] = {
-      {"/MedMij_Whitelist.xml", "MedMij_Whitelist.xsd"},
-      {"/MedMij_OAuthclientlist.xml", "MedMij_OAuthclientlist.xsd"},
-      {"/MedMij_Zorgaanbiederslijst.xml", "MedMij_Zorgaanbiederslijst.xsd"},
-      {"/MedMij_Gegevensdienstnamenlijst.xml", "MedMij_Gegevensdienstnamenlijst.xsd"}};
-  for (auto [list, xsd] : xsds) {
+TEST_F(ServiceTest, OfficialNamesServeTheStrictFormOfTheSamePublication) {
+  for (const char* list : kLists) {
     SCOPED_TRACE(list);
-    HttpResponse s = HttpGet(Url(list));
-    HttpResponse u = HttpGet(Url(std::string(list) + "?signed=false"));
-    ASSERT_EQ(u.status, 200);
-    EXPECT_EQ(u.body.find("Signature"), std::string::npos);
-    EXPECT_EQ(u.header("etag"), Cat("\"", Sha256Hex(u.body), "\""));
-    EXPECT_NE(u.header("etag"), s.header("etag"));
-    EXPECT_EQ(Volgnummer(u.body), Volgnummer(s.body));
-    fs::path file = dir_.path() / "unsigned.xml";
-    WriteFile(file, u.body);
-    CommandResult v = RunCommand({"xmllint", "--noout", "--nonet", "--schema",
-                                  (fs::path(MEDMIJ_REFERENCE_DIR) / xsd).string(), file.string()});
-    EXPECT_EQ(v.exit_code, 0) << v.err;
-    // Explicit defaults are the same representation.
-    std::string api = std::string(list).find("Gegevensdienst") != std::string::npos ? "1" : "2";
-    HttpResponse a = HttpGet(Url(std::string(list) + "?api=" + api + "&signed=true"));
-    EXPECT_EQ(a.status, 200);
-    EXPECT_EQ(a.header("etag"), s.header("etag"));
+    const std::string api = Cat("?api=", ApiMajor(list));
+    HttpResponse strict = HttpGet(Url(list));
+    HttpResponse with_api = HttpGet(Url(Cat(list, api)));
+    HttpResponse explicit_strict = HttpGet(Url(Cat(list, api, "&signed=false")));
+    HttpResponse signed_form = HttpGet(Url(Cat("/signed", list)));
+    HttpResponse signed_query = HttpGet(Url(Cat(list, api, "&signed=true")));
+    for (const HttpResponse* r :
+         {&strict, &with_api, &explicit_strict, &signed_form, &signed_query}) {
+      ASSERT_EQ(r->status, 200) << r->body;
+    }
+    // One representation per form, whichever way it is named.
+    EXPECT_EQ(with_api.header("etag"), strict.header("etag"));
+    EXPECT_EQ(explicit_strict.header("etag"), strict.header("etag"));
+    EXPECT_EQ(signed_query.header("etag"), signed_form.header("etag"));
+    EXPECT_NE(strict.header("etag"), signed_form.header("etag"));
+    // The strict form is the signed one with its ds:Signature element (as the signer inserted
+    // it) removed, byte for byte: same Volgnummer, same Tijdstempel.
+    EXPECT_EQ(strict.body, WithoutSignatureElement(signed_form.body));
+    EXPECT_EQ(Volgnummer(strict.body), Volgnummer(signed_form.body));
+    EXPECT_EQ(Tijdstempel(strict.body), Tijdstempel(signed_form.body));
+    EXPECT_EQ(strict.header("last-modified"), signed_form.header("last-modified"));
+    EXPECT_EQ(StrictTijdstempelError(Tijdstempel(strict.body)), "");
+    // What existing consumers do: validate against the official release XSD, unchanged.
+    EXPECT_EQ(XmllintReference(dir_.path(), list, strict.body), "");
+    EXPECT_NE(XmllintReference(dir_.path(), list, signed_form.body), "");
+    // Another major, or another value of signed, stays a 400; /signed/ takes only api.
+    EXPECT_EQ(HttpGet(Url(Cat(list, "?api=3"))).status, 400);
+    EXPECT_EQ(HttpGet(Url(Cat(list, "?signed=yes"))).status, 400);
+    EXPECT_EQ(HttpGet(Url(Cat("/signed", list, api))).status, 200);
+    EXPECT_EQ(HttpGet(Url(Cat("/signed", list, "?api=3"))).status, 400);
+    EXPECT_EQ(HttpGet(Url(Cat("/signed", list, "?signed=false"))).status, 400);
+    EXPECT_EQ(HttpGet(Url(Cat("/signed", list)), {}, "POST").status, 405);
   }
+  EXPECT_EQ(HttpGet(Url("/signed/MedMij_Other.xml")).status, 404);
+  EXPECT_EQ(HttpGet(Url("/signed/")).status, 404);
 }
 
 TEST_F(ServiceTest, ConditionalRequestsAnswer304) {
@@ -132,14 +156,17 @@ TEST_F(ServiceTest, ConditionalRequestsAnswer304) {
     // If-None-Match wins over If-Modified-Since.
     expect({"If-None-Match: \"other\"", "If-Modified-Since: " + lm}, 200, m);
   }
-  // The unsigned form has its own validator.
-  HttpResponse u = HttpGet(url + "?signed=false", {"If-None-Match: " + etag});
+  // The signed form has its own validator, and conditional requests of its own.
+  const std::string signed_url = Url("/signed/MedMij_Zorgaanbiederslijst.xml");
+  HttpResponse u = HttpGet(signed_url, {"If-None-Match: " + etag});
   EXPECT_EQ(u.status, 200);
-  EXPECT_EQ(HttpGet(url + "?signed=false", {"If-None-Match: " + u.header("etag")}).status, 304);
+  EXPECT_EQ(HttpGet(signed_url, {"If-None-Match: " + u.header("etag")}).status, 304);
+  EXPECT_EQ(HttpGet(url + "?signed=true", {"If-None-Match: " + u.header("etag")}).status, 304);
+  EXPECT_EQ(HttpGet(signed_url, {"If-Modified-Since: " + u.header("last-modified")}).status, 304);
 }
 
 TEST_F(ServiceTest, VersionIndexAndImmutableVersions) {
-  HttpResponse cur = HttpGet(Url("/MedMij_Whitelist.xml"));
+  HttpResponse cur = HttpGet(Url("/signed/MedMij_Whitelist.xml"));
   HttpResponse idx = HttpGet(Url("/lists/whitelist/versions"));
   ASSERT_EQ(idx.status, 200);
   EXPECT_EQ(idx.header("content-type"), "application/json");
@@ -159,6 +186,12 @@ TEST_F(ServiceTest, VersionIndexAndImmutableVersions) {
   EXPECT_EQ(v.body, cur.body);
   EXPECT_EQ(v.header("etag"), cur.header("etag"));
   EXPECT_EQ(v.header("cache-control"), "public, max-age=31536000, immutable");
+  // ?signed=false: that version's strict form, what the official name served.
+  HttpResponse vs = HttpGet(Url("/lists/whitelist/versions/" + n + ".xml?signed=false"));
+  ASSERT_EQ(vs.status, 200);
+  EXPECT_EQ(vs.body, HttpGet(Url("/MedMij_Whitelist.xml")).body);
+  EXPECT_EQ(vs.header("etag"), Cat("\"", Sha256Hex(vs.body), "\""));
+  EXPECT_EQ(HttpGet(Url("/lists/whitelist/versions/" + n + ".xml?signed=maybe")).status, 400);
   EXPECT_EQ(HttpGet(Url("/lists/whitelist/versions/" + n + ".xml"),
                     {"If-None-Match: " + v.header("etag")})
                 .status,

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 namespace medmij::http {
 namespace {
 
@@ -38,6 +41,7 @@ TEST(Config, ParsesTheContractKeys) {
   EXPECT_EQ(c->check_interval_ms, 250);
   EXPECT_EQ(c->max_age_s, 60);
   EXPECT_TRUE(c->export_dir.empty());
+  EXPECT_EQ(c->default_form, ListForm::kStrict);  // the official names serve the strict form
 }
 
 void ExpectError(const std::string& text, const std::string& fragment) {
@@ -66,6 +70,32 @@ TEST(Config, OneLineErrorsNamingTheKey) {
               "[signing] key: must not be empty");
   ExpectError(Replace(kGood, "max_age_s = 60", "max_age_s = -1"), "[publish] max_age_s");
   ExpectError(std::string(kGood) + "[extra]\n", "unknown section or key 'extra'");
+}
+
+TEST(Config, DefaultFormIsStrictOrSigned) {
+  auto add = [](const std::string& line) {
+    return Replace(kGood, "max_age_s = 60", "max_age_s = 60\n" + line);
+  };
+  auto strict = Parse(add("default_form = \"strict\""));
+  ASSERT_TRUE(strict.ok()) << strict.status().message();
+  EXPECT_EQ(strict->default_form, ListForm::kStrict);
+  auto sig = Parse(add("default_form = \"signed\""));
+  ASSERT_TRUE(sig.ok()) << sig.status().message();
+  EXPECT_EQ(sig->default_form, ListForm::kSigned);
+  ExpectError(add("default_form = \"unsigned\""),
+              "[publish] default_form: must be \"strict\" or \"signed\", got 'unsigned'");
+  ExpectError(add("default_form = true"), "[publish] default_form: must be a string");
+}
+
+TEST(Config, TheExampleConfigParses) {
+  // deploy/config/registry.example.toml is what the Debian package installs: it must stay valid.
+  std::ifstream in(std::string(MEDMIJ_SOURCE_DIR) + "/deploy/config/registry.example.toml");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(text.empty());
+  auto c = ParseConfig(text, "registry.example.toml", "/etc/medmij-registry");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->default_form, ListForm::kStrict);
+  EXPECT_EQ(c->data_dir, "/var/lib/medmij-registry");
 }
 
 TEST(Config, AuditorsSectionIsOptional) {

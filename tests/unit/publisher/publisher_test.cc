@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -329,7 +330,14 @@ TEST_F(PublisherTest, ValidationFailureBlocksOnlyThatList) {
   EXPECT_NE(Bytes(ListKind::kGegevensdienstnamenlijst, 1).find("Nieuwe dienst"), std::string::npos);
 }
 
-TEST_F(PublisherTest, ExportDirHoldsExactlyTheArchivedBytes) {
+// Modification time of `p` in whole seconds.
+Time Mtime(const fs::path& p) {
+  struct stat st {};
+  EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+  return FromMillis(int64_t{st.st_mtime} * 1000);
+}
+
+TEST_F(PublisherTest, ExportDirHoldsTheStrictFormAtTheTopAndTheArchivedBytesInSigned) {
   Seed(SmallNetwork(t0_));
   fs::path exp = dir_ / "export";
   fs::create_directories(exp);
@@ -342,19 +350,46 @@ TEST_F(PublisherTest, ExportDirHoldsExactlyTheArchivedBytes) {
     ASSERT_TRUE(w->Commit({t0_, "tester", "oauth-client remove", "x", "test"}).ok());
   }
   ASSERT_TRUE(MakePublisher(o).PublishOnce(t0_ + Millis(1000)).ok());
-  size_t files = 0;
-  for (const auto& e : fs::directory_iterator(exp)) {
-    ++files;
-    EXPECT_EQ(e.path().filename().string().rfind("MedMij_", 0), 0u) << e.path();  // no temp left
-    EXPECT_EQ(fs::status(e.path()).permissions() & fs::perms::others_read, fs::perms::others_read);
+  for (const fs::path& d : {exp, exp / "signed"}) {
+    size_t files = 0;
+    for (const auto& e : fs::directory_iterator(d)) {
+      if (e.is_directory()) continue;
+      ++files;
+      EXPECT_EQ(e.path().filename().string().rfind("MedMij_", 0), 0u) << e.path();  // no temp
+      EXPECT_EQ(fs::status(e.path()).permissions() & fs::perms::others_read,
+                fs::perms::others_read);
+    }
+    EXPECT_EQ(files, 4u) << d;
   }
-  EXPECT_EQ(files, 4u);
   for (ListKind list : kAllLists) {
+    SCOPED_TRACE(std::string(ToString(list)));
     auto v = Current(list);
     ASSERT_TRUE(v);
-    EXPECT_EQ(ReadFile(exp / std::string(PublishedFileName(list))), Bytes(list, v->volgnummer));
+    const std::string name(PublishedFileName(list));
+    const std::string archived = Bytes(list, v->volgnummer);
+    EXPECT_EQ(ReadFile(exp / "signed" / name), archived);
+    EXPECT_EQ(ReadFile(exp / name), signer::StripSignature(archived));
+    EXPECT_EQ(ReadFile(exp / name).find("Signature"), std::string::npos);
+    std::string out;
+    EXPECT_EQ(XmllintSchema(ReferenceXsd(list), ReadFile(exp / name), &out), 0) << out;
+    // The Tijdstempel is each file's modification time: a web server's Last-Modified.
+    EXPECT_EQ(Mtime(exp / name), v->tijdstempel);
+    EXPECT_EQ(Mtime(exp / "signed" / name), v->tijdstempel);
   }
   EXPECT_EQ(Current(ListKind::kOAuthClientList)->volgnummer, 2u);
+  EXPECT_EQ(Mtime(exp / "MedMij_OAuthclientlist.xml"), t0_ + Millis(1000));
+
+  // default_form = signed: the top-level files are the signed form too.
+  fs::path exp2 = dir_ / "export-signed";
+  fs::create_directories(exp2);
+  o.export_dir = exp2;
+  o.default_form = ListForm::kSigned;
+  ASSERT_TRUE(MakePublisher(o).PublishOnce(t0_ + Millis(2000)).ok());
+  for (ListKind list : kAllLists) {
+    const std::string name(PublishedFileName(list));
+    EXPECT_EQ(ReadFile(exp2 / name), Bytes(list, Current(list)->volgnummer));
+    EXPECT_EQ(ReadFile(exp2 / "signed" / name), ReadFile(exp2 / name));
+  }
 }
 
 TEST_F(PublisherTest, ExportDirCatchesUpAfterFailureAndOnStart) {
@@ -375,7 +410,7 @@ TEST_F(PublisherTest, ExportDirCatchesUpAfterFailureAndOnStart) {
   Report r2 = p.PublishOnce(t0_ + Millis(1000));
   EXPECT_TRUE(r2.ok()) << r2.lists[0].status.message();
   for (ListKind list : kAllLists) {
-    EXPECT_EQ(ReadFile(exp / std::string(PublishedFileName(list))), Bytes(list, 1));
+    EXPECT_EQ(ReadFile(exp / "signed" / std::string(PublishedFileName(list))), Bytes(list, 1));
   }
   // ...and a new publisher (a restart) fills a fresh export dir from the archive.
   fs::path exp2 = dir_ / "export2";
@@ -385,7 +420,9 @@ TEST_F(PublisherTest, ExportDirCatchesUpAfterFailureAndOnStart) {
   EXPECT_TRUE(r3.ok());
   for (ListKind list : kAllLists) {
     EXPECT_FALSE(r3.lists[0].published);
-    EXPECT_EQ(ReadFile(exp2 / std::string(PublishedFileName(list))), Bytes(list, 1));
+    EXPECT_EQ(ReadFile(exp2 / "signed" / std::string(PublishedFileName(list))), Bytes(list, 1));
+    EXPECT_EQ(ReadFile(exp2 / std::string(PublishedFileName(list))),
+              signer::StripSignature(Bytes(list, 1)));
   }
 }
 
