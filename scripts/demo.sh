@@ -52,8 +52,12 @@ cat <<MSG
 
 The registry is starting on http://127.0.0.1:$port/ (Ctrl-C stops it). In another terminal:
 
+  # what an existing consumer polls: the strict form, valid against the official XSD
   curl -s http://127.0.0.1:$port/MedMij_Zorgaanbiederslijst.xml?api=2 -o zal.xml
-  $verify --trust $demo/pki/ca.pem zal.xml
+  xmllint --noout --schema $root/schemas/reference/MedMij_Zorgaanbiederslijst.xsd zal.xml
+  # what a verifying node fetches: the signed form beside it
+  curl -s http://127.0.0.1:$port/signed/MedMij_Zorgaanbiederslijst.xml -o zal-signed.xml
+  $verify --trust $demo/pki/ca.pem zal-signed.xml
   curl -s http://127.0.0.1:$port/participants | head
   curl -s http://127.0.0.1:$port/lists/whitelist/versions
   MEDMIJ_DATA_DIR=$MEDMIJ_DATA_DIR $admin node add deenigeechtepgo api.deenigeechtepgo.nl
