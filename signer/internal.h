@@ -1,5 +1,6 @@
 // Shared by the signer module's .cc files only: libxml2/xmlsec handles behind RAII, the list
-// table, the hardened parser and the error collector. Never include this outside signer/.
+// table, the hardened parser and the error collector. Never include this outside signer/ (and
+// its tests and fuzz targets).
 #pragma once
 
 #include "registry/common/sha256.h"
@@ -24,10 +25,40 @@
 
 namespace medmij::signer::internal {
 
-// Upper bounds for any document handed to the parser (signed lists are ~60 MB at 100 000
-// providers; the reference structure is 8 levels deep, the signature 6 below the root).
+// Limits on every document this module parses (README "medmij-verify": the verifier's limits).
+// A genuine list stays far inside each; each one closes a way to make the parser, the DOM or
+// xmlsec cost more than linear time or unbounded memory. All are checked while parsing (see
+// ParseDocument), none needs a pass of its own.
+//   bytes: a signed 100 000-provider ZAL is about 115 MB.
 inline constexpr size_t kMaxDocumentBytes = size_t{256} << 20;
+//   element depth: the reference structure is 8 levels deep, the signature 6 below the root.
 inline constexpr int kMaxDepth = 64;
+//   attributes (namespace declarations not counted) per element: lists have none but the
+//   signature's Algorithm and URI.
+inline constexpr size_t kMaxAttributesPerElement = 16;
+//   namespace declarations per element and in the whole document: a list has two (the root's
+//   and ds:Signature's).
+inline constexpr size_t kMaxNamespacesPerElement = 8;
+inline constexpr size_t kMaxNamespaces = 64;
+//   nodes (elements, text, comments, PIs, CDATA) in the document: a 100 000-provider ZAL (113
+//   MB) has 4.2 million, one at the byte limit about 9.5 million; the DOM costs about 130 bytes
+//   per node.
+inline constexpr size_t kMaxNodes = 10'000'000;
+//   nodes inside ds:Signature (ours has about 30) and certificates in its KeyInfo (the signing
+//   certificate and its chain: two).
+inline constexpr size_t kMaxSignatureNodes = 256;
+inline constexpr size_t kMaxCertificates = 8;
+
+// The limits above as ParseDocument applies them (tests use smaller ones).
+struct ParseLimits {
+  int depth = kMaxDepth;
+  size_t attributes_per_element = kMaxAttributesPerElement;
+  size_t namespaces_per_element = kMaxNamespacesPerElement;
+  size_t namespaces = kMaxNamespaces;
+  size_t nodes = kMaxNodes;
+  size_t signature_nodes = kMaxSignatureNodes;
+  size_t certificates = kMaxCertificates;
+};
 
 inline constexpr const char* kDsigNs = "http://www.w3.org/2000/09/xmldsig#";
 
@@ -46,10 +77,68 @@ struct DocFree {
 };
 using DocPtr = std::unique_ptr<xmlDoc, DocFree>;
 
+// A lexer over the raw bytes, fed chunk by chunk before the parser reads them: it counts the
+// attributes and namespace declarations of each start tag (the limits above) and refuses any
+// markup declaration (<!DOCTYPE ...), so libxml2 never reads a tag over a limit. It also notes
+// the byte range of the root element's last element child. It does not check well-formedness
+// (the parser does); on well-formed input it sees the same tags as the parser.
+class MarkupScanner {
+ public:
+  explicit MarkupScanner(const ParseLimits& limits = {}) : limits_(limits) {}
+  // Scans the next chunk; "" or the reason the input is refused.
+  std::string Feed(std::string_view chunk);
+  // [begin, end) of the last element child of the root seen so far, if any.
+  std::optional<std::pair<size_t, size_t>> LastRootChild() const;
+
+ private:
+  enum class State {
+    kText,
+    kMarkup,  // after '<'
+    kEndTag,
+    kBang,  // after "<!"
+    kComment,
+    kCData,
+    kPi,
+    kStartName,
+    kInTag,
+    kAttrName,
+    kAfterName,
+    kAfterEq,
+    kAttrValue,
+  };
+  ParseLimits limits_;
+  State state_ = State::kText;
+  size_t offset_ = 0;     // of the chunk being scanned
+  size_t tag_begin_ = 0;  // offset of the '<' of the current markup
+  size_t run_ = 0;        // closing characters seen in a row (comment, CDATA, PI)
+  char bang_[8] = {};
+  size_t bang_len_ = 0;
+  size_t attributes_ = 0;  // of the current start tag
+  size_t namespaces_ = 0;  // of the current start tag
+  size_t namespaces_total_ = 0;
+  char name_[6] = {};  // the first bytes of the current attribute name
+  size_t name_len_ = 0;
+  char quote_ = 0;
+  char last_tag_char_ = 0;  // the last character of the tag outside values ('/' before '>')
+  size_t depth_ = 0;
+  size_t last_root_child_begin_ = 0;
+  size_t last_root_child_end_ = 0;
+};
+
+// What ParseDocument counted on the way.
+struct ParseStats {
+  size_t nodes = 0;
+  size_t signatures = 0;                                     // ds:Signature elements anywhere
+  std::optional<std::pair<size_t, size_t>> last_root_child;  // byte range, see MarkupScanner
+};
+
 // Parses UTF-8 XML the way every document in this module is parsed: no network, no entity
-// substitution, no DTD loading, any DOCTYPE refused (the parser stops at it, before any
-// entity declaration is read), at most kMaxDocumentBytes. `what` prefixes the messages.
-Result<DocPtr> ParseDocument(std::string_view bytes, std::string_view what);
+// substitution, no DTD loading, any DOCTYPE or other markup declaration refused (before the
+// parser reads it), UTF-8 only, and every limit above enforced while the bytes stream in, so a
+// document over a limit is refused before its hostile part is read. `what` prefixes the
+// messages. `stats`, when given, receives the counts.
+Result<DocPtr> ParseDocument(std::string_view bytes, std::string_view what,
+                             ParseStats* stats = nullptr, const ParseLimits& limits = {});
 
 // Errors reported by libxml2 and xmlsec on this thread while a Scope is alive (the xmlsec
 // callback is process-wide and writes into a thread-local; libxml2's handler is per thread).

@@ -95,17 +95,6 @@ xmlParserInputPtr RefusingEntityLoader(const char* url, const char* /*id*/, xmlP
   return nullptr;
 }
 
-struct DoctypeGuard {
-  bool seen = false;
-};
-
-void OnDoctype(void* ctx, const xmlChar* /*name*/, const xmlChar* /*external_id*/,
-               const xmlChar* /*system_id*/) {
-  auto* ctxt = static_cast<xmlParserCtxtPtr>(ctx);
-  static_cast<DoctypeGuard*>(ctxt->_private)->seen = true;
-  xmlStopParser(ctxt);
-}
-
 }  // namespace
 
 const ListInfo& InfoFor(ListKind kind) {
@@ -188,39 +177,6 @@ EmbeddedSchemaLoading::EmbeddedSchemaLoading() {
 }
 EmbeddedSchemaLoading::~EmbeddedSchemaLoading() {
   --t_embedded_loading;
-}
-
-Result<DocPtr> ParseDocument(std::string_view bytes, std::string_view what) {
-  const std::string w(what);
-  if (bytes.empty()) return Status::Invalid(w + ": empty document");
-  if (bytes.size() > kMaxDocumentBytes) {
-    return Status::Invalid(w + ": document is " + std::to_string(bytes.size()) +
-                           " bytes; the limit is " + std::to_string(kMaxDocumentBytes));
-  }
-  xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt(bytes.data(), static_cast<int>(bytes.size()));
-  if (ctxt == nullptr) return Status::Internal(w + ": cannot create an XML parser");
-  std::unique_ptr<xmlParserCtxt, decltype(&xmlFreeParserCtxt)> owner(ctxt, &xmlFreeParserCtxt);
-  // NOERROR/NOWARNING only silence printing; the error stays in ctxt->lastError.
-  xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                              XML_PARSE_BIG_LINES | XML_PARSE_COMPACT);
-  DoctypeGuard guard;
-  ctxt->_private = &guard;
-  ctxt->sax->internalSubset = &OnDoctype;
-  xmlParseDocument(ctxt);
-  DocPtr doc(ctxt->myDoc);
-  ctxt->myDoc = nullptr;
-  if (guard.seen || (doc && doc->intSubset != nullptr)) {
-    return Status::Invalid(w + ": a DOCTYPE is not allowed");
-  }
-  if (!ctxt->wellFormed || !doc) {
-    const xmlError* e = xmlCtxtGetLastError(ctxt);
-    return Status::Invalid(
-        w + ": not well-formed XML: " + (e != nullptr ? OneLine(e) : std::string("unknown error")));
-  }
-  if (xmlDocGetRootElement(doc.get()) == nullptr) {
-    return Status::Invalid(w + ": no root element");
-  }
-  return doc;
 }
 
 }  // namespace internal
