@@ -36,6 +36,13 @@ Time NotBefore(const X509* cert);
 Time NotAfter(const X509* cert);
 // ok() when notBefore <= now < notAfter.
 Status CheckValidAt(const X509* cert, Time now, const std::string& what);
+// ok() when `cert` (with its public key) fits the list-signing profile (README, "Signing
+// certificate profile"): an end-entity certificate (not a CA), keyUsage present with
+// digitalSignature and nothing beyond digitalSignature and nonRepudiation (so never keyCertSign
+// or cRLSign), extendedKeyUsage either absent or naming a purpose other than TLS server/client
+// authentication, and an RSA key of at least 2048 bits or an EC key on P-256, P-384 or P-521.
+// The error names `what` and the rule.
+Status CheckSigningProfile(X509* cert, const std::string& what);
 // The newest OpenSSL error as text, and clears the queue.
 std::string OpenSslError();
 
