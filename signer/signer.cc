@@ -103,6 +103,7 @@ Result<std::unique_ptr<Signer>> Signer::Load(const std::filesystem::path& key,
     ERR_clear_error();
     return Status::Invalid(key_what + " does not match " + cert_what);
   }
+  MEDMIJ_RETURN_IF_ERROR(x509::CheckSigningProfile(cert, cert_what));
   MEDMIJ_RETURN_IF_ERROR(x509::CheckValidAt(cert, now, cert_what));
 
   auto impl = std::make_unique<Impl>();

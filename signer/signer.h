@@ -4,7 +4,8 @@
 // ECDSA-SHA256 by key type; exclusive C14N; one Reference URI=""; KeyInfo/X509Data with the
 // signing certificate and its chain). Verifier is hardened as docs/PITFALLS.md says:
 // trusts only X509 chains to its trust anchor, one Signature directly under the root, one
-// Reference to "", only the transforms we use, no DOCTYPE, no network, bounded size and depth.
+// Reference to "", only the transforms we use, a signing certificate within the profile, no
+// DOCTYPE, no network, and limits on the input checked while it is parsed (internal.h).
 //
 // REQUIRES: Libraries::Init() in the main thread before any other thread starts.
 #pragma once
@@ -12,6 +13,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -58,8 +60,9 @@ class SchemaSet {
 class Signer {
  public:
   // Loads a PEM private key (RSA or EC), its PEM certificate, and optional PEM intermediates
-  // (empty path: none). Refuses a key that does not match the certificate and a certificate not
-  // valid at `now`, with a clear message naming the file.
+  // (empty path: none). Refuses a key that does not match the certificate, a certificate outside
+  // the signing profile (x509_util.h, README) and one not valid at `now`, with a clear message
+  // naming the file.
   static Result<std::unique_ptr<Signer>> Load(const std::filesystem::path& key,
                                               const std::filesystem::path& certificate,
                                               const std::filesystem::path& chain, Time now);
@@ -102,7 +105,14 @@ struct VerifiedList {
   std::string tijdstempel;     // as written in the list
   std::string signer_subject;  // RFC 2253 subject of the certificate that signed it
   std::string sha256;          // of the whole document, hex
-  std::string content_digest;  // hex SHA-256 of the document with its signature removed
+  // Hex SHA-256 of the signed content in its canonical form: the exclusive C14N of the list
+  // without its signature, which is the Reference digest the signature covers. Byte variants of
+  // one signed content (line ends, a BOM, comments, a trailing newline) share it; any other
+  // content has another.
+  std::string signed_content_sha256;
+  // [signature_begin, signature_end): the bytes of the ds:Signature element in the document.
+  size_t signature_begin = 0;
+  size_t signature_end = 0;
 };
 
 // Verifies signed lists for a participant. Safe for concurrent use.
@@ -113,17 +123,24 @@ class Verifier {
   static Result<std::unique_ptr<Verifier>> Load(const std::filesystem::path& trust_pem);
   ~Verifier();
 
-  // kInvalidArgument with the first reason the document is not a valid signed MedMij list:
-  // not well-formed, DOCTYPE present, too large or too deep, unknown root, schema violation,
-  // missing/extra/misplaced Signature, bad Reference or transform, untrusted certificate,
-  // digest or signature mismatch.
-  Result<VerifiedList> Verify(std::string_view document, Time now) const;
+  // kInvalidArgument with the first reason the document is not a valid signed MedMij list (of
+  // kind `expected`, when given): over a parser limit (size, depth, nodes, attributes, namespace
+  // declarations, nodes in ds:Signature, certificates), not well-formed, DOCTYPE present, not
+  // UTF-8, unknown root or another list than expected, missing/extra/misplaced Signature, bad
+  // Reference or transform, untrusted certificate or one outside the signing profile, digest or
+  // signature mismatch, schema violation.
+  Result<VerifiedList> Verify(std::string_view document, Time now,
+                              std::optional<ListKind> expected = std::nullopt) const;
 
  private:
   struct Impl;
   Verifier();
   std::unique_ptr<Impl> impl_;
 };
+
+// The strict form of a verified list: `document` without the bytes of its ds:Signature element
+// (REQUIRES: `v` is what Verify returned for `document`).
+std::string StrictForm(std::string_view document, const VerifiedList& v);
 
 // The unsigned strict form of a list this registry signed: the bytes with the ds:Signature
 // element removed (valid against the reference release XSD). Returns the input unchanged when

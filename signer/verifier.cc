@@ -1,10 +1,12 @@
 // Verifier: hardened verification of signed MedMij lists (see docs/PITFALLS.md).
 //
-// Order: bounded, DOCTYPE-free parse; known root; depth and Signature census; the one
-// Signature must be the root's last child (xmlSecFindChild, never a tree search: wrapping);
-// one Reference to "" with only our transforms; xmlsec with X509-only key data, trusted CA
-// chain at `now`, no other URIs or transforms; then the schema, and the list fields read from
-// the very DOM that was verified.
+// Order: the limited, DOCTYPE-free parse (which also counts the Signatures); known root, of the
+// expected kind; the one Signature must be the root's last child (xmlSecFindChild, never a tree
+// search: wrapping); one Reference to "" with exactly our transforms; xmlsec with X509-only key
+// data, trusted CA chain at `now`, no other URIs or transforms; the signing certificate's
+// profile; then the schema, and the list fields read from the very DOM that was verified. The
+// whole document's SHA-256 is taken on a second thread meanwhile.
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <xmlsec/crypto.h>
@@ -16,6 +18,8 @@
 
 #include <charconv>
 #include <cstring>
+#include <system_error>
+#include <thread>
 #include <vector>
 
 #include "signer/internal.h"
@@ -96,40 +100,9 @@ bool IsBlankText(const xmlNode* n) {
   return true;
 }
 
-// Depth and the number of ds:Signature elements anywhere, without recursion.
-Status Census(xmlNode* root, int* signatures) {
-  *signatures = 0;
-  int depth = 1;
-  xmlNode* n = root;
-  while (n != nullptr) {
-    if (n->type == XML_ELEMENT_NODE) {
-      if (depth > internal::kMaxDepth) {
-        return Status::Invalid("document is nested deeper than " +
-                               std::to_string(internal::kMaxDepth) + " elements (line " +
-                               std::to_string(xmlGetLineNo(n)) + ")");
-      }
-      if (IsElement(n, kDsigNs, "Signature")) ++*signatures;
-    }
-    if (n->type == XML_ELEMENT_NODE && n->children != nullptr) {
-      n = n->children;
-      ++depth;
-      continue;
-    }
-    while (n != nullptr && n != root && n->next == nullptr) {
-      n = n->parent;
-      --depth;
-    }
-    if (n == nullptr || n == root) break;
-    n = n->next;
-  }
-  return Status::Ok();
-}
-
 // Our own structural checks, before xmlsec sees the Signature: specific messages, and a second
 // line of defence behind the xmlsec context settings.
-Status CheckSignatureShape(xmlNode* root, xmlNode** signature) {
-  int count = 0;
-  MEDMIJ_RETURN_IF_ERROR(Census(root, &count));
+Status CheckSignatureShape(xmlNode* root, size_t count, xmlNode** signature) {
   if (count == 0) return Status::Invalid("the list is not signed: no ds:Signature element");
   if (count > 1) {
     return Status::Invalid("the document has " + std::to_string(count) +
@@ -179,6 +152,7 @@ Status CheckSignatureShape(xmlNode* root, xmlNode** signature) {
       return Status::Invalid("ds:Reference URI=\"" + uri +
                              "\" is not allowed; only URI=\"\" (the whole document)");
     }
+    bool transforms_seen = false;
     for (xmlNode* t : ElementChildren(c)) {
       if (IsElement(t, kDsigNs, "DigestMethod")) {
         bool has_alg = false;
@@ -189,14 +163,35 @@ Status CheckSignatureShape(xmlNode* root, xmlNode** signature) {
         }
       }
       if (!IsElement(t, kDsigNs, "Transforms")) continue;
-      for (xmlNode* tr : ElementChildren(t)) {
+      transforms_seen = true;
+      // Exactly enveloped-signature then exclusive C14N, without parameters: the Reference
+      // digest is then the SHA-256 of the canonical form, which --state records.
+      static constexpr const char* kTransforms[] = {
+          "http://www.w3.org/2000/09/xmldsig#enveloped-signature",
+          "http://www.w3.org/2001/10/xml-exc-c14n#"};
+      const std::vector<xmlNode*> transforms = ElementChildren(t);
+      for (size_t i = 0; i < transforms.size(); ++i) {
         bool has_alg = false;
-        std::string alg = Attr(tr, "Algorithm", &has_alg);
-        if (alg != "http://www.w3.org/2000/09/xmldsig#enveloped-signature" &&
-            alg != "http://www.w3.org/2001/10/xml-exc-c14n#") {
+        const std::string alg = Attr(transforms[i], "Algorithm", &has_alg);
+        if (alg != kTransforms[0] && alg != kTransforms[1]) {
           return Status::Invalid("ds:Transform Algorithm=\"" + alg + "\" is not allowed");
         }
+        if (i >= 2 || alg != kTransforms[i] || !ElementChildren(transforms[i]).empty()) {
+          return Status::Invalid(
+              "ds:Transforms must be exactly enveloped-signature then exclusive C14N, without "
+              "parameters");
+        }
       }
+      if (transforms.size() != 2) {
+        return Status::Invalid(
+            "ds:Transforms must be exactly enveloped-signature then exclusive C14N, without "
+            "parameters");
+      }
+    }
+    if (!transforms_seen) {
+      return Status::Invalid(
+          "ds:Reference has no ds:Transforms; enveloped-signature then exclusive C14N are "
+          "required");
     }
   }
   if (references != 1) {
@@ -228,7 +223,9 @@ Status EnableOnly(xmlSecDSigCtx* ctx) {
     return Status::Internal("verifier: cannot restrict key data to X509");
   }
   ctx->enabledReferenceUris = xmlSecTransformUriTypeEmpty;
-  ctx->flags = XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS | XMLSEC_DSIG_FLAGS_STORE_SIGNEDINFO_REFERENCES;
+  // No STORE_SIGNEDINFO_REFERENCES: it would keep the whole canonical form in memory; the
+  // Reference contexts are listed in signedInfoReferences without it.
+  ctx->flags = XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS;
   return Status::Ok();
 }
 
@@ -251,11 +248,69 @@ Result<uint64_t> ParseVolgnummer(const std::string& text) {
   return v;
 }
 
+// The Reference's DigestValue (which xmlsec just checked against the content) as hex.
+Result<std::string> DigestValueHex(xmlNode* signature) {
+  xmlNode* signed_info = xmlSecFindChild(signature, xmlSecNodeSignedInfo, xmlSecDSigNs);
+  xmlNode* ref =
+      signed_info ? xmlSecFindChild(signed_info, xmlSecNodeReference, xmlSecDSigNs) : nullptr;
+  xmlNode* value = ref ? xmlSecFindChild(ref, xmlSecNodeDigestValue, xmlSecDSigNs) : nullptr;
+  if (value == nullptr) return Status::Invalid("signature: ds:Reference has no ds:DigestValue");
+  const std::string b64 = internal::NodeText(value);
+  std::unique_ptr<EVP_ENCODE_CTX, decltype(&EVP_ENCODE_CTX_free)> ctx(EVP_ENCODE_CTX_new(),
+                                                                      &EVP_ENCODE_CTX_free);
+  std::vector<unsigned char> raw(b64.size() + 3);
+  int len = 0, tail = 0;
+  if (!ctx) return Status::Internal("verifier: cannot decode base64");
+  EVP_DecodeInit(ctx.get());
+  if (EVP_DecodeUpdate(ctx.get(), raw.data(), &len,
+                       reinterpret_cast<const unsigned char*>(b64.data()),
+                       static_cast<int>(b64.size())) < 0 ||
+      EVP_DecodeFinal(ctx.get(), raw.data() + len, &tail) != 1 || len + tail != 32) {
+    return Status::Invalid("signature: ds:DigestValue is not a base64 SHA-256 digest");
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (int i = 0; i < 32; ++i) {
+    hex += kHex[raw[static_cast<size_t>(i)] >> 4];
+    hex += kHex[raw[static_cast<size_t>(i)] & 15];
+  }
+  return hex;
+}
+
+// Sha256Hex of a document on a second thread (or on this one when none can be started).
+class BackgroundSha256 {
+ public:
+  explicit BackgroundSha256(std::string_view bytes) : bytes_(bytes) {
+    try {
+      worker_ = std::thread([this] { hex_ = Sha256Hex(bytes_); });
+    } catch (const std::system_error&) {
+      hex_ = Sha256Hex(bytes_);
+    }
+  }
+  ~BackgroundSha256() {
+    if (worker_.joinable()) worker_.join();
+  }
+  BackgroundSha256(const BackgroundSha256&) = delete;
+  BackgroundSha256& operator=(const BackgroundSha256&) = delete;
+  std::string Get() {
+    if (worker_.joinable()) worker_.join();
+    return hex_;
+  }
+
+ private:
+  std::string_view bytes_;
+  std::string hex_;
+  std::thread worker_;
+};
+
 }  // namespace
 
-Result<VerifiedList> Verifier::Verify(std::string_view document, Time now) const {
+Result<VerifiedList> Verifier::Verify(std::string_view document, Time now,
+                                      std::optional<ListKind> expected) const {
   ErrorScope errors;
-  MEDMIJ_ASSIGN_OR_RETURN(DocPtr doc, internal::ParseDocument(document, "list"));
+  internal::ParseStats stats;
+  MEDMIJ_ASSIGN_OR_RETURN(DocPtr doc, internal::ParseDocument(document, "list", &stats));
+  BackgroundSha256 sha256(document);
   xmlNode* root = xmlDocGetRootElement(doc.get());
   const internal::ListInfo* info = internal::InfoForRoot(root);
   if (info == nullptr) {
@@ -266,8 +321,18 @@ Result<VerifiedList> Verifier::Verify(std::string_view document, Time now) const
              : std::string(" without namespace")) +
         " is not a MedMij list");
   }
+  if (expected && *expected != info->kind) {
+    return Status::Invalid(std::string("the document is the ") + std::string(ToString(info->kind)) +
+                           " (root element " + info->root + "), not the expected " +
+                           std::string(ToString(*expected)));
+  }
   xmlNode* sig = nullptr;
-  MEDMIJ_RETURN_IF_ERROR(CheckSignatureShape(root, &sig));
+  MEDMIJ_RETURN_IF_ERROR(CheckSignatureShape(root, stats.signatures, &sig));
+  // The scanner's range of the root's last element child is the Signature's bytes.
+  if (!stats.last_root_child ||
+      !document.substr(stats.last_root_child->first).starts_with("<ds:Signature")) {
+    return Status::Internal("verifier: the ds:Signature element's bytes were not found");
+  }
 
   std::unique_ptr<xmlSecDSigCtx, DSigCtxFree> ctx(xmlSecDSigCtxCreate(impl_->mngr));
   if (!ctx) return Status::Internal("verifier: cannot create a signature context");
@@ -293,11 +358,14 @@ Result<VerifiedList> Verifier::Verify(std::string_view document, Time now) const
   }
 
   // The certificate xmlsec verified the signature with.
-  std::string subject;
+  X509* cert = nullptr;
   if (xmlSecKeyDataPtr x509 = xmlSecKeyGetData(ctx->signKey, xmlSecOpenSSLKeyDataX509Id)) {
-    if (X509* cert = xmlSecOpenSSLKeyDataX509GetKeyCert(x509)) subject = x509::SubjectRfc2253(cert);
+    cert = xmlSecOpenSSLKeyDataX509GetKeyCert(x509);
   }
-  if (subject.empty()) return Status::Invalid("signature: no X509 certificate for the key");
+  if (cert == nullptr) return Status::Invalid("signature: no X509 certificate for the key");
+  const std::string subject = x509::SubjectRfc2253(cert);
+  MEDMIJ_RETURN_IF_ERROR(
+      x509::CheckSigningProfile(cert, "signature: signing certificate " + subject));
 
   MEDMIJ_RETURN_IF_ERROR(
       internal::SchemaAccess::ValidateDoc(*impl_->schemas, info->kind, doc.get()));
@@ -312,13 +380,18 @@ Result<VerifiedList> Verifier::Verify(std::string_view document, Time now) const
       out.tijdstempel = internal::NodeText(c);
     }
   }
-  out.sha256 = Sha256Hex(document);
-  const auto range = internal::SignatureRange(document);
-  if (!range) {
-    return Status::Invalid("signature: ds:Signature is not in the form this registry writes");
-  }
-  out.content_digest =
-      Sha256Hex({document.substr(0, range->first), document.substr(range->second)});
+  MEDMIJ_ASSIGN_OR_RETURN(out.signed_content_sha256, DigestValueHex(sig));
+  out.signature_begin = stats.last_root_child->first;
+  out.signature_end = stats.last_root_child->second;
+  out.sha256 = sha256.Get();
+  return out;
+}
+
+std::string StrictForm(std::string_view document, const VerifiedList& v) {
+  std::string out;
+  out.reserve(document.size() - (v.signature_end - v.signature_begin));
+  out.append(document.substr(0, v.signature_begin));
+  out.append(document.substr(v.signature_end));
   return out;
 }
 

@@ -107,6 +107,17 @@ inline CommandResult RunCommand(const std::string& command) {
   return r;
 }
 
+// Hex SHA-256 of the stock xmllint's exclusive C14N (without comments) of `xml`: an
+// independent canonicaliser to check ours against.
+inline std::string ExclusiveC14nSha256(const std::string& xml) {
+  TempDir dir;
+  WriteAll(dir / "doc.xml", xml);
+  CommandResult r = RunCommand("xmllint --nonet --exc-c14n " + Quote((dir / "doc.xml").string()) +
+                               " | sha256sum");
+  if (r.exit_code != 0 || r.output.size() < 64) throw std::runtime_error("xmllint: " + r.output);
+  return r.output.substr(0, 64);
+}
+
 // A development CA + intermediate + signing key (deploy/make-dev-ca.sh).
 struct DevCa {
   fs::path dir;

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
+#include "registry/common/sha256.h"
 #include "signer/signer.h"
 #include "tests/unit/signer/test_support.h"
 
@@ -41,8 +43,9 @@ class VerifierTest : public ::testing::Test {
 
   // Verify must fail and say `reason`.
   static void ExpectRefused(const std::string& doc, const std::string& reason,
-                            Time now = WallClockNow()) {
-    auto v = verifier_->Verify(doc, now);
+                            Time now = WallClockNow(),
+                            std::optional<ListKind> expected = std::nullopt) {
+    auto v = verifier_->Verify(doc, now, expected);
     ASSERT_FALSE(v.ok()) << "accepted, expected: " << reason;
     EXPECT_NE(v.status().message().find(reason), std::string::npos) << v.status().message();
     EXPECT_EQ(v.status().code(), Status::Code::kInvalidArgument) << v.status().message();
@@ -82,11 +85,16 @@ TEST_F(VerifierTest, GoodListPassesWithItsFields) {
   EXPECT_EQ(v->tijdstempel, "2026-11-22T10:00:07Z");
   EXPECT_EQ(v->signer_subject, "CN=MedMij Registry Development List Signer,O=MedMij Development");
   EXPECT_EQ(v->sha256.size(), 64u);
-  EXPECT_NE(v->sha256, v->content_digest);
-  // The content digest is that of the unsigned form: equal for two signatures of one list.
+  EXPECT_EQ(v->sha256, Sha256Hex(doc));
+  // The signed content digest is that of the unsigned form's canonical form: equal for two
+  // signatures of one list.
+  EXPECT_EQ(v->signed_content_sha256, ExclusiveC14nSha256(x));
   auto again = verifier_->Verify(Signed(x), WallClockNow());
   ASSERT_TRUE(again.ok());
-  EXPECT_EQ(again->content_digest, v->content_digest);
+  EXPECT_EQ(again->signed_content_sha256, v->signed_content_sha256);
+  // The signature's bytes: removing them gives back the unsigned input.
+  EXPECT_TRUE(std::string_view(doc).substr(v->signature_begin).starts_with("<ds:Signature "));
+  EXPECT_EQ(StrictForm(doc, *v), x);
   EXPECT_EQ(StockXmlsec1(doc), 0);
 }
 
@@ -143,9 +151,13 @@ TEST_F(VerifierTest, ResignedWithAnotherKeyCarriedInKeyValue) {
 }
 
 TEST_F(VerifierTest, SelfSignedLookAlikeCertificate) {
+  // In the signing profile (so only the missing chain refuses it).
   ASSERT_EQ(RunCommand("openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj " +
-                       Quote(kSignerSubject) + " -keyout " + Quote((tmp_ / "fake.key").string()) +
-                       " -out " + Quote((tmp_ / "fake.pem").string()))
+                       Quote(kSignerSubject) +
+                       " -addext basicConstraints=critical,CA:FALSE"
+                       " -addext keyUsage=critical,digitalSignature -keyout " +
+                       Quote((tmp_ / "fake.key").string()) + " -out " +
+                       Quote((tmp_ / "fake.pem").string()))
                 .exit_code,
             0);
   auto fake = Signer::Load(tmp_ / "fake.key", tmp_ / "fake.pem", "", WallClockNow());
@@ -291,7 +303,9 @@ TEST_F(VerifierTest, DeeplyNested) {
   std::string deeper;
   for (int i = 0; i < 100000; ++i) deeper += "<a>";
   for (int i = 0; i < 100000; ++i) deeper += "</a>";
-  ExpectRefused(ReplaceOnce(doc, "<MedMijNodes>", "<MedMijNodes>" + deeper), "not well-formed XML");
+  // Refused at the 65th level, not after libxml2's own limit of 256.
+  ExpectRefused(ReplaceOnce(doc, "<MedMijNodes>", "<MedMijNodes>" + deeper),
+                "nested deeper than 64 elements (line 5)");
 }
 
 TEST_F(VerifierTest, ExpiredSigningCertificate) {
@@ -343,6 +357,247 @@ TEST_F(VerifierTest, LoadRefusesBadTrustFile) {
   auto missing = Verifier::Load(tmp_ / "missing.pem");
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("missing.pem: cannot read"), std::string::npos);
+}
+
+// Item 5 of issue 8: the signed content's digest is that of its canonical form, so every byte
+// variant of one signed list has it, and other content has another.
+TEST_F(VerifierTest, ByteVariantsShareTheSignedContentDigest) {
+  const std::string x = Whitelist(3, 9);
+  const std::string doc = Signed(x);
+  auto v = verifier_->Verify(doc, WallClockNow());
+  ASSERT_TRUE(v.ok()) << v.status().message();
+  std::string crlf;
+  for (char c : doc) {
+    if (c == '\n') crlf += '\r';
+    crlf += c;
+  }
+  const std::vector<std::pair<std::string, std::string>> variants = {
+      {"trailing newline", doc + "\n"},
+      {"CRLF", crlf},
+      {"BOM", "\xef\xbb\xbf" + doc},
+      {"comment", ReplaceOnce(doc, "<MedMijNodes>", "<MedMijNodes><!-- mirrored -->")},
+      {"no declaration", doc.substr(doc.find('<', 1))},
+  };
+  for (const auto& [name, variant] : variants) {
+    ASSERT_NE(variant, doc);
+    auto w = verifier_->Verify(variant, WallClockNow());
+    ASSERT_TRUE(w.ok()) << name << ": " << w.status().message();
+    EXPECT_EQ(w->signed_content_sha256, v->signed_content_sha256) << name;
+    EXPECT_NE(w->sha256, v->sha256) << name;
+    EXPECT_TRUE(std::string_view(variant).substr(w->signature_begin).starts_with("<ds:Signature"))
+        << name;
+  }
+  // Other content under the same Volgnummer: another digest.
+  auto other = verifier_->Verify(Signed(Whitelist(2, 9)), WallClockNow());
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE(other->signed_content_sha256, v->signed_content_sha256);
+}
+
+TEST_F(VerifierTest, ExpectedListKind) {
+  const std::string ocl = Signed(OAuthClientList(2));
+  ExpectRefused(ocl,
+                "is the oauthclientlist (root element OAuthclientlist), not the expected "
+                "whitelist",
+                WallClockNow(), ListKind::kWhitelist);
+  auto v = verifier_->Verify(ocl, WallClockNow(), ListKind::kOAuthClientList);
+  EXPECT_TRUE(v.ok()) << v.status().message();
+  ExpectRefused(Signed(Gegevensdienstnamenlijst(2)), "not the expected zorgaanbiederslijst",
+                WallClockNow(), ListKind::kZorgaanbiederslijst);
+}
+
+// Item 6 of issue 8, on a genuine signed list: each hostile addition is refused while parsing
+// (the sizes that took minutes or gigabytes before are in tests/bench/hostile_bench.sh).
+TEST_F(VerifierTest, HostileAdditionsToAGenuineList) {
+  const std::string doc = Signed(Whitelist(3));
+  std::string attributes;
+  for (int i = 0; i < 40000; ++i) attributes += " a" + std::to_string(i) + "=\"\"";
+  ExpectRefused(ReplaceOnce(doc, "<MedMijNode>", "<MedMijNode" + attributes + ">"),
+                "an element has more than 16 attributes");
+  std::string namespaces;
+  for (int i = 0; i < 200000; ++i) namespaces += " xmlns:n" + std::to_string(i) + "=\"urn:n\"";
+  ExpectRefused(ReplaceOnce(doc, "<Whitelist xmlns=", "<Whitelist" + namespaces + " xmlns="),
+                "an element has more than 8 namespace declarations");
+  std::string junk;
+  for (int i = 0; i < 9000; ++i) junk += "<ds:X509Certificate>AAAA</ds:X509Certificate>";
+  ExpectRefused(ReplaceOnce(doc, "</ds:X509Data>", junk + "</ds:X509Data>"),
+                "ds:KeyInfo has more than 8 certificates");
+  std::string empties;
+  for (int i = 0; i < 1000000; ++i) empties += "<ds:Object/>";
+  ExpectRefused(ReplaceOnce(doc, "</ds:KeyInfo>", "</ds:KeyInfo>" + empties),
+                "ds:Signature has more than 256 nodes");
+}
+
+TEST_F(VerifierTest, OnlyUtf8) {
+  const std::string doc = Signed(Whitelist(1));
+  std::string utf16 = "\xff\xfe";
+  for (char c : doc) {
+    utf16 += c;
+    utf16 += '\0';
+  }
+  ExpectRefused(utf16, "only UTF-8 documents are accepted");
+}
+
+TEST_F(VerifierTest, TransformsMustBeExactlyOurs) {
+  const std::string doc = Signed(Whitelist(2));
+  const std::string enveloped =
+      "<ds:Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/>";
+  const std::string exc = "<ds:Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>";
+  ExpectRefused(ReplaceOnce(doc, exc, ""), "exactly enveloped-signature then exclusive C14N");
+  ExpectRefused(ReplaceOnce(ReplaceOnce(doc, exc, ""), enveloped, exc + enveloped),
+                "exactly enveloped-signature then exclusive C14N");
+  ExpectRefused(
+      ReplaceOnce(doc, exc,
+                  "<ds:Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\">"
+                  "<ec:InclusiveNamespaces xmlns:ec=\"http://www.w3.org/2001/10/xml-exc-c14n#\" "
+                  "PrefixList=\"ds\"/></ds:Transform>"),
+      "without parameters");
+}
+
+// Item 3 of issue 8: the signing certificate's profile. Each list is signed by the stock
+// xmlsec1 with a certificate that chains to the trust anchor (xmlsec1 accepts every one of
+// them); the Verifier refuses those outside the profile, and Signer::Load refuses to sign with
+// them.
+class SigningProfileTest : public VerifierTest {
+ protected:
+  static void SetUpTestSuite() {
+    VerifierTest::SetUpTestSuite();
+    ca_dir_ = new TempDir();
+  }
+  static void TearDownTestSuite() {
+    delete ca_dir_;
+    VerifierTest::TearDownTestSuite();
+  }
+
+  struct Issued {
+    fs::path key, cert, chain;
+    bool ec = false;
+  };
+
+  // A key (`keyspec`: rsa:BITS or ec:CURVE) and a certificate for it issued by the dev CA's
+  // intermediate with the OpenSSL extension lines `ext`.
+  static Issued Issue(const std::string& name, const std::string& keyspec, const std::string& ext) {
+    const TempDir& d = *ca_dir_;
+    Issued i{d / (name + ".key"), d / (name + ".pem"), ca_.chain(), keyspec.starts_with("ec:")};
+    const std::string genkey =
+        i.ec ? "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:" + keyspec.substr(3)
+             : "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:" + keyspec.substr(4);
+    WriteAll(d / (name + ".cnf"), "[x]\n" + ext + "\n");
+    CommandResult r = RunCommand(
+        genkey + " -out " + Quote(i.key.string()) + " && openssl req -new -key " +
+        Quote(i.key.string()) + " -subj '/O=MedMij Development/CN=" + name + "' -out " +
+        Quote((d / (name + ".csr")).string()) + " && openssl x509 -req -in " +
+        Quote((d / (name + ".csr")).string()) + " -CA " +
+        Quote((ca_.dir / "intermediate.pem").string()) + " -CAkey " +
+        Quote((ca_.dir / "intermediate.key").string()) +
+        " -set_serial 0x$(openssl rand -hex 8) -days 30 -sha256 -extfile " +
+        Quote((d / (name + ".cnf")).string()) + " -extensions x -out " + Quote(i.cert.string()));
+    if (r.exit_code != 0) throw std::runtime_error("issuing " + name + ": " + r.output);
+    return i;
+  }
+
+  // The whitelist signed by the stock xmlsec1 with `key`, its certificate and `chain`.
+  std::string StockSigned(const fs::path& key, const fs::path& cert, const fs::path& chain,
+                          bool ec) {
+    const std::string tmpl = ReplaceOnce(
+        Whitelist(2), "</Whitelist>",
+        "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:SignedInfo>"
+        "<ds:CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>"
+        "<ds:SignatureMethod Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#" +
+            std::string(ec ? "ecdsa" : "rsa") +
+            "-sha256\"/><ds:Reference URI=\"\"><ds:Transforms>"
+            "<ds:Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/>"
+            "<ds:Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>"
+            "</ds:Transforms><ds:DigestMethod "
+            "Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/><ds:DigestValue/>"
+            "</ds:Reference></ds:SignedInfo><ds:SignatureValue/><ds:KeyInfo><ds:X509Data/>"
+            "</ds:KeyInfo></ds:Signature></Whitelist>");
+    WriteAll(tmp_ / "tmpl.xml", tmpl);
+    std::string pems = key.string() + "," + cert.string();
+    if (!chain.empty()) pems += "," + chain.string();
+    CommandResult r = RunCommand("xmlsec1 --sign --privkey-pem " + Quote(pems) + " --output " +
+                                 Quote((tmp_ / "signed.xml").string()) + " " +
+                                 Quote((tmp_ / "tmpl.xml").string()));
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return ReadAll(tmp_ / "signed.xml");
+  }
+
+  void ExpectOutsideProfile(const Issued& i, const std::string& reason) {
+    const std::string doc = StockSigned(i.key, i.cert, i.chain, i.ec);
+    EXPECT_EQ(StockXmlsec1(doc), 0) << reason << ": the stock tool should accept the chain";
+    ExpectRefused(doc, reason);
+    auto s = Signer::Load(i.key, i.cert, i.chain.empty() ? fs::path() : i.chain, WallClockNow());
+    ASSERT_FALSE(s.ok()) << reason;
+    EXPECT_NE(s.status().message().find(reason), std::string::npos) << s.status().message();
+    EXPECT_NE(s.status().message().find(i.cert.string()), std::string::npos)
+        << s.status().message();
+  }
+
+  void ExpectInsideProfile(const Issued& i) {
+    const std::string doc = StockSigned(i.key, i.cert, i.chain, i.ec);
+    auto v = verifier_->Verify(doc, WallClockNow());
+    EXPECT_TRUE(v.ok()) << i.cert << ": " << v.status().message();
+    auto s = Signer::Load(i.key, i.cert, i.chain, WallClockNow());
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    auto ours = (*s)->Sign(Whitelist(1));
+    ASSERT_TRUE(ours.ok());
+    EXPECT_TRUE(verifier_->Verify(*ours, WallClockNow()).ok());
+  }
+
+  static TempDir* ca_dir_;
+};
+TempDir* SigningProfileTest::ca_dir_ = nullptr;
+
+constexpr const char* kLeaf = "basicConstraints=critical,CA:FALSE\n";
+
+TEST_F(SigningProfileTest, TlsServerCertificate) {
+  ExpectOutsideProfile(
+      Issue("tls-server", "rsa:2048",
+            std::string(kLeaf) + "keyUsage=critical,digitalSignature,keyEncipherment\n"
+                                 "extendedKeyUsage=serverAuth"),
+      "keyUsage allows more than digitalSignature and nonRepudiation");
+  ExpectOutsideProfile(Issue("tls-only-eku", "rsa:2048",
+                             std::string(kLeaf) + "keyUsage=critical,digitalSignature\n"
+                                                  "extendedKeyUsage=serverAuth,clientAuth"),
+                       "extendedKeyUsage is TLS only");
+}
+
+TEST_F(SigningProfileTest, KeyCertSignOnlyCertificate) {
+  ExpectOutsideProfile(
+      Issue("keycertsign", "rsa:2048", std::string(kLeaf) + "keyUsage=critical,keyCertSign"),
+      "keyUsage includes keyCertSign");
+}
+
+TEST_F(SigningProfileTest, CaKeys) {
+  // The intermediate's own key and certificate (chains to the root directly), and the root's.
+  ExpectOutsideProfile({ca_.dir / "intermediate.key", ca_.dir / "intermediate.pem", {}, false},
+                       "is a CA certificate (basicConstraints CA:TRUE)");
+  ExpectOutsideProfile({ca_.dir / "ca.key", ca_.dir / "ca.pem", {}, false},
+                       "is a CA certificate (basicConstraints CA:TRUE)");
+}
+
+TEST_F(SigningProfileTest, WeakKeys) {
+  ExpectOutsideProfile(
+      Issue("rsa1024", "rsa:1024", std::string(kLeaf) + "keyUsage=critical,digitalSignature"),
+      "the RSA key has 1024 bits; at least 2048 are required");
+  ExpectOutsideProfile(
+      Issue("p192", "ec:prime192v1", std::string(kLeaf) + "keyUsage=critical,digitalSignature"),
+      "the EC key is on curve prime192v1");
+}
+
+TEST_F(SigningProfileTest, KeyUsageMissingOrWithoutDigitalSignature) {
+  ExpectOutsideProfile(Issue("no-ku", "rsa:2048", kLeaf), "has no keyUsage");
+  ExpectOutsideProfile(
+      Issue("nr-only", "rsa:2048", std::string(kLeaf) + "keyUsage=critical,nonRepudiation"),
+      "keyUsage lacks digitalSignature");
+}
+
+TEST_F(SigningProfileTest, InsideTheProfile) {
+  ExpectInsideProfile(Issue("ds-nr-eku", "rsa:3072",
+                            std::string(kLeaf) +
+                                "keyUsage=critical,digitalSignature,nonRepudiation\n"
+                                "extendedKeyUsage=codeSigning,serverAuth"));
+  ExpectInsideProfile(
+      Issue("p384", "ec:secp384r1", std::string(kLeaf) + "keyUsage=critical,digitalSignature"));
 }
 
 }  // namespace
