@@ -3,6 +3,7 @@
 // here; the medmij-verify binary's output, exit codes and rollback state.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -220,6 +221,168 @@ TEST_F(InteropTest, StateRefusesRollbackAndSubstitution) {
   EXPECT_EQ(broken.exit_code, 2);
   EXPECT_NE(broken.err.find("state file"), std::string::npos) << broken.err;
   EXPECT_EQ(ReadAll(state), "{not json");  // changes nothing
+}
+
+// Issue 8 item 2 and 7: a state path that is a directory (this aborted with std::ios_failure),
+// a symbolic link, or not writable is one clear error line and exit 2; nothing is followed.
+TEST_F(InteropTest, StatePathThatIsADirectoryALinkOrUnwritable) {
+  const DevCa ca = CachedDevCa("rsa", false);
+  auto signer = Signer::Load(ca.key(), ca.cert(), ca.chain(), WallClockNow());
+  ASSERT_TRUE(signer.ok());
+  const std::string list = Write("w.xml", *(*signer)->Sign(Whitelist(2, 5)));
+  auto run = [&](const fs::path& state) {
+    return Verify("--trust " + Quote(ca.ca().string()) + " --state " + Quote(state.string()) + " " +
+                  Quote(list));
+  };
+  fs::create_directory(tmp_ / "dir");
+  Split dir = run(tmp_ / "dir");
+  EXPECT_EQ(dir.exit_code, 2) << dir.err;
+  EXPECT_EQ(dir.err, "medmij-verify: state file " + (tmp_ / "dir").string() +
+                         " is not a regular file (it is a directory)\n");
+
+  WriteAll(tmp_ / "real.json", "keep");
+  fs::create_symlink(tmp_ / "real.json", tmp_ / "link.json");
+  Split link = run(tmp_ / "link.json");
+  EXPECT_EQ(link.exit_code, 2);
+  EXPECT_NE(link.err.find("is a symbolic link"), std::string::npos) << link.err;
+  EXPECT_TRUE(fs::is_symlink(tmp_ / "link.json"));
+  EXPECT_EQ(ReadAll(tmp_ / "real.json"), "keep");
+
+  fs::create_symlink(tmp_ / "planted", tmp_ / "s.json.lock");
+  Split lock = run(tmp_ / "s.json");
+  EXPECT_EQ(lock.exit_code, 2);
+  EXPECT_NE(lock.err.find("s.json.lock is a symbolic link"), std::string::npos) << lock.err;
+  EXPECT_FALSE(fs::exists(tmp_ / "planted"));
+  EXPECT_FALSE(fs::exists(tmp_ / "s.json"));
+
+  // Unwritable, for a user without the right to write (root ignores permission bits: run the
+  // check as nobody then).
+  const fs::path ro = tmp_ / "ro";
+  fs::create_directory(ro);
+  WriteAll(ro / "state.json", R"({"version":2,"lists":{}})");
+  fs::permissions(tmp_.path(), fs::perms::all);  // nobody must reach the files
+  fs::permissions(list, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  fs::permissions(ro, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                          fs::perms::others_read | fs::perms::others_exec);
+  const std::string as =
+      geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "";
+  auto run_as = [&](const fs::path& state) {
+    CommandResult r =
+        RunCommand(as + Quote(MEDMIJ_VERIFY_BIN) + " --trust " + Quote(ca.ca().string()) +
+                   " --state " + Quote(state.string()) + " " + Quote(list));
+    return r;
+  };
+  CommandResult dir_ro = run_as(ro / "new.json");
+  EXPECT_EQ(dir_ro.exit_code, 2) << dir_ro.output;
+  EXPECT_NE(dir_ro.output.find("state directory " + ro.string() + " is not writable"),
+            std::string::npos)
+      << dir_ro.output;
+  fs::permissions(ro, fs::perms::all);
+  fs::permissions(ro / "state.json", fs::perms::owner_read | fs::perms::others_read);
+  CommandResult file_ro = run_as(ro / "state.json");
+  EXPECT_EQ(file_ro.exit_code, 2) << file_ro.output;
+  EXPECT_NE(file_ro.output.find("state file " + (ro / "state.json").string() + " is not writable"),
+            std::string::npos)
+      << file_ro.output;
+  EXPECT_EQ(ReadAll(ro / "state.json"), R"({"version":2,"lists":{}})");
+}
+
+// Issue 8 item 3: --list names the list expected; a valid list of another kind is refused, and
+// the state does not learn it.
+TEST_F(InteropTest, ListOptionRefusesAnotherKind) {
+  const DevCa ca = CachedDevCa("rsa", false);
+  auto signer = Signer::Load(ca.key(), ca.cert(), ca.chain(), WallClockNow());
+  ASSERT_TRUE(signer.ok());
+  // A genuine OAuth client list saved under the Whitelist's name.
+  const std::string path = Write("MedMij_Whitelist.xml", *(*signer)->Sign(OAuthClientList(2, 8)));
+  const std::string state = (tmp_ / "state.json").string();
+  const std::string trust = "--trust " + Quote(ca.ca().string());
+  Split wrong = Verify(trust + " --list whitelist --state " + Quote(state) + " " + Quote(path));
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_EQ(wrong.err, "medmij-verify: " + path +
+                           ": INVALID: the document is the oauthclientlist (root element "
+                           "OAuthclientlist), not the expected whitelist\n");
+  EXPECT_FALSE(fs::exists(state));
+  Split right = Verify(trust + " --list oauthclientlist " + Quote(path));
+  EXPECT_EQ(right.exit_code, 0) << right.err;
+  Split bogus = Verify(trust + " --list blacklist " + Quote(path));
+  EXPECT_EQ(bogus.exit_code, 2);
+  EXPECT_NE(bogus.err.find("--list: unknown list 'blacklist'; one of whitelist, oauthclientlist, "
+                           "zorgaanbiederslijst, gegevensdienstnamenlijst"),
+            std::string::npos)
+      << bogus.err;
+}
+
+// Issue 8 item 5: --state compares the signed content's canonical digest. Byte variants of the
+// accepted list pass (and change nothing); other content under its Volgnummer is refused.
+TEST_F(InteropTest, StateAcceptsByteVariantsAndRefusesOtherContent) {
+  const DevCa ca = CachedDevCa("rsa", false);
+  auto signer = Signer::Load(ca.key(), ca.cert(), ca.chain(), WallClockNow());
+  ASSERT_TRUE(signer.ok());
+  const std::string doc = *(*signer)->Sign(Whitelist(3, 20));
+  const std::string state = (tmp_ / "state.json").string();
+  auto run = [&](const std::string& bytes) {
+    return Verify("--json --trust " + Quote(ca.ca().string()) + " --state " + Quote(state) + " " +
+                  Quote(Write("list.xml", bytes)));
+  };
+  std::string crlf;
+  for (char c : doc) {
+    if (c == '\n') crlf += '\r';
+    crlf += c;
+  }
+  // A variant delivered first does not block the genuine list either.
+  Split first = run(crlf);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(json::parse(first.out)["state_updated"], true);
+  const std::string saved = ReadAll(state);
+  for (const std::string& variant :
+       {doc, doc + "\n", "\xef\xbb\xbf" + doc,
+        ReplaceOnce(doc, "<MedMijNodes>", "<MedMijNodes><!-- cached copy -->")}) {
+    Split v = run(variant);
+    EXPECT_EQ(v.exit_code, 0) << v.err;
+    EXPECT_EQ(json::parse(v.out)["state_updated"], false);
+    EXPECT_EQ(json::parse(v.out)["signed_content_sha256"],
+              json::parse(saved)["lists"]["whitelist"]["signed_content_sha256"]);
+  }
+  EXPECT_EQ(ReadAll(state), saved);
+  Split other = run(*(*signer)->Sign(Whitelist(2, 20)));
+  EXPECT_EQ(other.exit_code, 1);
+  EXPECT_NE(other.err.find("REFUSED: substitution: Volgnummer 20"), std::string::npos) << other.err;
+  EXPECT_EQ(ReadAll(state), saved);
+}
+
+// Issue 7 item 4: --strict confirms that a strict file is exactly the verified list without its
+// signature.
+TEST_F(InteropTest, StrictFileIsTheVerifiedListWithoutItsSignature) {
+  const DevCa ca = CachedDevCa("rsa", false);
+  auto signer = Signer::Load(ca.key(), ca.cert(), ca.chain(), WallClockNow());
+  ASSERT_TRUE(signer.ok());
+  const std::string unsigned_xml = Zorgaanbiederslijst(3, 31);
+  const std::string doc = *(*signer)->Sign(unsigned_xml);
+  const std::string signed_path = Write("signed.xml", doc);
+  auto run = [&](const std::string& strict) {
+    return Verify("--trust " + Quote(ca.ca().string()) + " --strict " +
+                  Quote(Write("strict.xml", strict)) + " " + Quote(signed_path));
+  };
+  Split good = run(StripSignature(doc));
+  EXPECT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_NE(good.out.find("strict: " + (tmp_ / "strict.xml").string() + " confirmed\n"),
+            std::string::npos)
+      << good.out;
+  EXPECT_EQ(StripSignature(doc), unsigned_xml);
+  Split tampered = run(ReplaceOnce(unsigned_xml, "zorga@medmij", "zorgb@medmij"));
+  EXPECT_EQ(tampered.exit_code, 1);
+  EXPECT_NE(tampered.err.find("INVALID: the strict file is not the verified list without its "
+                              "signature: they differ from byte "),
+            std::string::npos)
+      << tampered.err;
+  EXPECT_EQ(run(doc).exit_code, 1);  // the signed form is not the strict form
+  EXPECT_EQ(run(unsigned_xml + "\n").exit_code, 1);
+  EXPECT_EQ(run(Zorgaanbiederslijst(3, 32)).exit_code, 1);
+  Split j = Verify("--json --trust " + Quote(ca.ca().string()) + " --strict " +
+                   Quote(Write("strict.xml", unsigned_xml)) + " " + Quote(signed_path));
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  EXPECT_EQ(json::parse(j.out)["strict_confirmed"], true);
 }
 
 }  // namespace
