@@ -62,6 +62,10 @@ TEST(ServiceConfig, BadConfigurationIsOneLineAndExit2) {
                 .exit_code,
             0);
   expect_fail(replace(text, pki.key.string(), other_key.string()), "[signing]");
+  // A certificate outside the list-signing profile: the intermediate CA's own key.
+  expect_fail(replace(replace(text, pki.key.string(), (pki.dir / "intermediate.key").string()),
+                      pki.cert.string(), (pki.dir / "intermediate.pem").string()),
+              "is a CA certificate (basicConstraints CA:TRUE)");
   // An unreadable key file (mode 000; meaningless for root, which reads anything).
   if (geteuid() != 0) {
     fs::path locked = dir.path() / "locked.key";
