@@ -8,10 +8,10 @@
 //    attributes took 22 s, 200 000 declarations 21 s), so a tag over the limit must never reach
 //    it. The scanner is a lexer only (text, tags, comments, CDATA, PIs); where it and libxml2
 //    could disagree the input is not well-formed, libxml2 says so, and the reader stops feeding.
-//  - The SAX callbacks that build the DOM are wrapped: depth, nodes, nodes inside ds:Signature
-//    and certificates are counted as they arrive and the parser is stopped at the first one over
-//    a limit, so no hostile part is ever built (15 million elements inside ds:Signature took
-//    2.27 GB before).
+//  - The SAX callbacks that build the DOM are wrapped: depth, nodes (also against the bytes read
+//    so far), nodes inside ds:Signature and certificates are counted as they arrive and the
+//    parser is stopped at the first one over a limit, so no hostile part is ever built (15
+//    million elements inside ds:Signature took 2.27 GB before).
 // The input reaches libxml2 through a read callback in chunks (as from a file): libxml2 keeps a
 // window, not a copy of the whole document.
 #include <libxml/SAX2.h>
@@ -234,6 +234,7 @@ struct ParseState {
   MarkupScanner scanner;
   xmlParserCtxtPtr ctxt = nullptr;
   std::string_view rest;
+  size_t fed = 0;     // bytes handed to libxml2 so far
   std::string error;  // the first limit broken, or an encoding refusal
   bool doctype = false;
   int depth = 0;
@@ -255,6 +256,13 @@ struct ParseState {
   bool CountNode() {
     if (++nodes > limits.nodes) {
       Fail("the document has more than " + std::to_string(limits.nodes) + " nodes");
+      return false;
+    }
+    if (nodes > limits.dense_nodes &&
+        nodes - limits.dense_nodes > fed / limits.min_bytes_per_node) {
+      Fail("the document has " + std::to_string(nodes) + " nodes in its first " +
+           std::to_string(fed) + " bytes: more than " + std::to_string(limits.dense_nodes) +
+           " and one per " + std::to_string(limits.min_bytes_per_node) + " bytes");
       return false;
     }
     if (signature_depth > 0 && ++signature_nodes > limits.signature_nodes) {
@@ -359,6 +367,7 @@ int ReadChunk(void* context, char* buffer, int len) {
   }
   std::memcpy(buffer, s->rest.data(), n);
   s->rest.remove_prefix(n);
+  s->fed += n;
   return static_cast<int>(n);
 }
 

@@ -119,6 +119,13 @@ TEST(ParseLimitsTest, Nodes) {
             std::string::npos);
   EXPECT_NE(Refusal("<r>" + Repeat("<!--c-->", 1000) + "</r>", small).find("more than 1000 nodes"),
             std::string::npos);
+  // Beyond `dense_nodes`, at most one node per `min_bytes_per_node` bytes read.
+  ParseLimits dense;
+  dense.dense_nodes = 100;
+  dense.min_bytes_per_node = 8;
+  EXPECT_EQ(Refusal("<r>" + Repeat("<abcdefgh/>", 5000) + "</r>", dense), "");
+  EXPECT_NE(Refusal("<r>" + Repeat("<a/>", 5000) + "</r>", dense).find("and one per 8 bytes"),
+            std::string::npos);
   // Long text is one node, however many callbacks libxml2 makes for it.
   EXPECT_EQ(Refusal("<r>" + std::string(1 << 20, 'x') + "</r>", small), "");
 }
