@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -174,6 +175,19 @@ class EmbeddedSchemaLoading {
   EmbeddedSchemaLoading();
   ~EmbeddedSchemaLoading();
 };
+
+// The plain form (plain_form.cc: the shape lists::Render writes, defined there), whose exclusive
+// C14N the signer computes from the bytes, without a DOM.
+std::string PlainRootStartTag(const ListInfo& info);
+// Offset of the root start tag when `bytes` begins like the plain form of `info`'s list (which
+// rules out a DOCTYPE: it would have to precede the root); npos otherwise.
+size_t PlainRootBegin(std::string_view bytes, const ListInfo& info);
+// When `bytes` are in the plain form: writes their exclusive C14N (without comments) to `sink`
+// in pieces and returns the offset of the root end tag. nullopt when they are not (or `sink`
+// returned false); some of the output may have been written then. The result is the C14N only
+// of a document a parser accepts as well-formed: the caller validates the same bytes.
+std::optional<size_t> CanonicalizePlainForm(std::string_view bytes, const ListInfo& info,
+                                            const std::function<bool(std::string_view)>& sink);
 
 // [begin, end) of the ds:Signature element StripSignature removes, if there is one.
 std::optional<std::pair<size_t, size_t>> SignatureRange(std::string_view signed_xml);

@@ -361,51 +361,7 @@ Result<Splice> SignParsed(const SigningKey& k, xmlDoc* doc, std::string_view byt
   return Splice{splice, std::move(sig_bytes)};
 }
 
-// ---- The plain form: the digest without a DOM ------------------------------------------------
-//
-// A document is in the plain form when its bytes are exactly:
-//   <?xml version="1.0" encoding="UTF-8"?>, then XML whitespace without CR;
-//   <ROOT xmlns="NS">, the list's root element and release namespace, nothing else in the tag;
-//   content made only of start tags <N>, end tags </N> and empty-element tags <N/>, N an ASCII
-//   name without a colon, no attributes, no whitespace inside tags; and text with no '>', no CR,
-//   and '&' only in &amp; &lt; &gt;;
-//   </ROOT>, then XML whitespace without CR.
-// lists::Render writes this form. For such a document, once a parser has accepted it as
-// well-formed, its exclusive C14N without comments is the bytes from "<ROOT" to the '>' of the
-// root end tag with each <N/> written <N></N>, because: the declaration and whitespace outside
-// the root are not rendered; there is no DOCTYPE, PI, comment or CDATA; the only attribute-like
-// item is the root's namespace declaration, visibly used by the root and declared nowhere else,
-// written as it stands; text is written with &, <, > escaped as &amp; &lt; &gt; (what the bytes
-// already hold: no other reference and no raw '>' occur) and CR as &#xD; (no CR occurs, so no
-// line-end normalisation either). Anything else (a prefix, an attribute, a character reference,
-// CRLF, a comment) is not the plain form and takes the DOM path. The signer tests compare this
-// digest with libxml2's C14N (the DOM path) on documents with awkward text.
-
-constexpr std::string_view kPlainDeclaration = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
-
-bool IsPlainSpace(char c) {
-  return c == ' ' || c == '\n' || c == '\t';
-}
-bool IsNameStart(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
-}
-bool IsNameChar(char c) {
-  return IsNameStart(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
-}
-
-std::string PlainRootStartTag(const internal::ListInfo& info) {
-  return std::string("<") + info.root + " xmlns=\"" + info.ns + "\">";
-}
-
-// Offset of the plain form's root start tag when `bytes` begins like the plain form (which rules
-// out a DOCTYPE: it would have to precede the root); npos otherwise.
-size_t PlainRootBegin(std::string_view bytes, const internal::ListInfo& info) {
-  if (!bytes.starts_with(kPlainDeclaration)) return std::string_view::npos;
-  size_t i = kPlainDeclaration.size();
-  while (i < bytes.size() && IsPlainSpace(bytes[i])) ++i;
-  if (bytes.substr(i).starts_with(PlainRootStartTag(info))) return i;
-  return std::string_view::npos;
-}
+// ---- The plain form (plain_form.cc): the digest without a DOM --------------------------------
 
 struct PlainDigest {
   bool plain = false;
@@ -418,71 +374,14 @@ struct PlainDigest {
 // the bytes are not in the plain form (or the digest failed): nothing is claimed then.
 PlainDigest DigestPlainForm(std::string_view b, const internal::ListInfo& info) {
   PlainDigest out;
-  const size_t root_begin = PlainRootBegin(b, info);
-  if (root_begin == std::string_view::npos) return out;
   MdCtxPtr md(EVP_MD_CTX_new());
   if (!md || EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr) != 1) return out;
-  const size_t n = b.size();
-  size_t flushed = root_begin;  // [flushed, i) is canonical and not yet digested
-  auto feed = [&](const char* p, size_t len) { return EVP_DigestUpdate(md.get(), p, len) == 1; };
-  std::vector<std::string_view> open{info.root};
-  size_t i = root_begin + PlainRootStartTag(info).size();
-  for (;;) {
-    size_t lt = i;
-    for (; lt < n; ++lt) {
-      const char c = b[lt];
-      if (c == '<') break;
-      if (c == '>' || c == '\r') return out;
-      if (c == '&') {
-        const std::string_view ref = b.substr(lt + 1, 4);
-        if (ref == "amp;") {
-          lt += 4;
-        } else if (ref.starts_with("lt;") || ref.starts_with("gt;")) {
-          lt += 3;
-        } else {
-          return out;
-        }
-      }
-    }
-    if (lt >= n) return out;
-    i = lt + 1;
-    if (i < n && b[i] == '/') {
-      const size_t name = ++i;
-      while (i < n && IsNameChar(b[i])) ++i;
-      if (i >= n || b[i] != '>' || b.substr(name, i - name) != open.back()) return out;
-      ++i;
-      open.pop_back();
-      if (open.empty()) {
-        out.splice = lt;
-        break;
-      }
-      continue;
-    }
-    const size_t name = i;
-    if (i >= n || !IsNameStart(b[i])) return out;
-    while (i < n && IsNameChar(b[i])) ++i;
-    if (i < n && b[i] == '>') {
-      ++i;
-      open.push_back(b.substr(name, i - 1 - name));
-      if (open.size() > static_cast<size_t>(internal::kMaxDepth)) return out;
-    } else if (i + 1 < n && b[i] == '/' && b[i + 1] == '>') {
-      if (!feed(b.data() + flushed, i - flushed) || !feed("></", 3) ||
-          !feed(b.data() + name, i - name) || !feed(">", 1)) {
-        return out;
-      }
-      i += 2;
-      flushed = i;
-    } else {
-      return out;
-    }
-  }
-  for (size_t j = i; j < n; ++j) {
-    if (!IsPlainSpace(b[j])) return out;
-  }
-  if (!feed(b.data() + flushed, i - flushed) ||
-      EVP_DigestFinal_ex(md.get(), out.md, &out.md_len) != 1) {
-    return out;
-  }
+  const std::optional<size_t> splice =
+      internal::CanonicalizePlainForm(b, info, [&](std::string_view part) {
+        return EVP_DigestUpdate(md.get(), part.data(), part.size()) == 1;
+      });
+  if (!splice || EVP_DigestFinal_ex(md.get(), out.md, &out.md_len) != 1) return out;
+  out.splice = *splice;
   out.plain = true;
   return out;
 }
@@ -495,7 +394,7 @@ Result<Splice> SignValidatedSplice(const SigningKey& k, std::string_view bytes, 
   ErrorScope errors;
   const internal::ListInfo& info = internal::InfoFor(list);
   if (bytes.size() <= internal::kMaxDocumentBytes &&
-      PlainRootBegin(bytes, info) != std::string_view::npos) {
+      internal::PlainRootBegin(bytes, info) != std::string_view::npos) {
     PlainDigest digest;
     std::thread worker;
     try {
@@ -509,7 +408,8 @@ Result<Splice> SignValidatedSplice(const SigningKey& k, std::string_view bytes, 
       MEDMIJ_RETURN_IF_ERROR(valid);
       // The signature depends only on the digest and the root element: build it in a document
       // holding nothing else.
-      const std::string shell = PlainRootStartTag(info) + "\n</" + std::string(info.root) + ">\n";
+      const std::string shell =
+          internal::PlainRootStartTag(info) + "\n</" + std::string(info.root) + ">\n";
       MEDMIJ_ASSIGN_OR_RETURN(DocPtr doc, internal::ParseDocument(shell, "sign"));
       MEDMIJ_ASSIGN_OR_RETURN(std::string sig,
                               BuildSignature(k, doc.get(), digest.md, digest.md_len, errors));
