@@ -107,7 +107,10 @@ template <typename T>
 void DecodeValue(const json& j, std::map<std::string, T>& out) {
   if (!j.is_object()) WrongType(j, "an object");
   out.clear();
-  for (const auto& [key, value] : j.items()) {
+  // No structured bindings captured by the lambdas here: clang 14 (the fuzz build) lacks them.
+  for (const auto& item : j.items()) {
+    const std::string& key = item.key();
+    const json& value = item.value();
     T v{};
     At("[" + key + "]", [&] { DecodeValue(value, v); });
     out.emplace(key, std::move(v));
@@ -471,7 +474,9 @@ void from_json(const json& j, Provider& v) {
   if (auto it = j.find("services"); it != j.end()) {
     At("services", [&] {
       if (!it->is_object()) WrongType(*it, "an object");
-      for (const auto& [id, entry] : it->items()) {
+      for (const auto& item : it->items()) {
+        const std::string& id = item.key();
+        const json& entry = item.value();
         At("[" + id + "]", [&] {
           json e = entry;
           if (e.is_object() && !e.contains("service_id")) e["service_id"] = id;
