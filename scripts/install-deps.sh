@@ -15,6 +15,7 @@ packages=(
   nginx-light wrk
   clang-format time
   help2man lintian fakeroot
+  clang-14 libfuzzer-14-dev
 )
 
 SUDO=""
