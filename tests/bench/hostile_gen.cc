@@ -77,7 +77,8 @@ std::string Genuine(size_t bytes, const std::string& tijdstempel) {
 
 std::string Attributes(size_t n, const char* name) {
   std::string s;
-  for (size_t i = 0; i < n; ++i) s += " " + std::string(name) + std::to_string(i) + "=\"\"";
+  for (size_t i = 0; i < n; ++i)
+    s.append(" ").append(name).append(std::to_string(i)).append("=\"\"");
   return s;
 }
 
