@@ -37,7 +37,7 @@ trap 'rm -rf "$work"' EXIT
 awk -v n="$providers" 'BEGIN {
   print "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
   print "<Zorgaanbiederslijst xmlns=\"xmlns://afsprakenstelsel.medmij.nl/zorgaanbiederslijst/release2/\">"
-  print "    <Tijdstempel>2026-11-22T10:00:00.000Z</Tijdstempel>"
+  print "    <Tijdstempel>2026-11-22T10:00:00Z</Tijdstempel>"
   print "    <Volgnummer>1</Volgnummer>"
   print "    <Zorgaanbieders>"
   for (i = 0; i < n; i++) {

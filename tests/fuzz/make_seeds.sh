@@ -22,7 +22,6 @@ trap 'rm -rf "$work"' EXIT
 "$root/deploy/make-dev-ca.sh" --days 3650 "$work/ca" >/dev/null
 
 ts=2026-11-22T10:00:00Z
-if grep -qF '\.\d{3}Z' "$root/schemas/MedMij_Zorgaanbiederslijst.xsd"; then ts=2026-11-22T10:00:00.000Z; fi
 head() {  # head ROOT NS VOLGNUMMER
   printf '<?xml version="1.0" encoding="UTF-8"?>\n<%s xmlns="xmlns://afsprakenstelsel.medmij.nl/%s">\n    <Tijdstempel>%s</Tijdstempel>\n    <Volgnummer>%s</Volgnummer>\n' "$1" "$2" "$ts" "$3"
 }
