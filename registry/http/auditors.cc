@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +9,8 @@
 #include <cstdio>
 #include <cstring>
 #include <set>
+
+#include "registry/common/sha256.h"
 
 namespace medmij::http {
 namespace {
@@ -132,12 +133,7 @@ std::optional<std::string> AuditorTokens::Authenticate(std::string_view authoriz
   if (!EqualsIgnoreCase(authorization.substr(0, space), "bearer")) return std::nullopt;
   std::string_view token = Trim(authorization.substr(space + 1));
   if (token.empty() || token.size() > 4096) return std::nullopt;
-  std::array<unsigned char, 32> digest{};
-  unsigned int len = 0;
-  if (EVP_Digest(token.data(), token.size(), digest.data(), &len, EVP_sha256(), nullptr) != 1 ||
-      len != digest.size()) {
-    return std::nullopt;
-  }
+  Sha256Digest digest = Sha256(token);
   const Entry* match = nullptr;
   for (const Entry& e : entries_) {
     // Every entry is compared; only the (rare) match takes the other branch.

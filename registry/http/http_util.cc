@@ -1,9 +1,9 @@
 #include "registry/http/http_util.h"
 
-#include <openssl/evp.h>
-
 #include <array>
 #include <cstdio>
+
+#include "registry/common/sha256.h"
 
 namespace medmij::http {
 namespace {
@@ -72,22 +72,6 @@ std::optional<Time> ParseHttpDate(std::string_view s) {
   sys_days day_point{ymd};
   if (weekday{day_point}.c_encoding() != static_cast<unsigned>(wd)) return std::nullopt;
   return time_point_cast<Millis>(day_point + hours{hh} + minutes{mm} + seconds{ss});
-}
-
-std::string Sha256Hex(std::string_view bytes) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("SHA-256 failed");
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 0xf]);
-  }
-  return out;
 }
 
 std::string StrongEtag(std::string_view bytes) {

@@ -19,8 +19,6 @@ std::optional<Time> ParseHttpDate(std::string_view text);
 
 // A strong entity tag for `bytes`: "\"<sha256 hex>\"" (quotes included).
 std::string StrongEtag(std::string_view bytes);
-// Hex SHA-256.
-std::string Sha256Hex(std::string_view bytes);
 
 // RFC 9110 13.1.2: true when the If-None-Match field value `header` matches `etag` (weak
 // comparison: W/ prefixes ignored) or is "*". A malformed member never matches; the other

@@ -1,16 +1,12 @@
 #include "registry/publisher/publisher.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <utility>
 
+#include "registry/common/atomic_file.h"
+#include "registry/common/sha256.h"
 #include "registry/domain/policy.h"
 #include "registry/lists/lists.h"
 
@@ -21,74 +17,14 @@ namespace {
 // version of it between our snapshot and our write transaction.
 constexpr int kMaxAttempts = 3;
 
-Status Errno(const std::string& context) {
-  return Status::IoError(context + ": " + std::strerror(errno));
-}
-
-// Closes a file descriptor on scope exit.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
-
-// Writes `bytes` to dir/name so that a reader sees either the old file or the whole new one:
-// a temp file in the same directory, fsync, rename over the target, fsync the directory.
-// The file's modification time is set to `mtime` before the rename, so a web server serving the
-// directory sends the version's Tijdstempel as Last-Modified, as the service does.
+// Writes `bytes` to dir/name atomically (registry/common/atomic_file.h), readable by the web
+// server serving the export directory, with `mtime` as its modification time so that the web
+// server sends the version's Tijdstempel as Last-Modified, as the service does.
 Status WriteAtomically(const std::filesystem::path& dir, std::string_view name,
                        std::string_view bytes, Time mtime) {
-  std::filesystem::path target = dir / std::string(name);
-  std::string hidden = ".";  // appended, not "." + ...: g++ 12 -O2 false -Wrestrict on "x" +
-                             // std::string, docs/PITFALLS.md
-  hidden += name;
-  hidden += ".tmp-XXXXXX";
-  std::string tmpl = (dir / hidden).string();
-  Fd fd(::mkstemp(tmpl.data()));
-  if (fd.get() < 0) return Errno("export: cannot create a temp file in " + dir.string());
-  auto fail = [&](const std::string& what) {
-    Status st = Errno("export: " + what + " " + tmpl);
-    ::unlink(tmpl.c_str());
-    return st;
-  };
-  // Published lists are public: readable by the web server serving the export directory.
-  if (::fchmod(fd.get(), 0644) != 0) return fail("cannot chmod");
-  const char* p = bytes.data();
-  size_t left = bytes.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd.get(), p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail("cannot write");
-    }
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
-  const auto since_epoch = mtime.time_since_epoch();
-  const auto secs = std::chrono::floor<std::chrono::seconds>(since_epoch);
-  const timespec times[2] = {
-      {static_cast<time_t>(secs.count()),
-       static_cast<long>(std::chrono::nanoseconds(since_epoch - secs).count())},
-      {static_cast<time_t>(secs.count()),
-       static_cast<long>(std::chrono::nanoseconds(since_epoch - secs).count())}};
-  if (::futimens(fd.get(), times) != 0) return fail("cannot set the modification time of");
-  if (::fsync(fd.get()) != 0) return fail("cannot fsync");
-  if (::close(fd.release()) != 0) return fail("cannot close");
-  if (::rename(tmpl.c_str(), target.c_str()) != 0)
-    return fail("cannot rename onto " + target.string() + " from");
-  Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dfd.get() < 0 || ::fsync(dfd.get()) != 0)
-    return Errno("export: cannot fsync " + dir.string());
-  return Status::Ok();
+  return WriteFileAtomically(dir / std::string(name), bytes,
+                             AtomicWriteOptions{.mode = 0644, .replace = true, .mtime = mtime})
+      .WithContext("export");
 }
 
 }  // namespace

@@ -1,11 +1,11 @@
 // medmij-admin end to end: lifecycle, two-person termination, explain, cases, history, due,
 // journal, check and backup, against a real LMDB data dir.
-#include <openssl/sha.h>
 #include <sys/stat.h>
 
 #include <thread>
 
 #include "tests/integration/cli/cli_fixture.h"
+#include "tests/support/sha256.h"
 
 namespace medmij::testing {
 namespace {
@@ -282,11 +282,7 @@ TEST_F(CliTest, JournalExportIsAHashChainAnAuditorCanRecompute) {
     std::string hash = e["hash"];
     e.erase("hash");
     std::string preimage = prev + e.dump();
-    unsigned char digest[SHA256_DIGEST_LENGTH];
-    SHA256(reinterpret_cast<const unsigned char*>(preimage.data()), preimage.size(), digest);
-    char hex[2 * SHA256_DIGEST_LENGTH + 1];
-    for (int b = 0; b < SHA256_DIGEST_LENGTH; ++b) std::snprintf(hex + 2 * b, 3, "%02x", digest[b]);
-    EXPECT_EQ(hash, std::string(hex)) << "event " << i + 1;
+    EXPECT_EQ(hash, Sha256Hex(preimage)) << "event " << i + 1;
     prev = hash;
   }
   auto last = json::parse(lines.back());

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "tests/support/process.h"
+#include "tests/support/sha256.h"
 
 namespace medmij::testing {
 
@@ -148,7 +149,6 @@ class KeptConnection {
 bool WaitFor(const std::function<bool()>& pred,
              std::chrono::milliseconds deadline = std::chrono::seconds(5));
 
-std::string Sha256Hex(const std::string& bytes);
 std::string ReadFile(const fs::path& p);
 void WriteFile(const fs::path& p, const std::string& content);
 std::string IsoTime(std::chrono::system_clock::time_point t);  // 2026-11-22T10:00:00.000Z

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "registry/http/http_util.h"
+#include "registry/common/sha256.h"
 
 namespace medmij::http {
 namespace {

@@ -2,7 +2,6 @@
 // text, mdb_load into a new file) and show that VerifyJournal / Check / Open name the damage.
 // The test never includes lmdb.h; the journal hash is recomputed here independently from its
 // documented definition (journal.h).
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <vector>
@@ -10,10 +9,13 @@
 #include <gtest/gtest.h>
 
 #include "registry/store/store.h"
+#include "tests/support/sha256.h"
 #include "tests/unit/store/test_util.h"
 
 namespace medmij::store {
 namespace {
+
+using ::medmij::testing::Sha256Hex;
 
 using nlohmann::json;
 using testing::At;
@@ -31,13 +33,6 @@ std::string BigEndian(uint64_t seq) {
   std::string k(8, '\0');
   for (int i = 0; i < 8; ++i) k[static_cast<size_t>(i)] = static_cast<char>(seq >> (56 - 8 * i));
   return k;
-}
-
-std::string Sha256Hex(const std::string& data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EXPECT_EQ(EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr), 1);
-  return testing::ToHex(std::string(reinterpret_cast<char*>(md), len));
 }
 
 class TamperTest : public ::testing::Test {
