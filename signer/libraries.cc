@@ -5,6 +5,7 @@
 #include <xmlsec/errors.h>
 #include <xmlsec/xmlsec.h>
 
+#include <array>
 #include <atomic>
 #include <cstring>
 
@@ -15,18 +16,17 @@ namespace medmij::signer {
 namespace internal {
 namespace {
 
-constexpr ListInfo kLists[] = {
-    {ListKind::kWhitelist, "Whitelist", "xmlns://afsprakenstelsel.medmij.nl/whitelist/release2/",
-     "MedMij_Whitelist.xsd"},
-    {ListKind::kOAuthClientList, "OAuthclientlist",
-     "xmlns://afsprakenstelsel.medmij.nl/oauthclientlist/release2/", "MedMij_OAuthclientlist.xsd"},
-    {ListKind::kZorgaanbiederslijst, "Zorgaanbiederslijst",
-     "xmlns://afsprakenstelsel.medmij.nl/zorgaanbiederslijst/release2/",
-     "MedMij_Zorgaanbiederslijst.xsd"},
-    {ListKind::kGegevensdienstnamenlijst, "Gegevensdienstnamenlijst",
-     "xmlns://afsprakenstelsel.medmij.nl/gegevensdienstnamenlijst/release1/",
-     "MedMij_Gegevensdienstnamenlijst.xsd"},
-};
+// The list table of registry/domain/types.h as C strings (its fields are NUL-terminated
+// literals), for libxml's comparisons.
+constexpr std::array<ListInfo, kListCount> MakeLists() {
+  std::array<ListInfo, kListCount> out{};
+  for (size_t i = 0; i < kListCount; ++i) {
+    const ListSpec& l = kListSpecs[i];
+    out[i] = ListInfo{l.kind, l.root.data(), l.ns.data(), l.xsd.data()};
+  }
+  return out;
+}
+constexpr std::array<ListInfo, kListCount> kLists = MakeLists();
 
 constexpr size_t kMaxCollected = 16;
 
@@ -98,10 +98,7 @@ xmlParserInputPtr RefusingEntityLoader(const char* url, const char* /*id*/, xmlP
 }  // namespace
 
 const ListInfo& InfoFor(ListKind kind) {
-  for (const ListInfo& l : kLists) {
-    if (l.kind == kind) return l;
-  }
-  return kLists[0];  // unreachable: every ListKind is in the table
+  return kLists[static_cast<size_t>(kind)];
 }
 
 const ListInfo* InfoForRoot(const xmlNode* root) {

@@ -240,8 +240,7 @@ void to_json(json& j, ListKind v) {
   EncodeEnum(j, v);
 }
 void from_json(const json& j, ListKind& v) {
-  DecodeEnum(j, v, ParseListKind, "list",
-             "whitelist, oauthclientlist, zorgaanbiederslijst or gegevensdienstnamenlijst");
+  DecodeEnum(j, v, ParseListKind, "list", ListNamesForMessages());
 }
 
 // ---- Evidence.

@@ -40,16 +40,6 @@ constexpr std::array<std::pair<CaseStep, std::string_view>, 5> kCaseSteps{
      {CaseStep::kNotice, "notice"},
      {CaseStep::kSuspension, "suspension"},
      {CaseStep::kTermination, "termination"}}};
-constexpr std::array<std::pair<ListKind, std::string_view>, 4> kListNames{
-    {{ListKind::kWhitelist, "whitelist"},
-     {ListKind::kOAuthClientList, "oauthclientlist"},
-     {ListKind::kZorgaanbiederslijst, "zorgaanbiederslijst"},
-     {ListKind::kGegevensdienstnamenlijst, "gegevensdienstnamenlijst"}}};
-constexpr std::array<std::pair<ListKind, std::string_view>, 4> kListFiles{
-    {{ListKind::kWhitelist, "MedMij_Whitelist.xml"},
-     {ListKind::kOAuthClientList, "MedMij_OAuthclientlist.xml"},
-     {ListKind::kZorgaanbiederslijst, "MedMij_Zorgaanbiederslijst.xml"},
-     {ListKind::kGegevensdienstnamenlijst, "MedMij_Gegevensdienstnamenlijst.xml"}}};
 
 }  // namespace
 
@@ -69,10 +59,18 @@ std::string_view ToString(CaseStep s) {
   return Name(kCaseSteps, s);
 }
 std::string_view ToString(ListKind k) {
-  return Name(kListNames, k);
+  return Spec(k).name;
 }
 std::string_view PublishedFileName(ListKind k) {
-  return Name(kListFiles, k);
+  return Spec(k).file_name;
+}
+std::string ListNamesForMessages() {
+  std::string out;
+  for (size_t i = 0; i < kListCount; ++i) {
+    if (i > 0) out += i + 1 == kListCount ? " or " : ", ";
+    out += kListSpecs[i].name;
+  }
+  return out;
 }
 
 std::optional<Role> ParseRole(std::string_view s) {
@@ -91,7 +89,10 @@ std::optional<CaseStep> ParseCaseStep(std::string_view s) {
   return Lookup(kCaseSteps, s);
 }
 std::optional<ListKind> ParseListKind(std::string_view s) {
-  return Lookup(kListNames, s);
+  for (const ListSpec& l : kListSpecs) {
+    if (l.name == s) return l.kind;
+  }
+  return std::nullopt;
 }
 
 std::set<std::string> Participant::QualifiedServices() const {

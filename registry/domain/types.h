@@ -5,11 +5,15 @@
 // entry). Times are UTC instants (registry/common/time.h).
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "registry/common/time.h"
@@ -212,20 +216,80 @@ struct RegistryState {
   std::map<std::string, TerminationRequest> termination_requests;
 };
 
-// The four published lists.
+// The published lists, declared once in kListSpecs below: names, files, XML, schema and
+// release of each list are read from there by every module (lists, signer, publisher, HTTP,
+// CLI). A new list is one enumerator plus one row; the static_asserts refuse a missing or
+// misplaced row.
 enum class ListKind {
   kWhitelist,
   kOAuthClientList,
   kZorgaanbiederslijst,
-  kGegevensdienstnamenlijst
+  kGegevensdienstnamenlijst,
 };
-inline constexpr ListKind kAllLists[] = {ListKind::kWhitelist, ListKind::kOAuthClientList,
-                                         ListKind::kZorgaanbiederslijst,
-                                         ListKind::kGegevensdienstnamenlijst};
-// "whitelist" | "oauthclientlist" | "zorgaanbiederslijst" | "gegevensdienstnamenlijst"
+
+struct ListSpec {
+  ListKind kind;
+  // "whitelist": the list's name in the CLI, JSON, journal subjects and /lists/{name}/ URLs.
+  std::string_view name;
+  // "MedMij_Whitelist.xml": the path it is served at and its file name in the export dir.
+  std::string_view file_name;
+  // The document: root element, its default namespace, the element holding the entries and
+  // the child element that keys each entry. NUL-terminated literals (libxml compares C strings).
+  std::string_view root;
+  std::string_view ns;
+  std::string_view entries;
+  std::string_view key;
+  // The project's XSD in schemas/ (the release structure plus a trailing ds:Signature).
+  std::string_view xsd;
+  // The release's major version: what `?api=` must say.
+  std::string_view api_major;
+};
+
+inline constexpr ListSpec kListSpecs[] = {
+    {ListKind::kWhitelist, "whitelist", "MedMij_Whitelist.xml", "Whitelist",
+     "xmlns://afsprakenstelsel.medmij.nl/whitelist/release2/", "MedMijNodes", "Hostname",
+     "MedMij_Whitelist.xsd", "2"},
+    {ListKind::kOAuthClientList, "oauthclientlist", "MedMij_OAuthclientlist.xml", "OAuthclientlist",
+     "xmlns://afsprakenstelsel.medmij.nl/oauthclientlist/release2/", "OAuthclients", "Hostname",
+     "MedMij_OAuthclientlist.xsd", "2"},
+    {ListKind::kZorgaanbiederslijst, "zorgaanbiederslijst", "MedMij_Zorgaanbiederslijst.xml",
+     "Zorgaanbiederslijst", "xmlns://afsprakenstelsel.medmij.nl/zorgaanbiederslijst/release2/",
+     "Zorgaanbieders", "Zorgaanbiedernaam", "MedMij_Zorgaanbiederslijst.xsd", "2"},
+    {ListKind::kGegevensdienstnamenlijst, "gegevensdienstnamenlijst",
+     "MedMij_Gegevensdienstnamenlijst.xml", "Gegevensdienstnamenlijst",
+     "xmlns://afsprakenstelsel.medmij.nl/gegevensdienstnamenlijst/release1/", "Gegevensdiensten",
+     "GegevensdienstId", "MedMij_Gegevensdienstnamenlijst.xsd", "1"},
+};
+
+inline constexpr size_t kListCount = std::size(kListSpecs);
+static_assert(kListCount == static_cast<size_t>(ListKind::kGegevensdienstnamenlijst) + 1,
+              "one row in kListSpecs per ListKind (update this check when adding a ListKind)");
+constexpr bool ListSpecsInEnumOrder() {
+  for (size_t i = 0; i < kListCount; ++i) {
+    if (static_cast<size_t>(kListSpecs[i].kind) != i) return false;
+  }
+  return true;
+}
+static_assert(ListSpecsInEnumOrder(), "kListSpecs rows must follow the order of ListKind");
+
+constexpr const ListSpec& Spec(ListKind k) {
+  return kListSpecs[static_cast<size_t>(k)];
+}
+
+// Every list, in ListKind order (the order of reports, metrics and /healthz).
+constexpr std::array<ListKind, kListCount> MakeAllLists() {
+  std::array<ListKind, kListCount> out{};
+  for (size_t i = 0; i < kListCount; ++i) out[i] = kListSpecs[i].kind;
+  return out;
+}
+inline constexpr std::array<ListKind, kListCount> kAllLists = MakeAllLists();
+
+// Spec(k).name, and back.
 std::string_view ToString(ListKind k);
 std::optional<ListKind> ParseListKind(std::string_view s);
-// "MedMij_Whitelist.xml", ...
+// Spec(k).file_name.
 std::string_view PublishedFileName(ListKind k);
+// "whitelist, oauthclientlist, ... or gegevensdienstnamenlijst", for messages.
+std::string ListNamesForMessages();
 
 }  // namespace medmij

@@ -59,14 +59,14 @@ struct ListStatus {
 };
 
 struct Snapshot {
-  std::array<std::shared_ptr<const ServedList>, 4> lists;  // by ListKind; null: none yet
-  std::string participants_json;                           // GET /participants
-  std::map<std::string, std::string> participant_json;     // GET /participants/{id}
-  uint64_t publications_total = 0;                         // PublishOnce runs since start-up
-  std::optional<Time> last_attempt;                        // of a publication
+  std::array<std::shared_ptr<const ServedList>, kListCount> lists;  // by ListKind; null: none yet
+  std::string participants_json;                                    // GET /participants
+  std::map<std::string, std::string> participant_json;              // GET /participants/{id}
+  uint64_t publications_total = 0;   // PublishOnce runs since start-up
+  std::optional<Time> last_attempt;  // of a publication
   std::optional<Time> last_success;  // of a publication where every list succeeded
   bool last_ok = true;
-  std::array<ListStatus, 4> list_status;  // by ListKind
+  std::array<ListStatus, kListCount> list_status;  // by ListKind
 
   const ServedList* list(ListKind k) const { return lists[static_cast<size_t>(k)].get(); }
 };

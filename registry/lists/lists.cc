@@ -180,32 +180,12 @@ void DeriveGnl(const RegistryState& state, ListContent& c) {
   }
 }
 
-// The element that holds the entries, and the element that keys each entry.
 std::string_view EntriesElement(ListKind list) {
-  switch (list) {
-    case ListKind::kWhitelist:
-      return "MedMijNodes";
-    case ListKind::kOAuthClientList:
-      return "OAuthclients";
-    case ListKind::kZorgaanbiederslijst:
-      return "Zorgaanbieders";
-    case ListKind::kGegevensdienstnamenlijst:
-      return "Gegevensdiensten";
-  }
-  return "";
+  return Spec(list).entries;
 }
 
 std::string_view KeyElement(ListKind list) {
-  switch (list) {
-    case ListKind::kWhitelist:
-    case ListKind::kOAuthClientList:
-      return "Hostname";
-    case ListKind::kZorgaanbiederslijst:
-      return "Zorgaanbiedernaam";
-    case ListKind::kGegevensdienstnamenlijst:
-      return "GegevensdienstId";
-  }
-  return "";
+  return Spec(list).key;
 }
 
 // ---- Diff: libxml2, parsed as untrusted input -------------------------------------------------
@@ -319,31 +299,11 @@ Result<ParsedList> ParseList(ListKind list, std::string_view xml, std::string_vi
 }  // namespace
 
 std::string_view RootElement(ListKind list) {
-  switch (list) {
-    case ListKind::kWhitelist:
-      return "Whitelist";
-    case ListKind::kOAuthClientList:
-      return "OAuthclientlist";
-    case ListKind::kZorgaanbiederslijst:
-      return "Zorgaanbiederslijst";
-    case ListKind::kGegevensdienstnamenlijst:
-      return "Gegevensdienstnamenlijst";
-  }
-  return "";
+  return Spec(list).root;
 }
 
 std::string_view Namespace(ListKind list) {
-  switch (list) {
-    case ListKind::kWhitelist:
-      return "xmlns://afsprakenstelsel.medmij.nl/whitelist/release2/";
-    case ListKind::kOAuthClientList:
-      return "xmlns://afsprakenstelsel.medmij.nl/oauthclientlist/release2/";
-    case ListKind::kZorgaanbiederslijst:
-      return "xmlns://afsprakenstelsel.medmij.nl/zorgaanbiederslijst/release2/";
-    case ListKind::kGegevensdienstnamenlijst:
-      return "xmlns://afsprakenstelsel.medmij.nl/gegevensdienstnamenlijst/release1/";
-  }
-  return "";
+  return Spec(list).ns;
 }
 
 ListContent Derive(ListKind list, const RegistryState& state, Time t) {

@@ -59,7 +59,7 @@ std::string RenderTakingEntries(ListContent& content, Time tijdstempel, uint64_t
 // renumbers without keeping the entries). kInternal when `document` has no Volgnummer.
 Status SetVolgnummer(std::string& document, uint64_t volgnummer);
 
-// Root element name and namespace of each list (release2; GNL release1).
+// Root element name and namespace of each list (Spec(list).root / .ns).
 std::string_view RootElement(ListKind list);
 std::string_view Namespace(ListKind list);
 
