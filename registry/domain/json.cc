@@ -1,12 +1,8 @@
 #include "registry/domain/json.h"
 
-#include <cstdint>
-#include <initializer_list>
-#include <map>
-#include <optional>
-#include <set>
 #include <string>
-#include <vector>
+
+#include "registry/domain/json_object.h"
 
 namespace medmij {
 
@@ -28,144 +24,10 @@ JsonDecodeError JsonDecodeError::Within(std::string_view parent) const {
 
 namespace {
 
-[[noreturn]] void Fail(std::string problem) {
-  throw JsonDecodeError("", std::move(problem));
-}
-
-[[noreturn]] void WrongType(const json& j, std::string_view expected) {
-  Fail("expected " + std::string(expected) + ", got " + std::string(j.type_name()));
-}
-
-// "[i]", the path of an array element. Appended piece by piece: g++ 12 at -O2 reports a false
-// -Wrestrict for "[" + std::to_string(i) + "]" (docs/PITFALLS.md, g++ 12).
-std::string IndexPath(size_t i) {
-  std::string out;
-  out.reserve(24);
-  out += '[';
-  out += std::to_string(i);
-  out += ']';
-  return out;
-}
-
-// Runs `decode` and re-throws any failure with `path` prepended, so errors name the full path.
-template <typename F>
-void At(std::string_view path, F&& decode) {
-  try {
-    decode();
-  } catch (const JsonDecodeError& e) {
-    throw e.Within(path);
-  }
-}
-
-void DecodeValue(const json& j, std::string& out) {
-  if (!j.is_string()) WrongType(j, "a string");
-  out = j.get_ref<const std::string&>();
-}
-
-void DecodeValue(const json& j, bool& out) {
-  if (!j.is_boolean()) WrongType(j, "true or false");
-  out = j.get<bool>();
-}
-
-void DecodeValue(const json& j, Time& out) {
-  auto t = TimeFromJson(j, "");
-  if (!t.ok()) Fail(t.status().message());
-  out = *t;
-}
-
-template <typename T>
-void DecodeValue(const json& j, T& out) {
-  from_json(j, out);
-}
-
-template <typename T>
-void DecodeValue(const json& j, std::vector<T>& out) {
-  if (!j.is_array()) WrongType(j, "an array");
-  out.clear();
-  out.reserve(j.size());
-  for (size_t i = 0; i < j.size(); ++i) {
-    T v{};
-    At(IndexPath(i), [&] { DecodeValue(j[i], v); });
-    out.push_back(std::move(v));
-  }
-}
-
-template <typename T>
-void DecodeValue(const json& j, std::set<T>& out) {
-  if (!j.is_array()) WrongType(j, "an array");
-  out.clear();
-  for (size_t i = 0; i < j.size(); ++i) {
-    T v{};
-    At(IndexPath(i), [&] { DecodeValue(j[i], v); });
-    if (!out.insert(v).second) {
-      throw JsonDecodeError(IndexPath(i), "duplicate value " + j[i].dump());
-    }
-  }
-}
-
-template <typename T>
-void DecodeValue(const json& j, std::map<std::string, T>& out) {
-  if (!j.is_object()) WrongType(j, "an object");
-  out.clear();
-  // No structured bindings captured by the lambdas here: clang 14 (the fuzz build) lacks them.
-  for (const auto& item : j.items()) {
-    const std::string& key = item.key();
-    const json& value = item.value();
-    T v{};
-    At("[" + key + "]", [&] { DecodeValue(value, v); });
-    out.emplace(key, std::move(v));
-  }
-}
-
-// Field access for one JSON object of a struct. The constructor refuses anything but an object
-// with only the listed fields.
-class Fields {
- public:
-  Fields(const json& j, std::initializer_list<const char*> names) : j_(j) {
-    if (!j.is_object()) WrongType(j, "an object");
-    for (const auto& [key, value] : j.items()) {
-      bool known = false;
-      for (const char* n : names) known = known || key == n;
-      if (!known) throw JsonDecodeError(key, "unknown field");
-    }
-  }
-
-  // A field that must be present.
-  template <typename T>
-  void Required(const char* name, T& out) const {
-    auto it = j_.find(name);
-    if (it == j_.end()) throw JsonDecodeError(name, "missing");
-    At(name, [&] { DecodeValue(*it, out); });
-  }
-
-  // An array or object field: missing means empty.
-  template <typename T>
-  void Container(const char* name, T& out) const {
-    auto it = j_.find(name);
-    if (it == j_.end()) {
-      out = T{};
-      return;
-    }
-    At(name, [&] { DecodeValue(*it, out); });
-  }
-
-  template <typename T>
-  void Optional(const char* name, std::optional<T>& out) const {
-    auto it = j_.find(name);
-    if (it == j_.end()) {
-      out.reset();
-      return;
-    }
-    T v{};
-    At(name, [&] { DecodeValue(*it, v); });
-    out = std::move(v);
-  }
-
-  const json& raw() const { return j_; }
-
- private:
-  const json& j_;
-};
+using json_object::At;
+using json_object::Fail;
+using json_object::WrongType;
+using Fields = json_object::Reader;
 
 template <typename E>
 void EncodeEnum(json& j, E v) {
@@ -470,10 +332,11 @@ void from_json(const json& j, Provider& v) {
   f.Required("type", v.type);
   f.Container("identifiers", v.identifiers);
   v.services.clear();
-  if (auto it = j.find("services"); it != j.end()) {
+  if (const json* services = f.Find("services")) {
     At("services", [&] {
-      if (!it->is_object()) WrongType(*it, "an object");
-      for (const auto& item : it->items()) {
+      if (!services->is_object()) WrongType(*services, "an object");
+      // No structured bindings captured by the lambdas here: clang 14 (the fuzz build) lacks them.
+      for (const auto& item : services->items()) {
         const std::string& id = item.key();
         const json& entry = item.value();
         At("[" + id + "]", [&] {

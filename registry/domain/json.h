@@ -11,10 +11,12 @@
 //   - Provider.services is an object keyed by service id whose values are ProviderService objects
 //     (each also carrying its own "service_id").
 //
-// Decoding (from_json) is strict, for untrusted input:
+// Decoding (from_json) is strict, for untrusted input, by the rules of json_object.h (the one
+// object reader the journal and `import` use too):
 //   - the value must be an object with no unknown field (a typo is an error, not ignored);
-//   - every field is required except optionals and arrays/objects (missing means empty), and,
-//     inside Provider.services, "service_id" (taken from the key; when present it must match);
+//   - every field is required except optionals (absent or null: empty) and arrays/objects
+//     (absent or null: empty), and, inside Provider.services, "service_id" (taken from the key;
+//     when present it must match);
 //   - wrong JSON types, unknown enum names and malformed times are refused.
 // A failure throws JsonDecodeError (a nlohmann::json::exception, so `catch (const
 // nlohmann::json::exception&)` catches it too) whose what() names the path of the field at fault:

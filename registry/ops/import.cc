@@ -3,212 +3,165 @@
 #include <nlohmann/json.hpp>
 
 #include "registry/common/time.h"
+#include "registry/domain/json.h"
+#include "registry/domain/json_object.h"
 
 namespace medmij::ops {
 namespace {
 
 using nlohmann::json;
 
-// Field access with messages that name the field; every failure is kInvalidArgument.
-class Fields {
- public:
-  explicit Fields(const json& obj) : obj_(obj) {}
+using Fields = json_object::Reader;
 
-  Result<std::string> Str(const char* name, bool required = true) const {
-    auto it = obj_.find(name);
-    if (it == obj_.end() || it->is_null()) {
-      if (required) return Status::Invalid(std::string(name) + ": is required");
-      return std::string();
-    }
-    if (!it->is_string()) return Status::Invalid(std::string(name) + ": must be a string");
-    return it->get<std::string>();
-  }
-  Result<bool> Bool(const char* name) const {
-    auto it = obj_.find(name);
-    if (it == obj_.end() || it->is_null()) return false;
-    if (!it->is_boolean()) return Status::Invalid(std::string(name) + ": must be true or false");
-    return it->get<bool>();
-  }
-  Result<Time> TimeField(const char* name, DateMeaning meaning) const {
-    MEDMIJ_ASSIGN_OR_RETURN(std::string text, Str(name));
-    return ParseTime(text, name, meaning);
-  }
-  Result<std::vector<std::string>> StrList(const char* name) const {
-    std::vector<std::string> out;
-    auto it = obj_.find(name);
-    if (it == obj_.end() || it->is_null()) return out;
-    if (!it->is_array()) return Status::Invalid(std::string(name) + ": must be an array");
-    for (const auto& v : *it) {
-      if (!v.is_string()) return Status::Invalid(std::string(name) + ": must hold strings");
-      out.push_back(v.get<std::string>());
-    }
-    return out;
-  }
-  // Refuses fields the record type does not know: a typo must not be silently dropped.
-  Status OnlyKnown(std::initializer_list<const char*> known) const {
-    for (auto it = obj_.begin(); it != obj_.end(); ++it) {
-      bool found = false;
-      for (const char* k : known) found = found || it.key() == k;
-      if (!found) return Status::Invalid(it.key() + ": unknown field for this type");
-    }
-    return Status::Ok();
-  }
-  const json& raw() const { return obj_; }
-
- private:
-  const json& obj_;
-};
+// The time in string member `name`, parsed as ParseTime does (dates mean `meaning`).
+Time TimeField(const Fields& f, const char* name, DateMeaning meaning) {
+  auto t = ParseTime(f.Required<std::string>(name), name, meaning);
+  if (!t.ok()) throw JsonDecodeError("", t.status().message());
+  return *t;
+}
 
 Status ApplyProvider(store::WriteTxn& txn, const Actor& actor, const Fields& f) {
-  MEDMIJ_RETURN_IF_ERROR(
-      f.OnlyKnown({"type", "name", "dva", "provider_type", "identifiers", "services"}));
   ProviderInput in;
-  MEDMIJ_ASSIGN_OR_RETURN(in.name, f.Str("name"));
-  MEDMIJ_ASSIGN_OR_RETURN(in.dva, f.Str("dva"));
-  MEDMIJ_ASSIGN_OR_RETURN(std::string type, f.Str("provider_type", false));
-  if (!type.empty()) in.type = type;
-  if (auto it = f.raw().find("identifiers"); it != f.raw().end() && !it->is_null()) {
-    if (!it->is_object()) return Status::Invalid("identifiers: must be an object");
-    for (auto id = it->begin(); id != it->end(); ++id) {
-      if (!id->is_string())
-        return Status::Invalid("identifiers." + id.key() + ": must be a string");
-      in.identifiers[id.key()] = id->get<std::string>();
-    }
-  }
-  auto services = f.raw().find("services");
-  if (services != f.raw().end() && !services->is_null()) {
-    if (!services->is_array()) return Status::Invalid("services: must be an array");
-    size_t index = 0;
-    for (const auto& s : *services) {
-      std::string where = "services[" + std::to_string(index++) + "]";
-      if (!s.is_object()) return Status::Invalid(where + ": must be an object");
-      Fields sf(s);
-      MEDMIJ_RETURN_IF_ERROR(
-          sf.OnlyKnown({"service", "authorization_uri", "token_uri", "roles", "interface_versions"})
-              .WithContext(where));
-      ProviderServiceInput psi;
-      auto service = sf.Str("service");
-      auto auth = sf.Str("authorization_uri");
-      auto token = sf.Str("token_uri");
-      for (auto* r : {&service, &auth, &token}) {
-        if (!r->ok()) return r->status().WithContext(where);
+  f.Required("name", in.name);
+  f.Required("dva", in.dva);
+  in.type = f.OptionalOr<std::string>("provider_type", in.type);
+  f.Container("identifiers", in.identifiers);
+  if (const json* services = f.Find("services")) {
+    json_object::At("services", [&] {
+      if (!services->is_array()) json_object::WrongType(*services, "an array");
+      for (size_t i = 0; i < services->size(); ++i) {
+        json_object::At("[" + std::to_string(i) + "]", [&] {
+          Fields sf((*services)[i],
+                    {"service", "authorization_uri", "token_uri", "roles", "interface_versions"});
+          ProviderServiceInput psi;
+          sf.Required("service", psi.service_id);
+          sf.Required("authorization_uri", psi.authorization_uri);
+          sf.Required("token_uri", psi.token_uri);
+          sf.Container("interface_versions", psi.interface_versions);
+          const json* roles = sf.Find("roles");
+          if (roles == nullptr) throw JsonDecodeError("roles", "missing");
+          json_object::At("roles", [&] {
+            if (!roles->is_array()) json_object::WrongType(*roles, "an array");
+            for (size_t r = 0; r < roles->size(); ++r) {
+              json_object::At("[" + std::to_string(r) + "]", [&] {
+                Fields rf((*roles)[r], {"code", "uri"});
+                psi.roles.emplace_back(rf.Required<std::string>("code"),
+                                       rf.Required<std::string>("uri"));
+              });
+            }
+          });
+          in.services.push_back(std::move(psi));
+        });
       }
-      psi.service_id = *service;
-      psi.authorization_uri = *auth;
-      psi.token_uri = *token;
-      auto versions = sf.StrList("interface_versions");
-      if (!versions.ok()) return versions.status().WithContext(where);
-      psi.interface_versions = *versions;
-      auto roles = s.find("roles");
-      if (roles == s.end() || !roles->is_array()) {
-        return Status::Invalid(where + ".roles: must be an array of {code, uri}");
-      }
-      for (const auto& r : *roles) {
-        if (!r.is_object() || !r.contains("code") || !r.contains("uri") || !r["code"].is_string() ||
-            !r["uri"].is_string()) {
-          return Status::Invalid(where + ".roles: every role needs string fields code and uri");
-        }
-        psi.roles.emplace_back(r["code"].get<std::string>(), r["uri"].get<std::string>());
-      }
-      in.services.push_back(std::move(psi));
-    }
+    });
   }
   return AddProvider(txn, actor, in);
 }
 
-// Applies one record; returns the journal subject on success.
-Result<std::string> ApplyLine(store::WriteTxn& txn, const Actor& actor, const json& obj) {
-  if (!obj.is_object()) return Status::Invalid("each line must be a JSON object");
-  Fields f(obj);
-  MEDMIJ_ASSIGN_OR_RETURN(std::string type, f.Str("type"));
+// A record's journal subject and the outcome of its operation.
+struct Record {
+  std::string subject;
+  Status status;
+};
+
+// Decodes one record (throwing JsonDecodeError for a malformed one) and applies it.
+Record DecodeAndApply(store::WriteTxn& txn, const Actor& actor, const json& obj) {
+  if (!obj.is_object()) return {"", Status::Invalid("each line must be a JSON object")};
+  // Read "type" alone first: it says which members the rest of the object may have.
+  auto type_member = obj.find("type");
+  if (type_member == obj.end()) throw JsonDecodeError("type", "missing");
+  std::string type;
+  json_object::At("type", [&] { json_object::DecodeValue(*type_member, type); });
   if (type == "participant") {
-    MEDMIJ_RETURN_IF_ERROR(f.OnlyKnown({"type", "id", "name", "kvk", "email", "roles"}));
+    Fields f(obj, {"type", "id", "name", "kvk", "email", "roles"});
     EnrolInput in;
-    MEDMIJ_ASSIGN_OR_RETURN(in.id, f.Str("id"));
-    MEDMIJ_ASSIGN_OR_RETURN(in.legal_name, f.Str("name"));
-    MEDMIJ_ASSIGN_OR_RETURN(in.kvk, f.Str("kvk"));
-    MEDMIJ_ASSIGN_OR_RETURN(in.email, f.Str("email", false));
-    MEDMIJ_ASSIGN_OR_RETURN(in.roles, f.StrList("roles"));
-    MEDMIJ_RETURN_IF_ERROR(Enrol(txn, actor, in));
-    return "participant:" + in.id;
+    f.Required("id", in.id);
+    f.Required("name", in.legal_name);
+    f.Required("kvk", in.kvk);
+    in.email = f.OptionalOr<std::string>("email", "");
+    f.Container("roles", in.roles);
+    return {"participant:" + in.id, Enrol(txn, actor, in)};
   }
   if (type == "certificate") {
-    MEDMIJ_RETURN_IF_ERROR(f.OnlyKnown({"type", "participant", "number", "body", "accredited",
-                                        "registered", "valid_from", "valid_until", "scope"}));
+    Fields f(obj, {"type", "participant", "number", "body", "accredited", "registered",
+                   "valid_from", "valid_until", "scope"});
     CertificateInput in;
-    MEDMIJ_ASSIGN_OR_RETURN(in.participant, f.Str("participant"));
-    MEDMIJ_ASSIGN_OR_RETURN(in.number, f.Str("number"));
-    MEDMIJ_ASSIGN_OR_RETURN(in.body, f.Str("body"));
-    MEDMIJ_ASSIGN_OR_RETURN(in.accredited, f.Bool("accredited"));
-    MEDMIJ_ASSIGN_OR_RETURN(in.registered, f.Bool("registered"));
-    MEDMIJ_ASSIGN_OR_RETURN(in.valid_from, f.TimeField("valid_from", DateMeaning::kStartOfDay));
-    MEDMIJ_ASSIGN_OR_RETURN(in.valid_until, f.TimeField("valid_until", DateMeaning::kEndOfDay));
-    MEDMIJ_ASSIGN_OR_RETURN(in.scope, f.Str("scope", false));
-    MEDMIJ_RETURN_IF_ERROR(AddCertificate(txn, actor, in));
-    return "participant:" + in.participant;
+    f.Required("participant", in.participant);
+    f.Required("number", in.number);
+    f.Required("body", in.body);
+    in.accredited = f.OptionalOr("accredited", false);
+    in.registered = f.OptionalOr("registered", false);
+    in.valid_from = TimeField(f, "valid_from", DateMeaning::kStartOfDay);
+    in.valid_until = TimeField(f, "valid_until", DateMeaning::kEndOfDay);
+    in.scope = f.OptionalOr<std::string>("scope", "");
+    return {"participant:" + in.participant, AddCertificate(txn, actor, in)};
   }
   if (type == "audit_statement") {
-    MEDMIJ_RETURN_IF_ERROR(
-        f.OnlyKnown({"type", "participant", "date", "auditor", "outcome", "pentest"}));
+    Fields f(obj, {"type", "participant", "date", "auditor", "outcome", "pentest"});
     AuditStatementInput in;
-    MEDMIJ_ASSIGN_OR_RETURN(in.participant, f.Str("participant"));
-    MEDMIJ_ASSIGN_OR_RETURN(in.date, f.TimeField("date", DateMeaning::kStartOfDay));
-    MEDMIJ_ASSIGN_OR_RETURN(in.auditor, f.Str("auditor"));
-    MEDMIJ_ASSIGN_OR_RETURN(in.outcome, f.Str("outcome"));
-    MEDMIJ_ASSIGN_OR_RETURN(in.pentest, f.Bool("pentest"));
-    MEDMIJ_RETURN_IF_ERROR(AddAuditStatement(txn, actor, in));
-    return "participant:" + in.participant;
+    f.Required("participant", in.participant);
+    in.date = TimeField(f, "date", DateMeaning::kStartOfDay);
+    f.Required("auditor", in.auditor);
+    f.Required("outcome", in.outcome);
+    in.pentest = f.OptionalOr("pentest", false);
+    return {"participant:" + in.participant, AddAuditStatement(txn, actor, in)};
   }
   if (type == "qualification") {
-    MEDMIJ_RETURN_IF_ERROR(f.OnlyKnown({"type", "participant", "service"}));
-    MEDMIJ_ASSIGN_OR_RETURN(std::string participant, f.Str("participant"));
-    MEDMIJ_ASSIGN_OR_RETURN(std::string service, f.Str("service"));
-    MEDMIJ_RETURN_IF_ERROR(AddQualification(txn, actor, participant, service));
-    return "participant:" + participant;
+    Fields f(obj, {"type", "participant", "service"});
+    auto participant = f.Required<std::string>("participant");
+    auto service = f.Required<std::string>("service");
+    return {"participant:" + participant, AddQualification(txn, actor, participant, service)};
   }
   if (type == "label") {
-    MEDMIJ_RETURN_IF_ERROR(f.OnlyKnown({"type", "participant", "reason"}));
-    MEDMIJ_ASSIGN_OR_RETURN(std::string participant, f.Str("participant"));
-    MEDMIJ_ASSIGN_OR_RETURN(std::string reason, f.Str("reason", false));
-    MEDMIJ_RETURN_IF_ERROR(GrantLabel(txn, actor, participant, reason));
-    return "participant:" + participant;
+    Fields f(obj, {"type", "participant", "reason"});
+    auto participant = f.Required<std::string>("participant");
+    auto reason = f.OptionalOr<std::string>("reason", "");
+    return {"participant:" + participant, GrantLabel(txn, actor, participant, reason)};
   }
   if (type == "activate") {
-    MEDMIJ_RETURN_IF_ERROR(f.OnlyKnown({"type", "participant", "reason"}));
-    MEDMIJ_ASSIGN_OR_RETURN(std::string participant, f.Str("participant"));
-    MEDMIJ_ASSIGN_OR_RETURN(std::string reason, f.Str("reason", false));
-    MEDMIJ_RETURN_IF_ERROR(Activate(txn, actor, participant, reason));
-    return "participant:" + participant;
+    Fields f(obj, {"type", "participant", "reason"});
+    auto participant = f.Required<std::string>("participant");
+    auto reason = f.OptionalOr<std::string>("reason", "");
+    return {"participant:" + participant, Activate(txn, actor, participant, reason)};
   }
   if (type == "node") {
-    MEDMIJ_RETURN_IF_ERROR(f.OnlyKnown({"type", "participant", "hostname"}));
-    MEDMIJ_ASSIGN_OR_RETURN(std::string participant, f.Str("participant"));
-    MEDMIJ_ASSIGN_OR_RETURN(std::string hostname, f.Str("hostname"));
-    MEDMIJ_RETURN_IF_ERROR(AddNode(txn, actor, participant, hostname));
-    return "node:" + hostname;
+    Fields f(obj, {"type", "participant", "hostname"});
+    auto participant = f.Required<std::string>("participant");
+    auto hostname = f.Required<std::string>("hostname");
+    return {"node:" + hostname, AddNode(txn, actor, participant, hostname)};
   }
   if (type == "oauth_client") {
-    MEDMIJ_RETURN_IF_ERROR(f.OnlyKnown({"type", "participant", "hostname", "org_name"}));
-    MEDMIJ_ASSIGN_OR_RETURN(std::string participant, f.Str("participant"));
-    MEDMIJ_ASSIGN_OR_RETURN(std::string hostname, f.Str("hostname"));
-    MEDMIJ_ASSIGN_OR_RETURN(std::string org, f.Str("org_name"));
-    MEDMIJ_RETURN_IF_ERROR(AddOAuthClient(txn, actor, participant, hostname, org));
-    return "oauth-client:" + hostname;
+    Fields f(obj, {"type", "participant", "hostname", "org_name"});
+    auto participant = f.Required<std::string>("participant");
+    auto hostname = f.Required<std::string>("hostname");
+    auto org = f.Required<std::string>("org_name");
+    return {"oauth-client:" + hostname, AddOAuthClient(txn, actor, participant, hostname, org)};
   }
   if (type == "service") {
-    MEDMIJ_RETURN_IF_ERROR(f.OnlyKnown({"type", "id", "name"}));
-    MEDMIJ_ASSIGN_OR_RETURN(std::string id, f.Str("id"));
-    MEDMIJ_ASSIGN_OR_RETURN(std::string name, f.Str("name"));
-    MEDMIJ_RETURN_IF_ERROR(AddService(txn, actor, id, name));
-    return "service:" + id;
+    Fields f(obj, {"type", "id", "name"});
+    auto id = f.Required<std::string>("id");
+    auto name = f.Required<std::string>("name");
+    return {"service:" + id, AddService(txn, actor, id, name)};
   }
   if (type == "provider") {
-    MEDMIJ_RETURN_IF_ERROR(ApplyProvider(txn, actor, f));
-    return "provider:" + f.Str("name").value();
+    Fields f(obj, {"type", "name", "dva", "provider_type", "identifiers", "services"});
+    auto name = f.Required<std::string>("name");
+    return {"provider:" + name, ApplyProvider(txn, actor, f)};
   }
-  return Status::Invalid("type: unknown record type '" + type +
-                         "' (participant, certificate, audit_statement, qualification, label, "
-                         "activate, node, oauth_client, service, provider)");
+  return {"", Status::Invalid("type: unknown record type '" + type +
+                              "' (participant, certificate, audit_statement, qualification, "
+                              "label, activate, node, oauth_client, service, provider)")};
+}
+
+// Applies one record; returns the journal subject on success.
+Result<std::string> ApplyLine(store::WriteTxn& txn, const Actor& actor, const json& obj) {
+  try {
+    Record r = DecodeAndApply(txn, actor, obj);
+    if (!r.status.ok()) return r.status;
+    return r.subject;
+  } catch (const JsonDecodeError& e) {
+    return Status::Invalid(e.what());
+  }
 }
 
 }  // namespace

@@ -1,60 +1,14 @@
 #include "registry/store/journal.h"
 
 #include "registry/common/sha256.h"
-
-#include <array>
-#include <initializer_list>
-#include <memory>
-#include <stdexcept>
-
 #include "registry/domain/json.h"
+#include "registry/domain/json_object.h"
 
 namespace medmij::store {
 
 using nlohmann::json;
 
-namespace {
-
-[[noreturn]] void Fail(std::string path, std::string problem) {
-  throw JsonDecodeError(std::move(path), std::move(problem));
-}
-
-void RequireObject(const json& j, std::initializer_list<const char*> names) {
-  if (!j.is_object()) Fail("", std::string("expected an object, got ") + j.type_name());
-  for (const auto& [key, value] : j.items()) {
-    bool known = false;
-    for (const char* n : names) known = known || key == n;
-    if (!known) Fail(key, "unknown field");
-  }
-}
-
-const json& Member(const json& j, const char* name) {
-  auto it = j.find(name);
-  if (it == j.end()) Fail(name, "missing");
-  return *it;
-}
-
-std::string String(const json& j, const char* name) {
-  const json& v = Member(j, name);
-  if (!v.is_string()) Fail(name, std::string("expected a string, got ") + v.type_name());
-  return v.get<std::string>();
-}
-
-uint64_t Unsigned(const json& j, const char* name) {
-  const json& v = Member(j, name);
-  if (!v.is_number_unsigned()) {
-    Fail(name, std::string("expected a non-negative integer, got ") + v.type_name());
-  }
-  return v.get<uint64_t>();
-}
-
-Time TimeField(const json& j, const char* name) {
-  auto t = TimeFromJson(Member(j, name), name);
-  if (!t.ok()) Fail("", t.status().message());
-  return *t;
-}
-
-}  // namespace
+using Fields = json_object::Reader;
 
 void to_json(json& j, const ListVersion& v) {
   j = json::object();
@@ -67,17 +21,13 @@ void to_json(json& j, const ListVersion& v) {
 }
 
 void from_json(const json& j, ListVersion& v) {
-  RequireObject(j, {"list", "volgnummer", "tijdstempel", "sha256", "size", "content_digest"});
-  try {
-    from_json(Member(j, "list"), v.list);
-  } catch (const JsonDecodeError& e) {
-    throw e.Within("list");
-  }
-  v.volgnummer = Unsigned(j, "volgnummer");
-  v.tijdstempel = TimeField(j, "tijdstempel");
-  v.sha256 = String(j, "sha256");
-  v.size = Unsigned(j, "size");
-  v.content_digest = String(j, "content_digest");
+  Fields f(j, {"list", "volgnummer", "tijdstempel", "sha256", "size", "content_digest"});
+  f.Required("list", v.list);
+  f.Required("volgnummer", v.volgnummer);
+  f.Required("tijdstempel", v.tijdstempel);
+  f.Required("sha256", v.sha256);
+  f.Required("size", v.size);
+  f.Required("content_digest", v.content_digest);
 }
 
 void to_json(json& j, const EventMeta& v) {
@@ -90,12 +40,12 @@ void to_json(json& j, const EventMeta& v) {
 }
 
 void from_json(const json& j, EventMeta& v) {
-  RequireObject(j, {"at", "operator", "command", "subject", "reason"});
-  v.at = TimeField(j, "at");
-  v.operator_name = String(j, "operator");
-  v.command = String(j, "command");
-  v.subject = String(j, "subject");
-  v.reason = String(j, "reason");
+  Fields f(j, {"at", "operator", "command", "subject", "reason"});
+  f.Required("at", v.at);
+  f.Required("operator", v.operator_name);
+  f.Required("command", v.command);
+  f.Required("subject", v.subject);
+  f.Required("reason", v.reason);
 }
 
 void to_json(json& j, const Change& v) {
@@ -107,16 +57,16 @@ void to_json(json& j, const Change& v) {
 }
 
 void from_json(const json& j, Change& v) {
-  RequireObject(j, {"table", "key", "before", "after"});
-  std::string table = String(j, "table");
+  Fields f(j, {"table", "key", "before", "after"});
+  std::string table = f.Required<std::string>("table");
   auto t = ParseTableName(table);
-  if (!t) Fail("table", "unknown table '" + table + "'");
+  if (!t) throw JsonDecodeError("table", "unknown table '" + table + "'");
   v.table = *t;
-  v.key = String(j, "key");
+  f.Required("key", v.key);
   v.before.reset();
   v.after.reset();
-  if (auto it = j.find("before"); it != j.end()) v.before = *it;
-  if (auto it = j.find("after"); it != j.end()) v.after = *it;
+  if (const json* before = f.Find("before")) v.before = *before;
+  if (const json* after = f.Find("after")) v.after = *after;
 }
 
 void to_json(json& j, const JournalEvent& v) {
@@ -129,29 +79,12 @@ void to_json(json& j, const JournalEvent& v) {
 }
 
 void from_json(const json& j, JournalEvent& v) {
-  RequireObject(j, {"seq", "meta", "changes", "prev_hash", "hash"});
-  v.seq = Unsigned(j, "seq");
-  try {
-    from_json(Member(j, "meta"), v.meta);
-  } catch (const JsonDecodeError& e) {
-    throw e.Within("meta");
-  }
-  const json& changes = Member(j, "changes");
-  if (!changes.is_array())
-    Fail("changes", std::string("expected an array, got ") + changes.type_name());
-  v.changes.clear();
-  v.changes.reserve(changes.size());
-  for (size_t i = 0; i < changes.size(); ++i) {
-    Change c;
-    try {
-      from_json(changes[i], c);
-    } catch (const JsonDecodeError& e) {
-      throw e.Within("changes[" + std::to_string(i) + "]");
-    }
-    v.changes.push_back(std::move(c));
-  }
-  v.prev_hash = String(j, "prev_hash");
-  v.hash = String(j, "hash");
+  Fields f(j, {"seq", "meta", "changes", "prev_hash", "hash"});
+  f.Required("seq", v.seq);
+  f.Required("meta", v.meta);
+  f.Required("changes", v.changes);
+  f.Required("prev_hash", v.prev_hash);
+  f.Required("hash", v.hash);
 }
 
 namespace journal {
