@@ -49,6 +49,9 @@ enum class Table {
   kListVersions,         // "list_versions": "<list>/<20-digit volgnummer>" -> ListVersion
   kListBytes,            // "list_bytes": same key -> signed XML; journaled by sha256 and size
 };
+// The number of Tables: one past the last enumerator (keep it so when adding one; the table
+// declaration in tables.h checks that every Table has its row).
+inline constexpr size_t kJournaledTableCount = static_cast<size_t>(Table::kListBytes) + 1;
 std::string_view TableName(Table t);
 std::optional<Table> ParseTableName(std::string_view name);
 

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
+#include <set>
 #include <thread>
 
 #include "tests/unit/store/test_util.h"
@@ -46,11 +48,13 @@ std::unique_ptr<ReadTxn> Read(const Store& store) {
 }
 
 TEST(StoreTest, TableNamesRoundTrip) {
-  for (Table t : {Table::kParticipants, Table::kNodes, Table::kOAuthClients, Table::kServices,
-                  Table::kProviders, Table::kCases, Table::kTerminationRequests, Table::kCounters,
-                  Table::kListVersions, Table::kListBytes}) {
+  std::set<std::string_view> names;
+  for (size_t i = 0; i < kJournaledTableCount; ++i) {
+    const Table t = static_cast<Table>(i);
     EXPECT_EQ(ParseTableName(TableName(t)), t);
+    EXPECT_TRUE(names.insert(TableName(t)).second) << TableName(t);
   }
+  EXPECT_EQ(names.size(), 10u);
   EXPECT_EQ(TableName(Table::kOAuthClients), "oauth_clients");
   EXPECT_EQ(TableName(Table::kListBytes), "list_bytes");
   EXPECT_FALSE(ParseTableName("meta").has_value());
@@ -484,6 +488,59 @@ TEST(StoreTest, StateAtReplaysTheJournalUpToTheTime) {
   auto current = Read(*store)->LoadState();
   EXPECT_EQ(now->participants, current.participants);
   EXPECT_EQ(now->nodes, current.nodes);
+}
+
+// The clock stepped back: events at Jan 1, Mar 1, Feb 1. The state at Feb 15 is the journal up
+// to the last event at or before it (event 3), so it includes the March event; Jan 15 is event
+// 1 alone. Re-puts and erases of one key are undone in order.
+TEST(StoreTest, StateAtTakesTheLongestPrefixWhenTheClockSteppedBack) {
+  TempDir tmp;
+  auto store = OpenOrDie(tmp.path());
+  Participant p = MakeParticipant("alpha");
+  Participant active = p, suspended = p;
+  active.status = Lifecycle::kActive;
+  suspended.status = Lifecycle::kSuspended;
+  auto commit = [&](const char* at, const std::function<void(WriteTxn&)>& fn) {
+    auto w = Write(*store);
+    fn(*w);
+    ASSERT_TRUE(w->Commit(Meta("x", "alpha", at)).ok());
+  };
+  commit("2026-01-01T00:00:00Z", [&](WriteTxn& w) {
+    w.Put(p);
+    w.Put(MakeNode("a.alpha.example", "alpha"));
+  });
+  commit("2026-03-01T00:00:00Z", [&](WriteTxn& w) {
+    w.Put(active);
+    w.EraseNode("a.alpha.example");
+    w.Put(MakeNode("b.alpha.example", "alpha"));
+  });
+  commit("2026-02-01T00:00:00Z", [&](WriteTxn& w) {
+    w.Put(suspended);
+    w.Put(MakeNode("c.alpha.example", "alpha"));
+  });
+  commit("2026-04-01T00:00:00Z", [&](WriteTxn& w) {
+    w.Put(active);
+    w.EraseNode("b.alpha.example");
+    w.Put(MakeNode("a.alpha.example", "alpha"));
+  });
+
+  auto keys = [](const RegistryState& s) {
+    std::vector<std::string> out;
+    for (const auto& [k, v] : s.nodes) out.push_back(k);
+    return out;
+  };
+  auto feb = store->StateAt(At("2026-02-15"));
+  ASSERT_TRUE(feb.ok());
+  EXPECT_EQ(feb->participants.at("alpha"), suspended);
+  EXPECT_EQ(keys(*feb), (std::vector<std::string>{"b.alpha.example", "c.alpha.example"}));
+  auto jan = store->StateAt(At("2026-01-15"));
+  ASSERT_TRUE(jan.ok());
+  EXPECT_EQ(jan->participants.at("alpha"), p);
+  EXPECT_EQ(keys(*jan), (std::vector<std::string>{"a.alpha.example"}));
+  auto later = store->StateAt(At("2026-05-01"));
+  ASSERT_TRUE(later.ok());
+  EXPECT_EQ(later->participants, Read(*store)->LoadState().participants);
+  EXPECT_EQ(keys(*later), (std::vector<std::string>{"a.alpha.example", "c.alpha.example"}));
 }
 
 TEST(StoreTest, ManyThreadsCommitThroughOneStore) {

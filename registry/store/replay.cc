@@ -1,0 +1,273 @@
+// Verification and replay: the journal's hash chain, the journal replayed against the tables,
+// and the state at a time.
+#include <map>
+#include <set>
+
+#include "registry/common/sha256.h"
+#include "registry/store/txn.h"
+
+namespace medmij::store {
+
+using internal::DbiOf;
+using internal::IndexKey;
+using internal::Printable;
+using internal::Where;
+using nlohmann::json;
+
+namespace {
+
+std::string SeqName(std::string_view key) {
+  auto seq = journal::ParseSeqKey(key);
+  return seq ? std::to_string(*seq) : "with key '" + Printable(key) + "'";
+}
+
+// Canonical replayed state: table -> key -> the record's bytes (for list_bytes: the canonical
+// {"sha256","size"}).
+using Replay = std::array<std::map<std::string, std::string>, internal::kTableCount>;
+
+// What a change overwrote in the replayed state, to undo it.
+struct Undo {
+  Table table;
+  std::string key;
+  std::optional<std::string> prior;
+};
+
+// Applies one event to `state`. With `check_before`, refuses a change whose `before` is not the
+// replayed value (a forged or missing event). With `undo`, records what each change overwrote.
+Status Apply(const JournalEvent& ev, Replay& state, bool check_before, std::vector<Undo>* undo) {
+  for (const Change& c : ev.changes) {
+    auto& table = state[DbiOf(c.table)];
+    auto it = table.find(c.key);
+    if (check_before) {
+      std::optional<std::string> before;
+      if (c.before) before = c.before->dump();
+      std::optional<std::string> current;
+      if (it != table.end()) current = it->second;
+      if (before != current) {
+        return Status::Corruption("journal event " + std::to_string(ev.seq) + ": change to " +
+                                  Where(c.table, c.key) +
+                                  ": its 'before' is not the replayed value (forged or missing "
+                                  "event)");
+      }
+    }
+    if (undo != nullptr) {
+      undo->push_back(
+          Undo{c.table, c.key, it == table.end() ? std::nullopt : std::optional(it->second)});
+    }
+    if (c.after) {
+      std::string bytes = c.after->dump();
+      if (it != table.end()) {
+        it->second = std::move(bytes);
+      } else {
+        table.emplace(c.key, std::move(bytes));
+      }
+    } else if (it != table.end()) {
+      table.erase(it);
+    }
+  }
+  return Status::Ok();
+}
+
+json BytesDigest(std::string_view bytes) {
+  return json{{"sha256", Sha256Hex(bytes)}, {"size", bytes.size()}};
+}
+
+}  // namespace
+
+Status Store::VerifyJournal() const {
+  MEDMIJ_ASSIGN_OR_RETURN(auto reader, BeginRead());
+  Reader::Impl& r = *reader->impl_;
+  uint64_t expected = 1;
+  std::string prev = journal::kGenesisHash;
+  Status status;
+  try {
+    r.Scan(internal::kJournalDbi, "", "", [&](std::string_view k, std::string_view v) {
+      auto seq = journal::ParseSeqKey(k);
+      if (!seq) {
+        status = Status::Corruption("journal: key '" + Printable(k) + "' is not a sequence number");
+        return false;
+      }
+      if (*seq != expected) {
+        status = Status::Corruption(expected == 1
+                                        ? "journal: event 1 missing"
+                                        : "journal: event " + std::to_string(expected) +
+                                              " missing after " + std::to_string(expected - 1));
+        return false;
+      }
+      const std::string name = "journal event " + std::to_string(*seq);
+      JournalEvent ev;
+      json j;
+      try {
+        j = json::parse(v);
+        ev = j.get<JournalEvent>();
+      } catch (const std::exception& e) {
+        status = Status::Corruption(name + ": does not decode (altered): " + e.what());
+        return false;
+      }
+      // Stored bytes must be the canonical encoding (the hash covers the canonical form).
+      bool canonical = j.dump() == v;
+      j.erase("hash");
+      if (journal::ChainHash(ev.prev_hash, j.dump()) != ev.hash) {
+        status = Status::Corruption(name + ": hash mismatch (altered)");
+        return false;
+      }
+      if (ev.seq != *seq) {
+        status =
+            Status::Corruption(name + ": holds event " + std::to_string(ev.seq) + " (reordered)");
+        return false;
+      }
+      if (ev.prev_hash != prev) {
+        status = Status::Corruption(name + ": does not link to event " + std::to_string(*seq - 1) +
+                                    " (reordered or removed)");
+        return false;
+      }
+      if (!canonical) {
+        status = Status::Corruption(name + ": stored bytes are not canonical (altered)");
+        return false;
+      }
+      prev = ev.hash;
+      ++expected;
+      return true;
+    });
+    if (!status.ok()) return status;
+    uint64_t last = expected - 1;
+    internal::JournalHead head = r.ReadHead();
+    if (head.seq != last) {
+      return Status::Corruption("journal head says " + std::to_string(head.seq) +
+                                " but the last event is " + std::to_string(last));
+    }
+    if (head.hash != prev) {
+      return Status::Corruption("journal head hash does not match event " + std::to_string(last));
+    }
+  } catch (const CorruptionError& e) {
+    return Status::Corruption(e.what());
+  }
+  return Status::Ok();
+}
+
+Status Store::Check() const {
+  MEDMIJ_ASSIGN_OR_RETURN(auto reader, BeginRead());
+  Reader::Impl& r = *reader->impl_;
+  try {
+    Replay replay;
+    Status status;
+    r.Scan(internal::kJournalDbi, "", "", [&](std::string_view k, std::string_view v) {
+      JournalEvent ev;
+      try {
+        ev = journal::Decode(v);
+      } catch (const std::exception& e) {
+        status =
+            Status::Corruption("journal event " + SeqName(k) + ": does not decode: " + e.what());
+        return false;
+      }
+      status = Apply(ev, replay, /*check_before=*/true, nullptr);
+      return status.ok();
+    });
+    MEDMIJ_RETURN_IF_ERROR(status);
+
+    for (const internal::TableSpec& spec : internal::kTables) {
+      const Table table = spec.table;
+      const auto& expected = replay[DbiOf(table)];
+      auto it = expected.begin();
+      r.Scan(DbiOf(table), "", "", [&](std::string_view k, std::string_view v) {
+        std::string actual = table == Table::kListBytes ? BytesDigest(v).dump() : std::string(v);
+        if (it == expected.end() || k < it->first) {
+          status = Status::Corruption(Where(table, k) + ": in the table but not in the journal");
+          return false;
+        }
+        if (k > it->first) {
+          status = Status::Corruption(Where(table, it->first) +
+                                      ": in the journal but missing from the table");
+          return false;
+        }
+        if (actual != it->second) {
+          status = Status::Corruption(Where(table, k) + ": stored value differs from the journal");
+          return false;
+        }
+        ++it;
+        return true;
+      });
+      MEDMIJ_RETURN_IF_ERROR(status);
+      if (it != expected.end()) {
+        return Status::Corruption(Where(table, it->first) +
+                                  ": in the journal but missing from the table");
+      }
+    }
+
+    for (const internal::IndexSpec& idx : internal::kIndexes) {
+      std::set<std::string> expected;
+      for (const auto& [key, bytes] : replay[DbiOf(idx.table)]) {
+        json record;
+        try {
+          record = json::parse(bytes);
+        } catch (const json::exception& e) {
+          return Status::Corruption(Where(idx.table, key) + ": not JSON: " + e.what());
+        }
+        expected.insert(IndexKey(internal::TxnState::Owner(idx.table, key, record, idx), key));
+      }
+      auto it = expected.begin();
+      const std::string index_name(idx.name);
+      r.Scan(idx.dbi, "", "", [&](std::string_view k, std::string_view) {
+        if (it == expected.end() || k < *it) {
+          status = Status::Corruption("index " + index_name + ": entry '" + Printable(k) +
+                                      "' matches no record");
+          return false;
+        }
+        if (k > *it) {
+          status = Status::Corruption("index " + index_name + ": entry '" + Printable(*it) +
+                                      "' missing");
+          return false;
+        }
+        ++it;
+        return true;
+      });
+      MEDMIJ_RETURN_IF_ERROR(status);
+      if (it != expected.end()) {
+        return Status::Corruption("index " + index_name + ": entry '" + Printable(*it) +
+                                  "' missing");
+      }
+    }
+  } catch (const CorruptionError& e) {
+    return Status::Corruption(e.what());
+  }
+  return Status::Ok();
+}
+
+Result<RegistryState> Store::StateAt(Time t) const {
+  MEDMIJ_ASSIGN_OR_RETURN(auto reader, BeginRead());
+  try {
+    // One pass: every event is applied; what the events after the last one at or before `t`
+    // changed is rolled back at the end (later events may again be at or before `t` when the
+    // clock stepped back, so the prefix ends only at the journal's end).
+    Replay replay;
+    std::vector<Undo> undo;
+    Status status;
+    reader->ForEachEvent(1, [&](const JournalEvent& ev) {
+      const bool in_prefix = ev.meta.at <= t;
+      status = Apply(ev, replay, /*check_before=*/false, in_prefix ? nullptr : &undo);
+      if (in_prefix) undo.clear();
+      return status.ok();
+    });
+    MEDMIJ_RETURN_IF_ERROR(status);
+    for (auto it = undo.rbegin(); it != undo.rend(); ++it) {
+      auto& table = replay[DbiOf(it->table)];
+      if (it->prior) {
+        table[it->key] = std::move(*it->prior);
+      } else {
+        table.erase(it->key);
+      }
+    }
+    RegistryState s;
+    internal::ForEachStateTable(s, [&](Table table, auto& out) {
+      using T = typename std::decay_t<decltype(out)>::mapped_type;
+      for (const auto& [key, bytes] : replay[DbiOf(table)]) {
+        out.emplace(key, internal::TxnState::DecodeRecord<T>(table, key, bytes));
+      }
+    });
+    return s;
+  } catch (const CorruptionError& e) {
+    return Status::Corruption(e.what());
+  }
+}
+
+}  // namespace medmij::store

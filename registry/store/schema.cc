@@ -1,0 +1,104 @@
+#include "registry/store/schema.h"
+
+#include <array>
+#include <string>
+
+#include "registry/store/lmdb_raii.h"
+#include "registry/store/tables.h"
+
+namespace medmij::store::internal {
+namespace {
+
+// Schema upgrades: the step that takes a data dir from `from` to `from + 1`, run inside the
+// write transaction of Open(). Version 1 is the first schema, so there is no step yet; a new
+// schema adds {1, &UpgradeFrom1} here and raises kSchemaVersion.
+struct UpgradeStep {
+  int from;
+  Status (*apply)(MDB_txn* txn, const EnvCore& core);
+};
+constexpr std::array<UpgradeStep, 0> kUpgradeSteps{};
+
+Result<int> ParseSchemaVersion(std::string_view raw, const std::filesystem::path& path) {
+  int v = 0;
+  if (raw.empty() || raw.size() > 6) {
+    return Status::Corruption(path.string() + ": meta/schema_version is not a number");
+  }
+  for (char c : raw) {
+    if (c < '0' || c > '9') {
+      return Status::Corruption(path.string() + ": meta/schema_version is not a number");
+    }
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+Status NewerSchema(int version) {
+  return Status::Refused("data dir has schema version " + std::to_string(version) +
+                         "; this build knows " + std::to_string(kSchemaVersion));
+}
+
+Status PutVersion(EnvCore& core, MDB_txn* txn, int version) {
+  std::string text = std::to_string(version);
+  MDB_val k = lmdb::Val(kSchemaVersionKey), v = lmdb::Val(text);
+  int rc = mdb_put(txn, core.dbi[kMetaDbi], &k, &v, 0);
+  if (rc != MDB_SUCCESS) return core.Error(rc, "put schema version");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status OpenTables(EnvCore& core, MDB_txn* txn, bool create) {
+  unsigned flags = core.read_only ? 0 : MDB_CREATE;
+  for (size_t i = 0; i < kDbiCount; ++i) {
+    const std::string name(DbiName(i));
+    int rc = mdb_dbi_open(txn, name.c_str(), flags, &core.dbi[i]);
+    if (rc == MDB_NOTFOUND) {
+      return Status::NotFound(core.path.string() + " is not a registry data dir (no table '" +
+                              name + "')");
+    }
+    if (rc != MDB_SUCCESS) return core.Error(rc, "open table " + name);
+  }
+  MDB_val k = lmdb::Val(kSchemaVersionKey), v{};
+  int rc = mdb_get(txn, core.dbi[kMetaDbi], &k, &v);
+  if (rc == MDB_NOTFOUND) {
+    if (core.read_only) {
+      return Status::NotFound(core.path.string() + " is not an initialised registry data dir");
+    }
+    // A fresh environment: it must hold nothing yet.
+    MDB_stat st{};
+    for (size_t i = 0; i < kDbiCount; ++i) {
+      if (mdb_stat(txn, core.dbi[i], &st) == MDB_SUCCESS && st.ms_entries != 0) {
+        return Status::Corruption(core.path.string() + ": table '" + std::string(DbiName(i)) +
+                                  "' holds data but there is no schema version");
+      }
+    }
+    if (!create) {
+      return Status::NotFound(core.path.string() + " is not an initialised registry data dir");
+    }
+    return PutVersion(core, txn, kSchemaVersion);
+  }
+  if (rc != MDB_SUCCESS) return core.Error(rc, "get schema version");
+  MEDMIJ_ASSIGN_OR_RETURN(int version, ParseSchemaVersion(lmdb::View(v), core.path));
+  if (version > kSchemaVersion) return NewerSchema(version);
+  if (version == kSchemaVersion) return Status::Ok();
+  if (core.read_only) {
+    return Status::Refused("data dir has schema version " + std::to_string(version) +
+                           "; open it read-write once to upgrade it to " +
+                           std::to_string(kSchemaVersion));
+  }
+  while (version < kSchemaVersion) {
+    const UpgradeStep* step = nullptr;
+    for (const auto& s : kUpgradeSteps) {
+      if (s.from == version) step = &s;
+    }
+    if (step == nullptr) {
+      return Status::Refused("data dir has schema version " + std::to_string(version) +
+                             "; this build has no upgrade from it");
+    }
+    MEDMIJ_RETURN_IF_ERROR(step->apply(txn, core));
+    ++version;
+  }
+  return PutVersion(core, txn, version);
+}
+
+}  // namespace medmij::store::internal

@@ -1,0 +1,43 @@
+#include "registry/store/tables.h"
+
+namespace medmij::store {
+
+std::string_view TableName(Table t) {
+  return internal::kTables[internal::DbiOf(t)].name;
+}
+
+std::optional<Table> ParseTableName(std::string_view name) {
+  for (const internal::TableSpec& t : internal::kTables) {
+    if (t.name == name) return t.table;
+  }
+  return std::nullopt;
+}
+
+namespace internal {
+
+std::string IndexKey(std::string_view owner, std::string_view key) {
+  std::string k(owner);
+  k += '\0';
+  k += key;
+  return k;
+}
+
+std::string Printable(std::string_view index_key) {
+  std::string s(index_key);
+  for (char& c : s) {
+    if (c == '\0') c = '/';
+  }
+  return s;
+}
+
+std::string ListKey(ListKind list, uint64_t volgnummer) {
+  std::string n = std::to_string(volgnummer);
+  return std::string(ToString(list)) + "/" + std::string(20 - n.size(), '0') + n;
+}
+
+std::string Where(Table t, std::string_view key) {
+  return std::string(TableName(t)) + "/" + std::string(key);
+}
+
+}  // namespace internal
+}  // namespace medmij::store

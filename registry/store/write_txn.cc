@@ -1,0 +1,125 @@
+// WriteTxn: typed writes, each recorded for the journal event Commit() appends.
+#include "registry/common/sha256.h"
+#include "registry/store/txn.h"
+
+namespace medmij::store {
+
+using internal::DbiOf;
+using internal::ListKey;
+using internal::Where;
+using nlohmann::json;
+
+namespace {
+
+json BytesDigest(std::string_view bytes) {
+  return json{{"sha256", Sha256Hex(bytes)}, {"size", bytes.size()}};
+}
+
+}  // namespace
+
+WriteTxn::WriteTxn(std::unique_ptr<Impl> impl) : Reader(std::move(impl)) {}
+WriteTxn::~WriteTxn() {
+  impl_->EndWrite(/*commit=*/false);
+}  // no-op after Commit()
+
+void WriteTxn::Put(const Participant& p) {
+  impl_->PutRecord(Table::kParticipants, p.id, p);
+}
+void WriteTxn::Put(const Node& n) {
+  impl_->PutRecord(Table::kNodes, n.hostname, n);
+}
+void WriteTxn::Put(const OAuthClient& c) {
+  impl_->PutRecord(Table::kOAuthClients, c.hostname, c);
+}
+void WriteTxn::Put(const DataService& s) {
+  impl_->PutRecord(Table::kServices, s.id, s);
+}
+void WriteTxn::Put(const Provider& p) {
+  impl_->PutRecord(Table::kProviders, p.name, p);
+}
+void WriteTxn::Put(const ComplianceCase& c) {
+  impl_->PutRecord(Table::kCases, c.id, c);
+}
+void WriteTxn::Put(const TerminationRequest& r) {
+  impl_->PutRecord(Table::kTerminationRequests, r.id, r);
+}
+void WriteTxn::EraseNode(std::string_view hostname) {
+  impl_->EraseRecord(Table::kNodes, std::string(hostname));
+}
+void WriteTxn::EraseOAuthClient(std::string_view hostname) {
+  impl_->EraseRecord(Table::kOAuthClients, std::string(hostname));
+}
+void WriteTxn::EraseProvider(std::string_view name) {
+  impl_->EraseRecord(Table::kProviders, std::string(name));
+}
+
+void WriteTxn::PutListVersion(const ListVersion& v, std::string_view signed_bytes) {
+  if (!impl_->Usable()) return;
+  std::string key = ListKey(v.list, v.volgnummer);
+  if (impl_->Get(DbiOf(Table::kListVersions), key) || impl_->Get(DbiOf(Table::kListBytes), key)) {
+    impl_->SetError(Status::Exists("list version " + std::string(ToString(v.list)) + " " +
+                                   std::to_string(v.volgnummer) +
+                                   " is already archived; versions are immutable"));
+    return;
+  }
+  impl_->PutRecord(Table::kListVersions, key, v);
+  if (!impl_->Usable()) return;
+  if (!impl_->RawPut(DbiOf(Table::kListBytes), key, signed_bytes, 0,
+                     "put " + Where(Table::kListBytes, key))) {
+    return;
+  }
+  impl_->Record(Change{Table::kListBytes, key, std::nullopt, BytesDigest(signed_bytes)});
+}
+
+uint64_t WriteTxn::NextCounter(std::string_view name) {
+  if (!impl_->Usable()) return 0;
+  uint64_t value = 0;
+  if (auto raw = impl_->Get(DbiOf(Table::kCounters), name)) {
+    json j;
+    try {
+      j = json::parse(*raw);
+    } catch (const json::exception& e) {
+      throw CorruptionError(Where(Table::kCounters, name) + ": not a number: " + e.what());
+    }
+    if (!j.is_number_unsigned()) {
+      throw CorruptionError(Where(Table::kCounters, name) + ": not a number: " + j.dump());
+    }
+    value = j.get<uint64_t>();
+  }
+  impl_->PutRecord(Table::kCounters, std::string(name), json(value + 1));
+  return impl_->error.ok() ? value + 1 : 0;
+}
+
+size_t WriteTxn::ChangeCount() const {
+  return impl_->total_changes;
+}
+
+void WriteTxn::AppendEvent(const EventMeta& meta) {
+  impl_->AppendEvent(meta);
+}
+
+Result<uint64_t> WriteTxn::Commit(const EventMeta& meta) {
+  Impl& w = *impl_;
+  w.AppendEvent(meta);
+  if (!w.error.ok()) {
+    w.EndWrite(/*commit=*/false);
+    return w.error;
+  }
+  if (!w.txn) return Status::Internal("Commit on a finished transaction");
+  if (w.events_appended == 0) {
+    w.EndWrite(/*commit=*/false);
+    return uint64_t{0};
+  }
+  if (!w.PutHead()) {
+    w.EndWrite(/*commit=*/false);
+    return w.error;
+  }
+  int rc = w.EndWrite(/*commit=*/true);
+  if (rc != MDB_SUCCESS) {
+    w.SetError(w.core->Error(rc, "commit"));
+    return w.error;
+  }
+  return w.head_seq;
+}
+
+}  // namespace medmij::store
