@@ -64,4 +64,4 @@ The registry is starting on http://127.0.0.1:$port/ (Ctrl-C stops it). In anothe
       (the Whitelist gets a new Volgnummer within a second)
 
 MSG
-exec "$root/build/registry/http/medmij-registry" --config "$demo/registry.toml"
+exec "$root/build/registry/service/medmij-registry" --config "$demo/registry.toml"

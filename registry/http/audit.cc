@@ -14,56 +14,18 @@
 namespace medmij::http {
 namespace {
 
-using Pistache::Http::Method;
-using Query = Pistache::Http::Uri::Query;
-
-Reply Text(int status, std::string body) {
-  Reply r;
-  r.status = status;
-  r.body = std::move(body);
-  r.body.push_back('\n');
-  r.headers = "Cache-Control: no-store\r\n";
-  return r;
-}
-
+// A 200 JSON document, never cached.
 Reply Json(const nlohmann::json& doc) {
-  Reply r;
-  r.content_type = "application/json";
-  r.body = doc.dump();
-  r.body.push_back('\n');
-  r.headers = "Cache-Control: no-store\r\n";
-  return r;
+  return JsonReply(200, doc.dump());
 }
 
 Reply Unauthorized(bool presented) {
-  Reply r = Text(401, presented ? "invalid auditor credentials" : "auditor credentials required");
+  Reply r =
+      TextReply(401, presented ? "invalid auditor credentials" : "auditor credentials required");
   r.headers +=
       presented ? "WWW-Authenticate: Bearer realm=\"medmij-registry\", error=\"invalid_token\"\r\n"
                 : "WWW-Authenticate: Bearer realm=\"medmij-registry\"\r\n";
   return r;
-}
-
-Reply Internal() {
-  return Text(500, "internal error");
-}
-
-std::string Printable(std::string_view s) {
-  std::string out(s.substr(0, 40));
-  if (s.size() > 40) out += "...";
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
-  }
-  return out;
-}
-
-std::optional<Reply> RejectQuery(const Query& query,
-                                 std::initializer_list<std::string_view> allowed) {
-  for (auto it = query.parameters_begin(); it != query.parameters_end(); ++it) {
-    bool ok = false;
-    for (auto a : allowed) ok = ok || it->first == a;
-    if (!ok) return Text(400, "unknown query parameter '" + Printable(it->first) + "'");
-  }
-  return std::nullopt;
 }
 
 // A decimal in [lo, hi] (no sign, no leading zeros), or nullopt.
@@ -97,70 +59,66 @@ AuditEndpoints::AuditEndpoints(const store::Store& store,
                                std::shared_ptr<const AuditorTokens> tokens, AuditOptions options)
     : store_(store), tokens_(std::move(tokens)), options_(options) {}
 
-Reply AuditEndpoints::Serve(Method method, std::string_view path, const Query& query,
-                            const Pistache::Http::Header::Collection& headers, Time) const {
+Reply AuditEndpoints::Serve(const Request& request, std::string_view path, Time) const {
   try {
     // Authentication comes first: without credentials nothing about /audit is revealed.
-    auto authorization = headers.tryGetRaw("Authorization");
-    if (!authorization || !tokens_ || !tokens_->Authenticate(authorization->value())) {
+    auto authorization = request.Header("Authorization");
+    if (!authorization || !tokens_ || !tokens_->Authenticate(*authorization)) {
       auth_failures_.fetch_add(1);
       return Unauthorized(authorization.has_value());
     }
-    if (method != Method::Get && method != Method::Head) {
+    if (request.method != Method::kGet && request.method != Method::kHead) {
       // Only for paths that exist; others stay 404 whatever the method.
-      Reply probe = Text(405, "method not allowed");
-      probe.headers += "Allow: GET, HEAD\r\n";
       bool known =
           path == "/journal" || path == "/journal/verify" || path.starts_with("/participants/");
-      return known ? probe : Text(404, "not found");
+      return known ? MethodNotAllowed() : NotFound();
     }
     Slot slot(running_, options_.max_concurrent);
     if (!slot.acquired()) {
-      Reply r = Text(503, "another audit request is running; retry shortly");
+      Reply r = TextReply(503, "another audit request is running; retry shortly");
       r.headers += "Retry-After: 1\r\n";
       return r;
     }
-    return ServeAuthorized(path, query);
+    return ServeAuthorized(path, request);
   } catch (...) {
-    return Internal();
+    return ErrorReply(Status::Internal("audit request failed"));
   }
 }
 
-Reply AuditEndpoints::ServeAuthorized(std::string_view path, const Query& query) const {
-  if (path == "/journal") return Journal(query);
-  if (path == "/journal/verify") return Verify(query);
+Reply AuditEndpoints::ServeAuthorized(std::string_view path, const Request& request) const {
+  if (path == "/journal") return Journal(request);
+  if (path == "/journal/verify") return Verify(request);
   constexpr std::string_view kParticipants = "/participants/", kHistory = "/history";
   if (path.starts_with(kParticipants)) {
     std::string_view rest = path.substr(kParticipants.size());
     bool history = rest.ends_with(kHistory);
     if (history) rest.remove_suffix(kHistory.size());
-    if (rest.empty() || rest.find('/') != std::string_view::npos) return Text(404, "not found");
+    if (rest.empty() || rest.find('/') != std::string_view::npos) return NotFound();
     std::string id(rest);
-    if (Status st = ValidateParticipantId(id, "participant id"); !st.ok()) {
-      return Text(400, st.message());
-    }
-    return history ? History(id, query) : StateAt(id, query);
+    if (Status st = ValidateParticipantId(id, "participant id"); !st.ok()) return ErrorReply(st);
+    return history ? History(id, request) : StateAt(id, request);
   }
-  return Text(404, "not found");
+  return NotFound();
 }
 
-Reply AuditEndpoints::Journal(const Query& query) const {
-  if (auto bad = RejectQuery(query, {"from", "limit"})) return *bad;
+Reply AuditEndpoints::Journal(const Request& request) const {
+  if (auto bad = RejectQuery(request, {"from", "limit"})) return *bad;
   uint64_t from = 1, limit = options_.default_limit;
-  if (auto v = query.get("from")) {
+  if (auto v = request.QueryParam("from")) {
     auto n = ParseCount(*v, 1, UINT64_MAX / 2);
-    if (!n) return Text(400, "query parameter 'from' must be an event seq (1, 2, ...)");
+    if (!n) return TextReply(400, "query parameter 'from' must be an event seq (1, 2, ...)");
     from = *n;
   }
-  if (auto v = query.get("limit")) {
+  if (auto v = request.QueryParam("limit")) {
     auto n = ParseCount(*v, 1, options_.max_limit);
     if (!n) {
-      return Text(400, "query parameter 'limit' must be 1.." + std::to_string(options_.max_limit));
+      return TextReply(400,
+                       "query parameter 'limit' must be 1.." + std::to_string(options_.max_limit));
     }
     limit = *n;
   }
   auto reader = store_.BeginRead();
-  if (!reader.ok()) return Internal();
+  if (!reader.ok()) return ErrorReply(reader.status());
   uint64_t length = (*reader)->JournalLength();
   Reply r;
   r.content_type = "application/x-ndjson";
@@ -179,20 +137,20 @@ Reply AuditEndpoints::Journal(const Query& query) const {
   return r;
 }
 
-Reply AuditEndpoints::Verify(const Query& query) const {
-  if (auto bad = RejectQuery(query, {})) return *bad;
+Reply AuditEndpoints::Verify(const Request& request) const {
+  if (auto bad = RejectQuery(request, {})) return *bad;
   Status s = store_.VerifyJournal();
   if (!s.ok()) return Json({{"ok", false}, {"error", s.message()}});
   auto reader = store_.BeginRead();
-  if (!reader.ok()) return Internal();
+  if (!reader.ok()) return ErrorReply(reader.status());
   return Json({{"ok", true}, {"events", (*reader)->JournalLength()}});
 }
 
-Reply AuditEndpoints::History(const std::string& id, const Query& query) const {
-  if (auto bad = RejectQuery(query, {})) return *bad;
+Reply AuditEndpoints::History(const std::string& id, const Request& request) const {
+  if (auto bad = RejectQuery(request, {})) return *bad;
   auto reader = store_.BeginRead();
-  if (!reader.ok()) return Internal();
-  if (!(*reader)->GetParticipant(id)) return Text(404, "no such participant");
+  if (!reader.ok()) return ErrorReply(reader.status());
+  if (!(*reader)->GetParticipant(id)) return TextReply(404, "no such participant");
   nlohmann::json rows = nlohmann::json::array();
   (*reader)->ForEachEvent(1, [&](const store::JournalEvent& e) {
     if (ops::EventTouchesParticipant(e, id)) {
@@ -205,16 +163,18 @@ Reply AuditEndpoints::History(const std::string& id, const Query& query) const {
   return Json(rows);
 }
 
-Reply AuditEndpoints::StateAt(const std::string& id, const Query& query) const {
-  if (auto bad = RejectQuery(query, {"at"})) return *bad;
-  auto at_text = query.get("at");
-  if (!at_text) return Text(400, "query parameter 'at' is required (ISO 8601 time)");
+Reply AuditEndpoints::StateAt(const std::string& id, const Request& request) const {
+  if (auto bad = RejectQuery(request, {"at"})) return *bad;
+  auto at_text = request.QueryParam("at");
+  if (!at_text) return TextReply(400, "query parameter 'at' is required (ISO 8601 time)");
   auto at = ParseTime(*at_text, "query parameter 'at'");
-  if (!at.ok()) return Text(400, at.status().message());
+  if (!at.ok()) return ErrorReply(at.status());
   auto state = store_.StateAt(*at);
-  if (!state.ok()) return Internal();
+  if (!state.ok()) return ErrorReply(state.status());
   auto e = ops::ExplainInState(*state, id, *at);
-  if (!e) return Text(404, "participant '" + id + "' did not exist at " + FormatTime(*at));
+  if (!e) {
+    return TextReply(404, "participant '" + id + "' did not exist at " + FormatTime(*at));
+  }
   nlohmann::json doc = ops::ToJson(*e);
   doc["state"] = e->participant;
   return Json(doc);

@@ -24,7 +24,7 @@
 #include <memory>
 
 #include "registry/http/auditors.h"
-#include "registry/http/handler.h"
+#include "registry/http/router.h"
 #include "registry/store/store.h"
 
 namespace medmij::http {
@@ -41,17 +41,15 @@ class AuditEndpoints : public AuditHandler {
   AuditEndpoints(const store::Store& store, std::shared_ptr<const AuditorTokens> tokens,
                  AuditOptions options = {});
 
-  Reply Serve(Pistache::Http::Method method, std::string_view path,
-              const Pistache::Http::Uri::Query& query,
-              const Pistache::Http::Header::Collection& headers, Time now) const override;
+  Reply Serve(const Request& request, std::string_view path, Time now) const override;
   uint64_t AuthFailures() const override { return auth_failures_.load(); }
 
  private:
-  Reply ServeAuthorized(std::string_view path, const Pistache::Http::Uri::Query& query) const;
-  Reply Journal(const Pistache::Http::Uri::Query& query) const;
-  Reply Verify(const Pistache::Http::Uri::Query& query) const;
-  Reply History(const std::string& id, const Pistache::Http::Uri::Query& query) const;
-  Reply StateAt(const std::string& id, const Pistache::Http::Uri::Query& query) const;
+  Reply ServeAuthorized(std::string_view path, const Request& request) const;
+  Reply Journal(const Request& request) const;
+  Reply Verify(const Request& request) const;
+  Reply History(const std::string& id, const Request& request) const;
+  Reply StateAt(const std::string& id, const Request& request) const;
 
   const store::Store& store_;
   std::shared_ptr<const AuditorTokens> tokens_;

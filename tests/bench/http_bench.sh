@@ -53,7 +53,7 @@ chain = "$work/pki/chain.pem"
 max_age_s = 60
 export_dir = "$work/export"
 TOML
-"$build/registry/http/medmij-registry" --config "$work/registry.toml" 2>"$work/registry.err" &
+"$build/registry/service/medmij-registry" --config "$work/registry.toml" 2>"$work/registry.err" &
 svc_pid=$!
 for _ in $(seq 1 300); do
   curl -sf -o /dev/null "http://127.0.0.1:$svc_port/healthz" && break

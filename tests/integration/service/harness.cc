@@ -77,7 +77,7 @@ CommandResult RunCommand(const std::vector<std::string>& argv, std::chrono::mill
 }
 
 fs::path RegistryBinary() {
-  return Binary("registry/http/medmij-registry");
+  return Binary("registry/service/medmij-registry");
 }
 fs::path AdminBinary() {
   return Binary("admin-cli/medmij-admin");

@@ -1,4 +1,4 @@
-#include "registry/http/config.h"
+#include "registry/service/config.h"
 
 #include <fstream>
 #include <set>
@@ -6,7 +6,7 @@
 
 #include <toml++/toml.h>
 
-namespace medmij::http {
+namespace medmij::service {
 namespace {
 
 class Parser {
@@ -210,14 +210,14 @@ Result<ServiceConfig> LoadConfig(const std::filesystem::path& file) {
     MEDMIJ_RETURN_IF_ERROR(CheckReadable(file.string(), "chain", c.signing_chain));
   }
   if (!c.auditor_tokens_file.empty()) {
-    auto tokens = AuditorTokens::Load(c.auditor_tokens_file);
+    auto tokens = http::AuditorTokens::Load(c.auditor_tokens_file);
     if (!tokens.ok()) {
       return Status::Invalid(file.string() +
                              ": [auditors] tokens_file: " + tokens.status().message());
     }
-    c.auditors = std::make_shared<const AuditorTokens>(std::move(tokens).value());
+    c.auditors = std::make_shared<const http::AuditorTokens>(std::move(tokens).value());
   }
   return c;
 }
 
-}  // namespace medmij::http
+}  // namespace medmij::service

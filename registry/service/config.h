@@ -23,7 +23,7 @@
 #include "registry/domain/list_form.h"
 #include "registry/http/auditors.h"
 
-namespace medmij::http {
+namespace medmij::service {
 
 struct ServiceConfig {
   std::string listen_host = "127.0.0.1";
@@ -41,7 +41,7 @@ struct ServiceConfig {
   ListForm default_form = ListForm::kStrict;
   std::filesystem::path auditor_tokens_file;  // empty: no auditor endpoints
   // Loaded by LoadConfig from auditor_tokens_file (ParseConfig leaves it null).
-  std::shared_ptr<const AuditorTokens> auditors;
+  std::shared_ptr<const http::AuditorTokens> auditors;
 };
 
 // Reads and checks `file`. Errors are kInvalidArgument (or kIoError for an unreadable file)
@@ -56,4 +56,4 @@ Result<ServiceConfig> LoadConfig(const std::filesystem::path& file);
 Result<ServiceConfig> ParseConfig(std::string_view text, const std::string& origin,
                                   const std::filesystem::path& base);
 
-}  // namespace medmij::http
+}  // namespace medmij::service

@@ -18,14 +18,14 @@
 #include "registry/store/store.h"
 #include "signer/signer.h"
 
-namespace medmij::http {
+namespace medmij::service {
 
 struct PublishLoopOptions {
   Millis check_interval{250};
   Millis retry_interval{5000};
 };
 
-class RegistryService : public ContentSource {
+class RegistryService : public http::ContentSource {
  public:
   // `store`, `publisher` and `signer` must outlive the service.
   RegistryService(store::Store& store, publisher::Publisher& publisher,
@@ -40,26 +40,26 @@ class RegistryService : public ContentSource {
   // Stops and joins the publisher thread (an ongoing publication finishes first).
   void Stop();
 
-  std::shared_ptr<const Snapshot> Current() const override;
-  Result<std::optional<ArchivedVersion>> Archived(ListKind list, uint64_t volgnummer,
-                                                  ListForm form) const override;
+  std::shared_ptr<const http::Snapshot> Current() const override;
+  Result<std::optional<http::ArchivedVersion>> Archived(ListKind list, uint64_t volgnummer,
+                                                        ListForm form) const override;
   Status SignerUsable(Time now) const override;
 
  private:
   void Run();
   // Builds a snapshot of the archive's current versions; keeps `base`'s publication status.
-  Result<std::shared_ptr<const Snapshot>> Reload(const Snapshot& base, Time at) const;
+  Result<std::shared_ptr<const http::Snapshot>> Reload(const http::Snapshot& base, Time at) const;
 
   store::Store& store_;
   publisher::Publisher& publisher_;
   const signer::Signer& signer_;
   PublishLoopOptions options_;
 
-  std::atomic<std::shared_ptr<const Snapshot>> current_;
+  std::atomic<std::shared_ptr<const http::Snapshot>> current_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;  // guarded by mu_
   std::thread thread_;
 };
 
-}  // namespace medmij::http
+}  // namespace medmij::service

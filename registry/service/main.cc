@@ -17,10 +17,10 @@
 
 #include "registry/common/version.h"
 #include "registry/http/audit.h"
-#include "registry/http/config.h"
-#include "registry/http/handler.h"
-#include "registry/http/service.h"
+#include "registry/http/pistache_handler.h"
 #include "registry/publisher/publisher.h"
+#include "registry/service/config.h"
+#include "registry/service/publish_loop.h"
 #include "registry/store/store.h"
 #include "signer/signer.h"
 
@@ -44,7 +44,7 @@ int Run(int argc, char** argv) {
     return Fail(2, e.what());
   }
 
-  auto config = http::LoadConfig(config_path);
+  auto config = service::LoadConfig(config_path);
   if (!config.ok()) return Fail(2, config.status().message());
 
   auto libraries = signer::Libraries::Init();
@@ -83,19 +83,19 @@ int Run(int argc, char** argv) {
   publish_options.export_dir = config->export_dir;
   publish_options.default_form = config->default_form;
   publisher::Publisher publisher(**store, **signer, **schemas, publish_options);
-  http::PublishLoopOptions loop_options;
+  service::PublishLoopOptions loop_options;
   loop_options.check_interval = Millis(config->check_interval_ms);
   loop_options.retry_interval = Millis(config->retry_interval_ms);
-  auto service =
-      std::make_shared<http::RegistryService>(**store, publisher, **signer, loop_options);
-  if (Status st = service->LoadFromArchive(); !st.ok()) return Fail(1, st.message());
+  auto registry =
+      std::make_shared<service::RegistryService>(**store, publisher, **signer, loop_options);
+  if (Status st = registry->LoadFromArchive(); !st.ok()) return Fail(1, st.message());
 
   // Auditor endpoints only with a tokens file; without one /audit/ is 404 as if absent.
   std::shared_ptr<const http::AuditHandler> audit;
   if (config->auditors) audit = std::make_shared<http::AuditEndpoints>(**store, config->auditors);
 
   auto metrics = std::make_shared<http::RequestMetrics>();
-  http::HandlerOptions handler_options;
+  http::RouterOptions handler_options;
   handler_options.max_age_s = config->max_age_s;
   handler_options.default_form = config->default_form;
   auto endpoint = std::make_unique<Pistache::Http::Endpoint>(
@@ -110,13 +110,13 @@ int Run(int argc, char** argv) {
                        .bodyTimeout(std::chrono::seconds(10))
                        .keepaliveTimeout(std::chrono::seconds(60)));
     endpoint->setHandler(
-        std::make_shared<http::RegistryHandler>(service, handler_options, metrics, audit));
+        std::make_shared<http::RegistryHandler>(registry, handler_options, metrics, audit));
     endpoint->serveThreaded();
   } catch (const std::exception& e) {
     return Fail(1, "cannot listen on " + config->listen_host + ":" +
                        std::to_string(config->listen_port) + ": " + e.what());
   }
-  service->Start();
+  registry->Start();
   std::cerr << "medmij-registry: listening on " << config->listen_host << ":" << config->listen_port
             << std::endl;
 
@@ -131,7 +131,7 @@ int Run(int argc, char** argv) {
   }
   endpoint->shutdown();
   endpoint.reset();
-  service->Stop();
+  registry->Stop();
   std::cerr << "medmij-registry: stopped" << std::endl;
   return 0;
 }

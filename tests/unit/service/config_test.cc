@@ -1,11 +1,11 @@
-#include "registry/http/config.h"
+#include "registry/service/config.h"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <iterator>
 
-namespace medmij::http {
+namespace medmij::service {
 namespace {
 
 constexpr const char* kGood = R"(
@@ -119,4 +119,4 @@ TEST(Config, LoadRefusesUnreadableFilesAndKeys) {
 }
 
 }  // namespace
-}  // namespace medmij::http
+}  // namespace medmij::service

@@ -1,4 +1,4 @@
-#include "registry/http/service.h"
+#include "registry/service/publish_loop.h"
 
 #include <iostream>
 
@@ -8,7 +8,14 @@
 #include "registry/domain/policy.h"
 #include "registry/http/http_util.h"
 
-namespace medmij::http {
+namespace medmij::service {
+
+using http::ArchivedVersion;
+using http::ListStatus;
+using http::ServedBody;
+using http::ServedList;
+using http::Snapshot;
+
 namespace {
 
 std::string LabelState(const Participant& p) {
@@ -104,7 +111,7 @@ Result<std::shared_ptr<const Snapshot>> RegistryService::Reload(const Snapshot& 
       list->volgnummer = cur->volgnummer;
       list->tijdstempel = FormatTijdstempel(cur->tijdstempel);
       list->last_modified = cur->tijdstempel;
-      list->last_modified_text = FormatHttpDate(cur->tijdstempel);
+      list->last_modified_text = http::FormatHttpDate(cur->tijdstempel);
       std::string unsigned_bytes = signer::StripSignature(*bytes);
       list->signed_body = std::make_shared<const ServedBody>(std::move(*bytes), store_.dir());
       list->unsigned_body =
@@ -213,4 +220,4 @@ void RegistryService::Run() {
   }
 }
 
-}  // namespace medmij::http
+}  // namespace medmij::service

@@ -1,0 +1,293 @@
+#include "registry/http/router.h"
+
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "registry/domain/list_form.h"
+#include "registry/http/http_util.h"
+
+namespace medmij::http {
+namespace {
+
+bool ReadMethod(Method m) {
+  return m == Method::kGet || m == Method::kHead;
+}
+
+// A representation's validators and caching headers, then the conditional request check
+// (RFC 9110 13.2.2: If-None-Match first; If-Modified-Since only without it).
+Reply Conditional(const Request& request, std::shared_ptr<const ServedBody> body,
+                  const std::string& content_type, const std::string& last_modified_text,
+                  Time last_modified, const std::string& cache_control) {
+  Reply r;
+  r.content_type = content_type;
+  r.headers = "ETag: " + body->etag() + "\r\n";
+  if (!last_modified_text.empty()) r.headers += "Last-Modified: " + last_modified_text + "\r\n";
+  r.headers += "Cache-Control: " + cache_control + "\r\n";
+  bool not_modified = false;
+  if (auto inm = request.Header("If-None-Match")) {
+    not_modified = IfNoneMatchMatches(*inm, body->etag());
+  } else if (auto ims = request.Header("If-Modified-Since")) {
+    not_modified = !last_modified_text.empty() && NotModifiedSince(*ims, last_modified);
+  }
+  if (not_modified) {
+    r.status = 304;
+    r.no_content = true;
+  } else {
+    r.shared_body = std::move(body);
+  }
+  return r;
+}
+
+// The current version of a list. At the official name (`signed_path` false) the form is
+// options.default_form unless ?signed=true|false says otherwise; /signed/... is always the
+// signed form. Every answer names the other form in a Link header.
+Reply ServeList(const Snapshot& snap, ListKind kind, bool signed_path, const RouterOptions& options,
+                const Request& request) {
+  if (signed_path) {
+    if (auto bad = RejectQuery(request, {"api"})) return *bad;
+  } else if (auto bad = RejectQuery(request, {"api", "signed"})) {
+    return *bad;
+  }
+  const std::string_view api_major = Spec(kind).api_major;
+  if (auto api = request.QueryParam("api")) {
+    if (*api != api_major) {
+      return TextReply(400, "query parameter 'api' must be " + std::string(api_major));
+    }
+  }
+  ListForm form = signed_path ? ListForm::kSigned : options.default_form;
+  if (auto s = request.QueryParam("signed")) {
+    if (*s == "false") {
+      form = ListForm::kStrict;
+    } else if (*s == "true") {
+      form = ListForm::kSigned;
+    } else {
+      return TextReply(400, "query parameter 'signed' must be true or false");
+    }
+  }
+  const ServedList* list = snap.list(kind);
+  if (list == nullptr) {
+    Reply r = TextReply(503, "no version of this list has been published yet");
+    r.headers += "Retry-After: 5\r\n";
+    return r;
+  }
+  Reply r =
+      Conditional(request, form == ListForm::kSigned ? list->signed_body : list->unsigned_body,
+                  "application/xml", list->last_modified_text, list->last_modified,
+                  "public, max-age=" + std::to_string(options.max_age_s));
+  r.headers += "Link: " + AlternateListLink(kind, form, options.default_form) + "\r\n";
+  return r;
+}
+
+std::optional<uint64_t> ParseVolgnummer(std::string_view s) {
+  if (s.empty() || s.size() > 19 || s.front() == '0') return std::nullopt;
+  uint64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+// /lists/{list}/versions and /lists/{list}/versions/{n}.xml
+Reply ServeVersions(const ContentSource& source, const Snapshot& snap, std::string_view rest,
+                    const Request& request) {
+  size_t slash = rest.find('/');
+  std::string_view name = rest.substr(0, slash);
+  auto kind = ParseListKind(name);
+  if (!kind || slash == std::string_view::npos) return NotFound();
+  std::string_view tail = rest.substr(slash);
+  if (tail == "/versions") {
+    if (auto bad = RejectQuery(request, {})) return *bad;
+    const ServedList* list = snap.list(*kind);
+    if (list == nullptr) {
+      return JsonReply(200,
+                       nlohmann::json{{"list", name}, {"versions", nlohmann::json::array()}}.dump(),
+                       "no-cache");
+    }
+    return JsonReply(200, list->versions_json, "public, max-age=0, must-revalidate");
+  }
+  constexpr std::string_view kPrefix = "/versions/", kSuffix = ".xml";
+  if (tail.substr(0, kPrefix.size()) != kPrefix || tail.size() <= kPrefix.size() + kSuffix.size() ||
+      tail.substr(tail.size() - kSuffix.size()) != kSuffix) {
+    return NotFound();
+  }
+  std::string_view number =
+      tail.substr(kPrefix.size(), tail.size() - kPrefix.size() - kSuffix.size());
+  auto n = ParseVolgnummer(number);
+  if (!n) return NotFound();
+  if (auto bad = RejectQuery(request, {"signed"})) return *bad;
+  // Archived versions are signed unless ?signed=false asks for that version's strict form.
+  ListForm form = ListForm::kSigned;
+  if (auto s = request.QueryParam("signed")) {
+    if (*s == "false") {
+      form = ListForm::kStrict;
+    } else if (*s != "true") {
+      return TextReply(400, "query parameter 'signed' must be true or false");
+    }
+  }
+  auto archived = source.Archived(*kind, *n, form);
+  if (!archived.ok()) return ErrorReply(archived.status());
+  if (!archived->has_value()) return NotFound();
+  auto body = std::make_shared<const ServedBody>(std::move(archived->value().bytes));
+  return Conditional(request, std::move(body), "application/xml", "", Time{},
+                     "public, max-age=31536000, immutable");
+}
+
+Reply ServeParticipants(const Snapshot& snap, std::string_view rest, const Request& request) {
+  if (auto bad = RejectQuery(request, {})) return *bad;
+  if (rest.empty()) {
+    return JsonReply(200, snap.participants_json, "public, max-age=0, must-revalidate");
+  }
+  auto it = snap.participant_json.find(std::string(rest));
+  if (it == snap.participant_json.end()) return TextReply(404, "no such participant");
+  return JsonReply(200, it->second, "public, max-age=0, must-revalidate");
+}
+
+Reply ServeHealth(const ContentSource& source, const Snapshot& snap, const Request& request,
+                  Time now) {
+  if (auto bad = RejectQuery(request, {})) return *bad;
+  nlohmann::json j;
+  Status signer = source.SignerUsable(now);
+  bool healthy = snap.last_attempt.has_value() && snap.last_ok && signer.ok();
+  j["status"] = healthy ? "ok" : "failing";
+  j["signing"] = signer.ok() ? "ok" : "unusable";
+  j["last_publication"] =
+      snap.last_attempt ? nlohmann::json(FormatTime(*snap.last_attempt)) : nlohmann::json(nullptr);
+  j["last_successful_publication"] =
+      snap.last_success ? nlohmann::json(FormatTime(*snap.last_success)) : nlohmann::json(nullptr);
+  nlohmann::json lists = nlohmann::json::object();
+  for (ListKind k : kAllLists) {
+    const ServedList* l = snap.list(k);
+    const ListStatus& st = snap.list_status[static_cast<size_t>(k)];
+    lists[std::string(ToString(k))] = {
+        {"volgnummer", l ? l->volgnummer : 0},
+        {"tijdstempel", l ? nlohmann::json(l->tijdstempel) : nlohmann::json(nullptr)},
+        {"last_publication_ok", st.ok},
+        {"failures", st.failures}};
+  }
+  j["lists"] = std::move(lists);
+  return JsonReply(healthy ? 200 : 503, j.dump(), "no-store");
+}
+
+Reply ServeMetrics(const Snapshot& snap, const RequestMetrics& metrics, const AuditHandler* audit,
+                   const Request& request, Time now) {
+  if (auto bad = RejectQuery(request, {})) return *bad;
+  std::string out;
+  out.reserve(2048);
+  out += "# HELP medmij_publications_total Publication runs since start-up.\n";
+  out += "# TYPE medmij_publications_total counter\n";
+  out += "medmij_publications_total " + std::to_string(snap.publications_total) + "\n";
+  out += "# HELP medmij_publication_failures_total Failed publications of a list since start-up.\n";
+  out += "# TYPE medmij_publication_failures_total counter\n";
+  for (ListKind k : kAllLists) {
+    out += "medmij_publication_failures_total{list=\"" + std::string(ToString(k)) + "\"} " +
+           std::to_string(snap.list_status[static_cast<size_t>(k)].failures) + "\n";
+  }
+  out += "# HELP medmij_list_volgnummer Volgnummer of the list version being served.\n";
+  out += "# TYPE medmij_list_volgnummer gauge\n";
+  for (ListKind k : kAllLists) {
+    const ServedList* l = snap.list(k);
+    out += "medmij_list_volgnummer{list=\"" + std::string(ToString(k)) + "\"} " +
+           std::to_string(l ? l->volgnummer : 0) + "\n";
+  }
+  out += "# HELP medmij_list_publication_ok 1 when the last publication of the list succeeded.\n";
+  out += "# TYPE medmij_list_publication_ok gauge\n";
+  for (ListKind k : kAllLists) {
+    out += "medmij_list_publication_ok{list=\"" + std::string(ToString(k)) + "\"} " +
+           (snap.list_status[static_cast<size_t>(k)].ok ? "1" : "0") + "\n";
+  }
+  out += "# HELP medmij_http_requests_total HTTP requests answered, by status code.\n";
+  out += "# TYPE medmij_http_requests_total counter\n";
+  for (size_t code = 100; code < metrics.by_code.size(); ++code) {
+    uint64_t n = metrics.by_code[code].load(std::memory_order_relaxed);
+    if (n != 0) {
+      out += "medmij_http_requests_total{code=\"" + std::to_string(code) + "\"} " +
+             std::to_string(n) + "\n";
+    }
+  }
+  out +=
+      "# HELP medmij_auditor_auth_failures_total Auditor requests refused for a missing or wrong "
+      "bearer token.\n";
+  out += "# TYPE medmij_auditor_auth_failures_total counter\n";
+  out += "medmij_auditor_auth_failures_total " + std::to_string(audit ? audit->AuthFailures() : 0) +
+         "\n";
+  out +=
+      "# HELP medmij_seconds_since_last_publication Seconds since the last successful "
+      "publication (-1: none yet).\n";
+  out += "# TYPE medmij_seconds_since_last_publication gauge\n";
+  double since = -1;
+  if (snap.last_success) {
+    since = std::chrono::duration<double>(now - *snap.last_success).count();
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3f", since);
+  out += std::string("medmij_seconds_since_last_publication ") + buf + "\n";
+  Reply r;
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  r.body = std::move(out);
+  r.headers = "Cache-Control: no-store\r\n";
+  return r;
+}
+
+Reply RouteUnchecked(const ContentSource& source, const RouterOptions& options,
+                     const RequestMetrics& metrics, const Request& request, Time now,
+                     const AuditHandler* audit) {
+  const std::string& resource = request.path;
+  if (resource.size() > options.max_target_bytes) return TextReply(414, "request target too long");
+  if (auto why = RejectPath(resource)) return TextReply(400, *why);
+  const bool read_method = ReadMethod(request.method);
+  std::string_view path = resource;
+
+  std::shared_ptr<const Snapshot> snap = source.Current();
+  constexpr std::string_view kSigned = "/signed";
+  const bool signed_path = path.substr(0, kSigned.size() + 1) == "/signed/";
+  const std::string_view list_path = signed_path ? path.substr(kSigned.size()) : path;
+  for (ListKind k : kAllLists) {
+    if (list_path.size() == PublishedFileName(k).size() + 1 &&
+        list_path.substr(1) == PublishedFileName(k)) {
+      if (!read_method) return MethodNotAllowed();
+      return ServeList(*snap, k, signed_path, options, request);
+    }
+  }
+  constexpr std::string_view kLists = "/lists/", kParticipants = "/participants";
+  if (path.substr(0, kLists.size()) == kLists) {
+    Reply r = ServeVersions(source, *snap, path.substr(kLists.size()), request);
+    if (r.status != 404 && !read_method) return MethodNotAllowed();
+    return r;
+  }
+  if (path == kParticipants || path.substr(0, kParticipants.size() + 1) == "/participants/") {
+    if (!read_method) return MethodNotAllowed();
+    std::string_view rest =
+        path.size() > kParticipants.size() ? path.substr(kParticipants.size() + 1) : "";
+    return ServeParticipants(*snap, rest, request);
+  }
+  if (path == "/healthz") {
+    if (!read_method) return MethodNotAllowed();
+    return ServeHealth(source, *snap, request, now);
+  }
+  if (path == "/metrics") {
+    if (!read_method) return MethodNotAllowed();
+    return ServeMetrics(*snap, metrics, audit, request, now);
+  }
+  constexpr std::string_view kAudit = "/audit";
+  if (path == kAudit || path.substr(0, kAudit.size() + 1) == "/audit/") {
+    if (audit == nullptr) return NotFound();
+    return audit->Serve(request, path.substr(kAudit.size()), now);
+  }
+  return NotFound();
+}
+
+}  // namespace
+
+Reply Route(const ContentSource& source, const RouterOptions& options,
+            const RequestMetrics& metrics, const Request& request, Time now,
+            const AuditHandler* audit) {
+  try {
+    return RouteUnchecked(source, options, metrics, request, now, audit);
+  } catch (...) {
+    return TextReply(500, "internal error");
+  }
+}
+
+}  // namespace medmij::http

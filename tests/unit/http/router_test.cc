@@ -1,0 +1,358 @@
+// The router in process: every route, method, query parameter and error, without sockets.
+// A fake ContentSource serves a hand-made snapshot and archive.
+#include "registry/http/router.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "registry/common/sha256.h"
+#include "registry/http/http_util.h"
+
+namespace medmij::http {
+namespace {
+
+using nlohmann::json;
+
+Time At(const char* iso) {
+  return ParseTime(iso, "t").value();
+}
+
+const Time kNow = At("2026-11-22T10:00:30Z");
+const Time kPublished = At("2026-11-22T10:00:00.250Z");
+
+std::string Signed(ListKind k) {
+  return "<" + std::string(Spec(k).root) + "><Volgnummer>3</Volgnummer><ds:Signature/></" +
+         std::string(Spec(k).root) + ">\n";
+}
+std::string Strict(ListKind k) {
+  return "<" + std::string(Spec(k).root) + "><Volgnummer>3</Volgnummer></" +
+         std::string(Spec(k).root) + ">\n";
+}
+
+class FakeSource : public ContentSource {
+ public:
+  FakeSource() : snap_(std::make_shared<Snapshot>()) {}
+
+  // Every list at volgnummer 3, published at kPublished, one participant.
+  void PublishAll() {
+    for (ListKind k : kAllLists) {
+      auto l = std::make_shared<ServedList>();
+      l->list = k;
+      l->volgnummer = 3;
+      l->tijdstempel = FormatTime(kPublished);
+      l->last_modified = kPublished;
+      l->last_modified_text = FormatHttpDate(kPublished);
+      l->signed_body = std::make_shared<const ServedBody>(Signed(k));
+      l->unsigned_body = std::make_shared<const ServedBody>(Strict(k));
+      l->versions_json = json{{"list", ToString(k)}, {"versions", {{{"volgnummer", 3}}}}}.dump();
+      snap_->lists[static_cast<size_t>(k)] = l;
+      archive_[{k, 3}] = "archived " + std::string(ToString(k)) + " 3";
+    }
+    snap_->participants_json = R"({"participants":[{"id":"acme"}]})";
+    snap_->participant_json["acme"] = R"({"id":"acme"})";
+    snap_->last_attempt = kPublished;
+    snap_->last_success = kPublished;
+    snap_->publications_total = 7;
+  }
+
+  std::shared_ptr<const Snapshot> Current() const override {
+    if (throw_) throw std::runtime_error("secret internals");
+    return snap_;
+  }
+  Result<std::optional<ArchivedVersion>> Archived(ListKind list, uint64_t volgnummer,
+                                                  ListForm form) const override {
+    if (!archive_error_.ok()) return archive_error_;
+    auto it = archive_.find({list, volgnummer});
+    if (it == archive_.end()) return std::optional<ArchivedVersion>();
+    std::string bytes = it->second + (form == ListForm::kStrict ? " strict" : " signed");
+    return std::optional<ArchivedVersion>(ArchivedVersion{bytes, Sha256Hex(bytes)});
+  }
+  Status SignerUsable(Time) const override { return signer_; }
+
+  std::shared_ptr<Snapshot> snap_;
+  std::map<std::pair<ListKind, uint64_t>, std::string> archive_;
+  Status archive_error_;
+  Status signer_;
+  bool throw_ = false;
+};
+
+class FakeAudit : public AuditHandler {
+ public:
+  Reply Serve(const Request& request, std::string_view path, Time now) const override {
+    seen_path = std::string(path);
+    seen_method = request.method;
+    seen_now = now;
+    return TextReply(200, "audit");
+  }
+  uint64_t AuthFailures() const override { return 5; }
+  mutable std::string seen_path;
+  mutable Method seen_method = Method::kOther;
+  mutable Time seen_now{};
+};
+
+class RouterTest : public ::testing::Test {
+ protected:
+  void SetUp() override { source_.PublishAll(); }
+
+  Reply Get(std::string_view target, std::vector<std::pair<std::string, std::string>> headers = {},
+            Method method = Method::kGet) {
+    Request r = Request::FromTarget(method, target);
+    r.headers = std::move(headers);
+    return Route(source_, options_, metrics_, r, kNow, audit_);
+  }
+  static std::string Body(const Reply& r) {
+    return r.shared_body ? r.shared_body->bytes() : r.body;
+  }
+  static bool HasHeader(const Reply& r, const std::string& line) {
+    return r.headers.find(line + "\r\n") != std::string::npos;
+  }
+
+  FakeSource source_;
+  RouterOptions options_;
+  RequestMetrics metrics_;
+  const AuditHandler* audit_ = nullptr;
+};
+
+TEST_F(RouterTest, EveryListIsServedInBothFormsWithValidatorsAndCaching) {
+  for (ListKind k : kAllLists) {
+    const std::string name(PublishedFileName(k));
+    for (Method m : {Method::kGet, Method::kHead}) {
+      Reply r = Get("/" + name, {}, m);
+      EXPECT_EQ(r.status, 200) << name;
+      EXPECT_EQ(r.content_type, "application/xml");
+      EXPECT_EQ(Body(r), Strict(k));  // the official name serves the default form: strict
+      EXPECT_TRUE(HasHeader(r, "ETag: \"" + Sha256Hex(Strict(k)) + "\"")) << r.headers;
+      EXPECT_TRUE(HasHeader(r, "Last-Modified: Sun, 22 Nov 2026 10:00:00 GMT")) << r.headers;
+      EXPECT_TRUE(HasHeader(r, "Cache-Control: public, max-age=60")) << r.headers;
+      EXPECT_TRUE(HasHeader(r, "Link: </signed/" + name + ">; rel=\"alternate\"")) << r.headers;
+      Reply s = Get("/signed/" + name, {}, m);
+      EXPECT_EQ(s.status, 200);
+      EXPECT_EQ(Body(s), Signed(k));
+      EXPECT_TRUE(HasHeader(s, "ETag: \"" + Sha256Hex(Signed(k)) + "\"")) << s.headers;
+      EXPECT_TRUE(HasHeader(s, "Link: </" + name + ">; rel=\"alternate\"")) << s.headers;
+    }
+    EXPECT_EQ(Body(Get("/" + name + "?signed=false")), Strict(k));
+    EXPECT_EQ(Body(Get("/" + name + "?signed=true")), Signed(k));
+    EXPECT_EQ(Get("/" + name + "?api=" + std::string(Spec(k).api_major)).status, 200);
+    EXPECT_EQ(Get("/signed/" + name + "?api=" + std::string(Spec(k).api_major)).status, 200);
+    EXPECT_EQ(Get("/signed/" + name + "?signed=false").body, "unknown query parameter 'signed'\n");
+  }
+  options_.default_form = ListForm::kSigned;
+  Reply r = Get("/MedMij_Whitelist.xml");
+  EXPECT_EQ(Body(r), Signed(ListKind::kWhitelist));
+  EXPECT_TRUE(HasHeader(r, "Link: </MedMij_Whitelist.xml?signed=false>; rel=\"alternate\""))
+      << r.headers;
+  EXPECT_EQ(Get("/signed/MedMij_Nope.xml").status, 404);
+  EXPECT_EQ(Get("/signed/").status, 404);
+}
+
+TEST_F(RouterTest, ListParametersAreCheckedAndNamed) {
+  Reply r = Get("/MedMij_Whitelist.xml?signed=yes");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body, "query parameter 'signed' must be true or false\n");
+  r = Get("/MedMij_Whitelist.xml?api=1");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body, "query parameter 'api' must be 2\n");
+  EXPECT_EQ(Get("/MedMij_Gegevensdienstnamenlijst.xml?api=2").body,
+            "query parameter 'api' must be 1\n");
+  r = Get("/MedMij_Whitelist.xml?format=json");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body, "unknown query parameter 'format'\n");
+  EXPECT_TRUE(HasHeader(r, "Cache-Control: no-store"));
+  // Names are echoed printable and bounded.
+  r = Get("/MedMij_Whitelist.xml?" + std::string(60, 'x') + "\x01");
+  EXPECT_EQ(r.body, "unknown query parameter '" + std::string(40, 'x') + "...'\n");
+}
+
+TEST_F(RouterTest, ConditionalRequests) {
+  const std::string etag = "\"" + Sha256Hex(Strict(ListKind::kWhitelist)) + "\"";
+  Reply r = Get("/MedMij_Whitelist.xml", {{"if-none-match", etag}});
+  EXPECT_EQ(r.status, 304);
+  EXPECT_TRUE(r.no_content);
+  EXPECT_FALSE(r.shared_body);
+  EXPECT_TRUE(HasHeader(r, "ETag: " + etag));
+  // The signed form has its own tag: the strict form's does not match it.
+  EXPECT_EQ(Get("/signed/MedMij_Whitelist.xml", {{"If-None-Match", etag}}).status, 200);
+  EXPECT_EQ(Get("/MedMij_Whitelist.xml", {{"If-None-Match", "\"other\""}}).status, 200);
+  EXPECT_EQ(
+      Get("/MedMij_Whitelist.xml", {{"If-Modified-Since", "Sun, 22 Nov 2026 10:00:00 GMT"}}).status,
+      304);
+  EXPECT_EQ(
+      Get("/MedMij_Whitelist.xml", {{"If-Modified-Since", "Sun, 22 Nov 2026 09:59:59 GMT"}}).status,
+      200);
+  // If-None-Match wins over If-Modified-Since (RFC 9110 13.2.2).
+  EXPECT_EQ(Get("/MedMij_Whitelist.xml", {{"If-None-Match", "\"other\""},
+                                          {"If-Modified-Since", "Sun, 22 Nov 2026 10:00:00 GMT"}})
+                .status,
+            200);
+}
+
+TEST_F(RouterTest, UnpublishedListIs503WithRetryAfter) {
+  source_.snap_->lists[static_cast<size_t>(ListKind::kOAuthClientList)] = nullptr;
+  Reply r = Get("/MedMij_OAuthclientlist.xml");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_TRUE(HasHeader(r, "Retry-After: 5"));
+  EXPECT_EQ(r.body, "no version of this list has been published yet\n");
+}
+
+TEST_F(RouterTest, OtherMethodsOnKnownPathsAre405AndOnUnknownPaths404) {
+  for (const char* path : {"/MedMij_Whitelist.xml", "/signed/MedMij_Whitelist.xml",
+                           "/lists/whitelist/versions", "/lists/whitelist/versions/3.xml",
+                           "/participants", "/participants/acme", "/healthz", "/metrics"}) {
+    for (Method m : {Method::kPost, Method::kPut, Method::kDelete, Method::kPatch, Method::kOptions,
+                     Method::kOther}) {
+      Reply r = Get(path, {}, m);
+      EXPECT_EQ(r.status, 405) << path;
+      EXPECT_TRUE(HasHeader(r, "Allow: GET, HEAD")) << path;
+    }
+  }
+  for (const char* path : {"/", "/nope", "/lists/nolist/versions", "/lists/whitelist",
+                           "/MedMij_Whitelist.xml.bak", "/audit/journal"}) {
+    EXPECT_EQ(Get(path, {}, Method::kGet).status, 404) << path;
+    EXPECT_EQ(Get(path, {}, Method::kPost).status, 404) << path;
+  }
+}
+
+TEST_F(RouterTest, VersionIndexAndArchivedVersions) {
+  Reply r = Get("/lists/whitelist/versions");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "application/json");
+  EXPECT_EQ(json::parse(r.body)["versions"][0]["volgnummer"], 3);
+  EXPECT_TRUE(HasHeader(r, "Cache-Control: public, max-age=0, must-revalidate"));
+  EXPECT_EQ(Get("/lists/whitelist/versions?x=1").status, 400);
+
+  source_.snap_->lists[static_cast<size_t>(ListKind::kWhitelist)] = nullptr;
+  r = Get("/lists/whitelist/versions");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(json::parse(r.body), json::parse(R"({"list":"whitelist","versions":[]})"));
+  EXPECT_TRUE(HasHeader(r, "Cache-Control: no-cache"));
+
+  r = Get("/lists/zorgaanbiederslijst/versions/3.xml");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(Body(r), "archived zorgaanbiederslijst 3 signed");
+  EXPECT_TRUE(HasHeader(r, "Cache-Control: public, max-age=31536000, immutable"));
+  EXPECT_EQ(r.headers.find("Last-Modified"), std::string::npos);
+  const std::string etag = "\"" + Sha256Hex("archived zorgaanbiederslijst 3 signed") + "\"";
+  EXPECT_EQ(Get("/lists/zorgaanbiederslijst/versions/3.xml", {{"If-None-Match", etag}}).status,
+            304);
+  EXPECT_EQ(Body(Get("/lists/zorgaanbiederslijst/versions/3.xml?signed=false")),
+            "archived zorgaanbiederslijst 3 strict");
+  EXPECT_EQ(Get("/lists/zorgaanbiederslijst/versions/3.xml?signed=no").status, 400);
+  EXPECT_EQ(Get("/lists/zorgaanbiederslijst/versions/3.xml?api=2").status, 400);
+  for (const char* bad : {"/lists/whitelist/versions/4.xml", "/lists/whitelist/versions/03.xml",
+                          "/lists/whitelist/versions/0.xml", "/lists/whitelist/versions/x.xml",
+                          "/lists/whitelist/versions/.xml", "/lists/whitelist/versions/3",
+                          "/lists/whitelist/versions/99999999999999999999.xml",
+                          "/lists/whitelist/versions/3.xml/x"}) {
+    EXPECT_EQ(Get(bad).status, 404) << bad;
+  }
+  source_.archive_error_ = Status::Corruption("archived version without bytes: /secret/path");
+  r = Get("/lists/whitelist/versions/3.xml");
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.body, "internal error\n");
+}
+
+TEST_F(RouterTest, Participants) {
+  Reply r = Get("/participants");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(json::parse(r.body)["participants"][0]["id"], "acme");
+  r = Get("/participants/acme");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(json::parse(r.body)["id"], "acme");
+  r = Get("/participants/other");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body, "no such participant\n");
+  EXPECT_EQ(Get("/participants?all=1").status, 400);
+  EXPECT_EQ(Get("/participants/acme?x").status, 400);
+  EXPECT_EQ(Get("/participantsx").status, 404);
+}
+
+TEST_F(RouterTest, HealthzSaysWhyItFails) {
+  Reply r = Get("/healthz");
+  EXPECT_EQ(r.status, 200);
+  json j = json::parse(r.body);
+  EXPECT_EQ(j["status"], "ok");
+  EXPECT_EQ(j["signing"], "ok");
+  EXPECT_EQ(j["lists"]["whitelist"]["volgnummer"], 3);
+  EXPECT_EQ(j["last_publication"], FormatTime(kPublished));
+  EXPECT_EQ(Get("/healthz?verbose=1").status, 400);
+
+  source_.signer_ = Status::Refused("certificate expired");
+  j = json::parse(Get("/healthz").body);
+  EXPECT_EQ(j["status"], "failing");
+  EXPECT_EQ(j["signing"], "unusable");
+  EXPECT_EQ(Get("/healthz").status, 503);
+
+  source_.signer_ = Status::Ok();
+  source_.snap_->last_ok = false;
+  source_.snap_->list_status[static_cast<size_t>(ListKind::kWhitelist)] = {false, 2};
+  r = Get("/healthz");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(json::parse(r.body)["lists"]["whitelist"]["failures"], 2);
+
+  source_.snap_ = std::make_shared<Snapshot>();  // nothing attempted yet
+  r = Get("/healthz");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_TRUE(json::parse(r.body)["last_publication"].is_null());
+}
+
+TEST_F(RouterTest, MetricsInPrometheusTextFormat) {
+  metrics_.by_code[200] = 11;
+  metrics_.by_code[404] = 2;
+  Reply r = Get("/metrics");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "text/plain; version=0.0.4; charset=utf-8");
+  for (const char* line :
+       {"medmij_publications_total 7\n", "medmij_http_requests_total{code=\"200\"} 11\n",
+        "medmij_http_requests_total{code=\"404\"} 2\n",
+        "medmij_list_volgnummer{list=\"zorgaanbiederslijst\"} 3\n",
+        "medmij_list_publication_ok{list=\"whitelist\"} 1\n",
+        "medmij_auditor_auth_failures_total 0\n",
+        "medmij_seconds_since_last_publication 29.750\n"}) {
+    EXPECT_NE(r.body.find(line), std::string::npos) << line;
+  }
+  EXPECT_EQ(r.body.find("code=\"500\""), std::string::npos);
+  EXPECT_EQ(Get("/metrics?x=1").status, 400);
+}
+
+TEST_F(RouterTest, AuditPathsGoToTheAuditHandlerWhenThereIsOne) {
+  EXPECT_EQ(Get("/audit").status, 404);
+  EXPECT_EQ(Get("/audit/journal?from=1", {}, Method::kPost).status, 404);
+  FakeAudit audit;
+  audit_ = &audit;
+  Reply r = Get("/audit/journal?from=1", {}, Method::kPost);
+  EXPECT_EQ(r.body, "audit\n");
+  EXPECT_EQ(audit.seen_path, "/journal");
+  EXPECT_EQ(audit.seen_method, Method::kPost);
+  EXPECT_EQ(audit.seen_now, kNow);
+  Get("/audit");
+  EXPECT_EQ(audit.seen_path, "");
+  EXPECT_EQ(Get("/auditx").status, 404);
+  EXPECT_NE(Get("/metrics").body.find("medmij_auditor_auth_failures_total 5\n"), std::string::npos);
+}
+
+TEST_F(RouterTest, MalformedAndOversizedTargets) {
+  for (const char* bad :
+       {"/%2e%2e/etc/passwd", "/lists/../x", "/lists/./x", "//x", "/a\\b", "relative", "/\x01"}) {
+    Reply r = Get(bad);
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_TRUE(HasHeader(r, "Cache-Control: no-store"));
+  }
+  options_.max_target_bytes = 30;
+  EXPECT_EQ(Get("/" + std::string(30, 'a')).status, 414);
+  EXPECT_EQ(Get("/" + std::string(29, 'a')).status, 404);
+}
+
+TEST_F(RouterTest, ExceptionsBecomeAGeneric500) {
+  source_.throw_ = true;
+  Reply r = Get("/MedMij_Whitelist.xml");
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.body, "internal error\n");
+}
+
+}  // namespace
+}  // namespace medmij::http
