@@ -10,7 +10,7 @@ packages=(
   libxmlsec1-dev xmlsec1 libssl-dev openssl
   libpistache-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libfmt-dev
+  nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
   libcurl4-openssl-dev curl
   nginx-light wrk
   clang-format time

@@ -1,8 +1,9 @@
 // Errors as values at the boundaries (store, crypto, parsing, policy).
 //
 // A Status is either ok() or carries a Code and a one-line message that names the field or rule
-// at fault. One place maps Codes to CLI exit codes (admin-cli) and one to HTTP status codes
-// (registry/http); nothing else switches on them.
+// at fault. One place maps Codes to CLI exit codes (admin-cli/context.h, ExitCodeFor) and one to
+// HTTP status codes (registry/http/reply.h, HttpStatusFor); nothing else switches on them.
+// Both types are [[nodiscard]]: a Status is handled or visibly dropped with a reason.
 #pragma once
 
 #include <cassert>
@@ -13,7 +14,7 @@
 
 namespace medmij {
 
-class Status {
+class [[nodiscard]] Status {
  public:
   enum class Code {
     kOk = 0,
@@ -60,7 +61,7 @@ class Status {
 
 // A value or the Status that explains why there is none. Never holds an ok() Status.
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
