@@ -60,7 +60,10 @@ Status WriteFileAtomically(const std::filesystem::path& file,
     struct stat st {};
     if (::lstat(file.c_str(), &st) == 0) return Status::Exists(file.string() + ": already exists");
   }
-  std::string tmp = (dir / ("." + file.filename().string() + ".tmp-XXXXXX")).string();
+  // Appended piece by piece: g++ 12 at -O2 reports a false -Wrestrict for "." + name + "...".
+  std::string tmp_name(".");
+  tmp_name.append(file.filename().string()).append(".tmp-XXXXXX");
+  std::string tmp = (dir / tmp_name).string();
   Fd fd(::mkostemp(tmp.data(), O_CLOEXEC));
   if (fd.get() < 0) return Errno(dir.string() + ": cannot create a temp file", errno);
   auto fail = [&](Status st) {

@@ -12,6 +12,15 @@ void WrongType(const json& j, std::string_view expected) {
   Fail("expected " + std::string(expected) + ", got " + std::string(j.type_name()));
 }
 
+std::string IndexPath(size_t i) {
+  std::string out;
+  out.reserve(24);
+  out += '[';
+  out += std::to_string(i);
+  out += ']';
+  return out;
+}
+
 void DecodeValue(const json& j, std::string& out) {
   if (!j.is_string()) WrongType(j, "a string");
   out = j.get_ref<const std::string&>();

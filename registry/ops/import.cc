@@ -30,7 +30,7 @@ Status ApplyProvider(store::WriteTxn& txn, const Actor& actor, const Fields& f) 
     json_object::At("services", [&] {
       if (!services->is_array()) json_object::WrongType(*services, "an array");
       for (size_t i = 0; i < services->size(); ++i) {
-        json_object::At("[" + std::to_string(i) + "]", [&] {
+        json_object::At(json_object::IndexPath(i), [&] {
           Fields sf((*services)[i],
                     {"service", "authorization_uri", "token_uri", "roles", "interface_versions"});
           ProviderServiceInput psi;
@@ -43,7 +43,7 @@ Status ApplyProvider(store::WriteTxn& txn, const Actor& actor, const Fields& f) 
           json_object::At("roles", [&] {
             if (!roles->is_array()) json_object::WrongType(*roles, "an array");
             for (size_t r = 0; r < roles->size(); ++r) {
-              json_object::At("[" + std::to_string(r) + "]", [&] {
+              json_object::At(json_object::IndexPath(r), [&] {
                 Fields rf((*roles)[r], {"code", "uri"});
                 psi.roles.emplace_back(rf.Required<std::string>("code"),
                                        rf.Required<std::string>("uri"));
