@@ -29,7 +29,7 @@ std::string ExpectedCommitPrefix() {
 
 TEST(Version, EveryProgramPrintsVersionAndCommit) {
   const std::string commit = ExpectedCommitPrefix();
-  for (const char* program : {"admin-cli/medmij-admin", "registry/http/medmij-registry",
+  for (const char* program : {"admin-cli/medmij-admin", "registry/service/medmij-registry",
                               "signer/medmij-verify", "signer/medmij-sign"}) {
     SCOPED_TRACE(program);
     RunResult r = RunProcess({Binary(program).string(), "--version"});
