@@ -26,7 +26,7 @@ struct AtomicWriteOptions {
   bool replace = true;
   // When set, the file's modification time (set before the rename, so readers never see
   // another).
-  std::optional<Time> mtime;
+  std::optional<Time> mtime = std::nullopt;
 };
 
 // `fill` writes the content to `fd` (a new, empty, regular file); its failure is returned as is.

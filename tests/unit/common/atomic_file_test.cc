@@ -51,6 +51,17 @@ TEST(AtomicFile, WritesAndReplacesWithTheExactMode) {
   EXPECT_EQ(Entries(dir.path()), 1u);
 }
 
+TEST(AtomicFile, SetsTheModificationTimeWhenAsked) {
+  TempDir dir;
+  const fs::path f = dir / "MedMij_Whitelist.xml";
+  const Time mtime = ParseTime("2026-11-22T10:00:00Z", "t").value();
+  ASSERT_TRUE(WriteFileAtomically(f, "x", {.mode = 0644, .replace = true, .mtime = mtime}).ok());
+  struct stat st {};
+  ASSERT_EQ(::stat(f.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mtim.tv_sec, 1795341600);
+  EXPECT_EQ(st.st_mtim.tv_nsec, 0);
+}
+
 TEST(AtomicFile, WithoutReplaceAnExistingTargetIsRefusedAndKept) {
   TempDir dir;
   const fs::path f = dir / "backup.mdb";
