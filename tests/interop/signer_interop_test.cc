@@ -264,11 +264,16 @@ TEST_F(InteropTest, StatePathThatIsADirectoryALinkOrUnwritable) {
   fs::permissions(list, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
   fs::permissions(ro, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                           fs::perms::others_read | fs::perms::others_exec);
+  // The shared fixture directory holds a private key and is not readable by nobody: give
+  // nobody its own copy of the trust anchor.
+  const fs::path anchor = tmp_ / "anchor.pem";
+  fs::copy_file(ca.ca(), anchor);
+  fs::permissions(anchor, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
   const std::string as =
       geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "";
   auto run_as = [&](const fs::path& state) {
     CommandResult r =
-        RunCommand(as + Quote(MEDMIJ_VERIFY_BIN) + " --trust " + Quote(ca.ca().string()) +
+        RunCommand(as + Quote(MEDMIJ_VERIFY_BIN) + " --trust " + Quote(anchor.string()) +
                    " --state " + Quote(state.string()) + " " + Quote(list));
     return r;
   };
