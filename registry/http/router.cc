@@ -17,20 +17,24 @@ bool ReadMethod(Method m) {
 }
 
 // A representation's validators and caching headers, then the conditional request check
-// (RFC 9110 13.2.2: If-None-Match first; If-Modified-Since only without it).
+// (RFC 9110 13.2.2: If-None-Match first; If-Modified-Since only without it). `extra_headers`
+// (complete lines) go into the 200 and the 304 alike, as RFC 9110 15.4.5 asks of Vary and
+// Content-Encoding's validators.
 Reply Conditional(const Request& request, std::shared_ptr<const ServedBody> body,
                   const std::string& content_type, const std::string& last_modified_text,
-                  Time last_modified, const std::string& cache_control) {
+                  Time last_modified, const std::string& cache_control, Time now,
+                  std::string_view extra_headers = {}) {
   Reply r;
   r.content_type = content_type;
   r.headers = "ETag: " + body->etag() + "\r\n";
   if (!last_modified_text.empty()) r.headers += "Last-Modified: " + last_modified_text + "\r\n";
   r.headers += "Cache-Control: " + cache_control + "\r\n";
+  r.headers += extra_headers;
   bool not_modified = false;
   if (auto inm = request.Header("If-None-Match")) {
     not_modified = IfNoneMatchMatches(*inm, body->etag());
   } else if (auto ims = request.Header("If-Modified-Since")) {
-    not_modified = !last_modified_text.empty() && NotModifiedSince(*ims, last_modified);
+    not_modified = !last_modified_text.empty() && NotModifiedSince(*ims, last_modified, now);
   }
   if (not_modified) {
     r.status = 304;
@@ -45,7 +49,7 @@ Reply Conditional(const Request& request, std::shared_ptr<const ServedBody> body
 // options.default_form unless ?signed=true|false says otherwise; /signed/... is always the
 // signed form. Every answer names the other form in a Link header.
 Reply ServeList(const Snapshot& snap, ListKind kind, bool signed_path, const RouterOptions& options,
-                const Request& request) {
+                const Request& request, Time now) {
   if (signed_path) {
     if (auto bad = RejectQuery(request, {"api"})) return *bad;
   } else if (auto bad = RejectQuery(request, {"api", "signed"})) {
@@ -73,12 +77,20 @@ Reply ServeList(const Snapshot& snap, ListKind kind, bool signed_path, const Rou
     r.headers += "Retry-After: 5\r\n";
     return r;
   }
-  Reply r =
-      Conditional(request, form == ListForm::kSigned ? list->signed_body : list->unsigned_body,
-                  "application/xml", list->last_modified_text, list->last_modified,
-                  "public, max-age=" + std::to_string(options.max_age_s));
-  r.headers += "Link: " + AlternateListLink(kind, form, options.default_form) + "\r\n";
-  return r;
+  // The gzip representation (prepared after publication, so possibly not yet there) when the
+  // client accepts it; either way the answer depends on Accept-Encoding (Vary).
+  const bool signed_form = form == ListForm::kSigned;
+  std::shared_ptr<const ServedBody> body = signed_form ? list->signed_body : list->unsigned_body;
+  std::string extra = "Vary: Accept-Encoding\r\n";
+  const auto& gzip = signed_form ? list->signed_gzip : list->unsigned_gzip;
+  if (gzip && AcceptsGzip(request.Header("Accept-Encoding"))) {
+    body = gzip;
+    extra += "Content-Encoding: gzip\r\n";
+  }
+  extra += "Link: " + AlternateListLink(kind, form, options.default_form) + "\r\n";
+  return Conditional(request, std::move(body), "application/xml", list->last_modified_text,
+                     list->last_modified, "public, max-age=" + std::to_string(options.max_age_s),
+                     now, extra);
 }
 
 std::optional<uint64_t> ParseVolgnummer(std::string_view s) {
@@ -91,7 +103,7 @@ std::optional<uint64_t> ParseVolgnummer(std::string_view s) {
 
 // /lists/{list}/versions and /lists/{list}/versions/{n}.xml
 Reply ServeVersions(const ContentSource& source, const Snapshot& snap, std::string_view rest,
-                    const Request& request) {
+                    const Request& request, Time now) {
   size_t slash = rest.find('/');
   std::string_view name = rest.substr(0, slash);
   auto kind = ParseListKind(name);
@@ -131,7 +143,7 @@ Reply ServeVersions(const ContentSource& source, const Snapshot& snap, std::stri
   if (!archived->has_value()) return NotFound();
   auto body = std::make_shared<const ServedBody>(std::move(archived->value().bytes));
   return Conditional(request, std::move(body), "application/xml", "", Time{},
-                     "public, max-age=31536000, immutable");
+                     "public, max-age=31536000, immutable", now);
 }
 
 Reply ServeParticipants(const Snapshot& snap, std::string_view rest, const Request& request) {
@@ -206,6 +218,15 @@ Reply ServeMetrics(const Snapshot& snap, const RequestMetrics& metrics, const Au
              std::to_string(n) + "\n";
     }
   }
+  out += "# HELP medmij_http_connections Open client connections.\n";
+  out += "# TYPE medmij_http_connections gauge\n";
+  out += "medmij_http_connections " + std::to_string(metrics.connections.load()) + "\n";
+  out +=
+      "# HELP medmij_http_connections_refused_total Connections closed at once because the "
+      "descriptor limit was near.\n";
+  out += "# TYPE medmij_http_connections_refused_total counter\n";
+  out += "medmij_http_connections_refused_total " +
+         std::to_string(metrics.connections_refused.load()) + "\n";
   out +=
       "# HELP medmij_auditor_auth_failures_total Auditor requests refused for a missing or wrong "
       "bearer token.\n";
@@ -247,12 +268,12 @@ Reply RouteUnchecked(const ContentSource& source, const RouterOptions& options,
     if (list_path.size() == PublishedFileName(k).size() + 1 &&
         list_path.substr(1) == PublishedFileName(k)) {
       if (!read_method) return MethodNotAllowed();
-      return ServeList(*snap, k, signed_path, options, request);
+      return ServeList(*snap, k, signed_path, options, request, now);
     }
   }
   constexpr std::string_view kLists = "/lists/", kParticipants = "/participants";
   if (path.substr(0, kLists.size()) == kLists) {
-    Reply r = ServeVersions(source, *snap, path.substr(kLists.size()), request);
+    Reply r = ServeVersions(source, *snap, path.substr(kLists.size()), request, now);
     if (r.status != 404 && !read_method) return MethodNotAllowed();
     return r;
   }

@@ -36,6 +36,9 @@ struct RequestMetrics {
   std::array<std::atomic<uint64_t>, 600> by_code{};
   // Responses handed to the transport and not yet written (or failed): shutdown waits for 0.
   std::atomic<int64_t> in_flight{0};
+  std::atomic<int64_t> connections{0};  // open client connections
+  // Connections closed as soon as accepted: the connection cap (descriptors) was reached.
+  std::atomic<uint64_t> connections_refused{0};
 };
 
 struct RouterOptions {

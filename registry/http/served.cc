@@ -25,12 +25,11 @@ ServedBody::ServedBody(std::string bytes, const std::filesystem::path& spool_dir
     }
     off += static_cast<size_t>(n);
   }
-  memfd_ = fd;
-  file_path_ = "/proc/self/fd/" + std::to_string(fd);
+  fd_ = fd;
 }
 
 ServedBody::~ServedBody() {
-  if (memfd_ >= 0) ::close(memfd_);
+  if (fd_ >= 0) ::close(fd_);
 }
 
 }  // namespace medmij::http

@@ -19,8 +19,9 @@ namespace medmij::http {
 
 // One response body with its strong ETag. Large bodies are also held in an unnamed file
 // (O_TMPFILE in `spool_dir`, else a memfd) so they go to the socket with sendfile(2), without
-// copies through user space. Unnamed files vanish with their last descriptor, also after a
-// crash. (sendfile from the page cache of a disk file measured ~35% faster than from a memfd.)
+// copies through user space; every download reads the one descriptor at its own offset, so
+// serving opens no file. Unnamed files vanish with their last descriptor, also after a crash.
+// (sendfile from the page cache of a disk file measured ~35% faster than from a memfd.)
 // Immutable after construction; safe for concurrent use.
 class ServedBody {
  public:
@@ -31,14 +32,15 @@ class ServedBody {
 
   const std::string& bytes() const { return bytes_; }
   const std::string& etag() const { return etag_; }
-  // "/proc/self/fd/N" of the memfd holding the bytes, or empty when there is none.
-  const std::string& file_path() const { return file_path_; }
+  // The descriptor of the unnamed file holding the bytes (read it with an explicit offset:
+  // pread, sendfile with an offset pointer), or -1 when there is none. Valid while this
+  // object lives.
+  int fd() const { return fd_; }
 
  private:
   std::string bytes_;
   std::string etag_;
-  int memfd_ = -1;
-  std::string file_path_;
+  int fd_ = -1;
 };
 
 // The current version of one list, as archived.
@@ -50,6 +52,11 @@ struct ServedList {
   std::string last_modified_text;
   std::shared_ptr<const ServedBody> signed_body;
   std::shared_ptr<const ServedBody> unsigned_body;  // the strict form (signature removed)
+  // The gzip representations of the two forms (Content-Encoding: gzip, each with its own
+  // ETag), prepared after the version is published (registry/publisher/encodings.h): null
+  // until ready, so a new version is served plain for a moment first.
+  std::shared_ptr<const ServedBody> signed_gzip;
+  std::shared_ptr<const ServedBody> unsigned_gzip;
   std::string versions_json;                        // GET /lists/{list}/versions
 };
 

@@ -10,14 +10,12 @@
 #include <chrono>
 #include <iostream>
 #include <memory>
-#include <thread>
 
-#include <pistache/endpoint.h>
 #include <CLI/CLI.hpp>
 
 #include "registry/common/version.h"
 #include "registry/http/audit.h"
-#include "registry/http/pistache_handler.h"
+#include "registry/http/pistache_server.h"
 #include "registry/publisher/publisher.h"
 #include "registry/service/config.h"
 #include "registry/service/publish_loop.h"
@@ -98,39 +96,26 @@ int Run(int argc, char** argv) {
   http::RouterOptions handler_options;
   handler_options.max_age_s = config->max_age_s;
   handler_options.default_form = config->default_form;
-  auto endpoint = std::make_unique<Pistache::Http::Endpoint>(
-      Pistache::Address(config->listen_host, Pistache::Port(config->listen_port)));
-  try {
-    endpoint->init(Pistache::Http::Endpoint::options()
-                       .threads(config->threads)
-                       .flags(Pistache::Tcp::Options::ReuseAddr)
-                       .maxRequestSize(config->max_request_bytes)
-                       .maxResponseSize(64 * 1024)
-                       .headerTimeout(std::chrono::seconds(10))
-                       .bodyTimeout(std::chrono::seconds(10))
-                       .keepaliveTimeout(std::chrono::seconds(60)));
-    endpoint->setHandler(
-        std::make_shared<http::RegistryHandler>(registry, handler_options, metrics, audit));
-    endpoint->serveThreaded();
-  } catch (const std::exception& e) {
-    return Fail(1, "cannot listen on " + config->listen_host + ":" +
-                       std::to_string(config->listen_port) + ": " + e.what());
-  }
+  http::ServerOptions server_options;
+  server_options.host = config->listen_host;
+  server_options.port = config->listen_port;
+  server_options.threads = config->threads;
+  server_options.limits.max_head_bytes = config->max_request_bytes;
+  server_options.limits.max_body_bytes = config->max_request_bytes;
+  auto server =
+      http::HttpServer::Start(server_options, registry, handler_options, metrics, audit);
+  if (!server.ok()) return Fail(1, server.status().message());
   registry->Start();
-  std::cerr << "medmij-registry: listening on " << config->listen_host << ":" << config->listen_port
+  std::cerr << "medmij-registry: listening on " << config->listen_host << ":" << (*server)->port()
             << std::endl;
 
   int sig = 0;
   sigwait(&signals, &sig);
   std::cerr << "medmij-registry: stopping (signal " << sig << ")" << std::endl;
-  // Let responses already handed to the transport reach their clients (bounded), then stop the
-  // reactors: destroying the Endpoint joins its threads before the handler's objects go.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (metrics->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  endpoint->shutdown();
-  endpoint.reset();
+  // Let responses already handed to the server reach their clients (bounded), then stop and
+  // join its threads before the objects its handlers use go.
+  (*server)->Stop(std::chrono::seconds(10));
+  server->reset();
   registry->Stop();
   std::cerr << "medmij-registry: stopped" << std::endl;
   return 0;

@@ -299,7 +299,8 @@ TEST_F(ServiceTest, RefusesTraversalAndOversizedRequests) {
     EXPECT_EQ(r.status, 400) << path;
     EXPECT_EQ(r.body.find("root:"), std::string::npos);
   }
-  // A request line beyond the target limit, and a request beyond the size limit.
+  // A request line beyond the target limit, and a header section beyond the size limit
+  // (RFC 6585 431).
   std::string long_target = "/" + std::string(3000, 'a');
   std::string reply =
       RawExchange(service_->port(), "GET " + long_target + " HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -307,7 +308,7 @@ TEST_F(ServiceTest, RefusesTraversalAndOversizedRequests) {
   std::string huge =
       "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Filler: " + std::string(20000, 'b') + "\r\n\r\n";
   reply = RawExchange(service_->port(), huge);
-  EXPECT_EQ(reply.rfind("HTTP/1.1 413", 0), 0u) << reply.substr(0, 80);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 431", 0), 0u) << reply.substr(0, 80);
   // The service is still fine.
   EXPECT_EQ(HttpGet(Url("/healthz")).status, 200);
 }
