@@ -109,7 +109,8 @@ std::optional<Time> ParseHttpDate(std::string_view s, Time now) {
     int y = this_year - this_year % 100 + yy;
     if (y > this_year + 50) y -= 100;
     return Assemble(IndexOf(s.substr(0, comma), kLongWeekdays), y,
-                    IndexOf(rest.substr(5, 3), kMonths), Digits(rest, 2, 2), ClockSeconds(rest, 12));
+                    IndexOf(rest.substr(5, 3), kMonths), Digits(rest, 2, 2),
+                    ClockSeconds(rest, 12));
   }
   // asctime: "Sun Nov  6 08:49:37 1994", exactly 24 characters.
   if (s.size() != 24 || s[3] != ' ' || s[7] != ' ' || s[10] != ' ' || s[19] != ' ') {

@@ -44,7 +44,7 @@ using SteadyClock = std::chrono::steady_clock;
 // already queued.
 constexpr size_t kMaxQueuedResponses = 32;
 constexpr size_t kMaxBufferedInput = 64 * 1024;
-constexpr Millis kTick{250};       // timeout checks
+constexpr Millis kTick{250};         // timeout checks
 constexpr Millis kAcceptPause{100};  // after an accept(2) failure the loop cannot act on
 
 // "Date: ...\r\n", formatted once per second per thread.
@@ -509,8 +509,7 @@ Status HttpServer::Impl::Listen() {
   const std::string port = std::to_string(o.port);
   addrinfo* found = nullptr;
   if (int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &found); rc != 0) {
-    return Status::Invalid("cannot listen on " + o.host + ":" + port + ": " +
-                                   ::gai_strerror(rc));
+    return Status::Invalid("cannot listen on " + o.host + ":" + port + ": " + ::gai_strerror(rc));
   }
   std::string error = "no address";
   for (addrinfo* a = found; a != nullptr && listen_fd_ < 0; a = a->ai_next) {
@@ -549,8 +548,8 @@ Status HttpServer::Impl::Listen() {
 
 void HttpServer::Impl::Run() {
   reactor_ = std::make_unique<Pistache::Aio::Reactor>();
-  reactor_->init(Pistache::Aio::AsyncContext(static_cast<size_t>(shared_->options.threads),
-                                             "medmij-http"));
+  reactor_->init(
+      Pistache::Aio::AsyncContext(static_cast<size_t>(shared_->options.threads), "medmij-http"));
   auto key = reactor_->addHandler(std::make_shared<ConnectionTransport>(shared_));
   for (const auto& h : reactor_->handlers(key)) {
     transports_.push_back(std::static_pointer_cast<ConnectionTransport>(h));
@@ -615,8 +614,8 @@ void HttpServer::Impl::Dispatch(int fd, const sockaddr_storage& addr) {
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   shared_->metrics->connections.fetch_add(1);
   sockaddr_storage copy = addr;
-  auto peer =
-      Pistache::Tcp::Peer::Create(fd, Pistache::Address::fromUnix(reinterpret_cast<sockaddr*>(&copy)));
+  auto peer = Pistache::Tcp::Peer::Create(
+      fd, Pistache::Address::fromUnix(reinterpret_cast<sockaddr*>(&copy)));
   transports_[next_++ % transports_.size()]->handleNewPeer(peer);
 }
 
@@ -640,10 +639,10 @@ void HttpServer::Impl::Stop(Millis drain) {
 }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(ServerOptions options,
-                                                     std::shared_ptr<const ContentSource> source,
-                                                     RouterOptions router,
-                                                     std::shared_ptr<RequestMetrics> metrics,
-                                                     std::shared_ptr<const AuditHandler> audit) {
+                                                      std::shared_ptr<const ContentSource> source,
+                                                      RouterOptions router,
+                                                      std::shared_ptr<RequestMetrics> metrics,
+                                                      std::shared_ptr<const AuditHandler> audit) {
   auto impl = std::make_unique<Impl>(std::move(options), std::move(source), router,
                                      std::move(metrics), std::move(audit));
   MEDMIJ_RETURN_IF_ERROR(impl->Listen());

@@ -1,6 +1,6 @@
-// The HTTP request as the router sees it: plain values, no Pistache. The Pistache handler
-// (pistache_handler.h) fills one from each parsed request; tests and fuzzers build one directly
-// or from a request target with FromTarget.
+// The HTTP request as the router sees it: plain values, no Pistache. The request framing
+// (wire.h) fills one from each request on the wire; tests and fuzzers build one directly or
+// from a request target with FromTarget.
 #pragma once
 
 #include <optional>
@@ -28,8 +28,8 @@ struct Request {
   // The value of the first header field `name` (case-insensitive), or nullopt.
   std::optional<std::string_view> Header(std::string_view name) const;
 
-  // A request for `target` ("/path?a=1&b"), split the way the service's HTTP parser (Pistache
-  // 0.0.5) splits it: the path ends at the first '?'; parameters are separated by '&', a name
+  // A request for `target` ("/path?a=1&b"), split the way the service's framing (wire.h)
+  // splits it: the path ends at the first '?'; parameters are separated by '&', a name
   // ends at '='; a parameter without '=' has an empty value; for a repeated name the first
   // value counts (later ones are dropped).
   static Request FromTarget(Method method, std::string_view target);

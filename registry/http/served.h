@@ -57,7 +57,7 @@ struct ServedList {
   // until ready, so a new version is served plain for a moment first.
   std::shared_ptr<const ServedBody> signed_gzip;
   std::shared_ptr<const ServedBody> unsigned_gzip;
-  std::string versions_json;                        // GET /lists/{list}/versions
+  std::string versions_json;  // GET /lists/{list}/versions
 };
 
 struct ListStatus {

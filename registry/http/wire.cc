@@ -78,9 +78,14 @@ Method ToMethod(std::string_view m) {
 
 // Fields that may appear once: a repeat leaves it open which one counts (a proxy and we could
 // disagree), so it is refused.
-constexpr std::array<std::string_view, 8> kSingletons = {
-    "Host",     "Authorization",       "Proxy-Authorization", "If-Modified-Since",
-    "If-Range", "If-Unmodified-Since", "Range",               "Content-Type"};
+constexpr std::array<std::string_view, 8> kSingletons = {"Host",
+                                                         "Authorization",
+                                                         "Proxy-Authorization",
+                                                         "If-Modified-Since",
+                                                         "If-Range",
+                                                         "If-Unmodified-Since",
+                                                         "Range",
+                                                         "Content-Type"};
 // List fields the router or the framing reads, combined into one value when repeated.
 constexpr std::array<std::string_view, 4> kCombined = {"If-None-Match", "Accept-Encoding",
                                                        "Connection", "Transfer-Encoding"};
@@ -211,7 +216,8 @@ RequestParser::Outcome RequestParser::ParseHead(size_t end, WireRequest* out, Wi
     std::string_view line = head.substr(0, nl);
     head.remove_prefix(nl + 1);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.find('\r') != std::string_view::npos) return Fail(error, 400, "bare CR in the request");
+    if (line.find('\r') != std::string_view::npos)
+      return Fail(error, 400, "bare CR in the request");
     if (line.empty()) break;
     lines.push_back(line);
   }
@@ -286,7 +292,7 @@ RequestParser::Outcome RequestParser::ParseHead(size_t end, WireRequest* out, Wi
     std::string_view value = TrimOws(field.substr(colon + 1));
     for (unsigned char c : value) {
       if ((c < 0x20 && c != '\t') || c == 0x7f) {
-        return Fail(error, 400, "control character in header field " + std::string(name));
+        return Fail(error, 400, "control character in header field " + Printable(name));
       }
     }
     if (OneOf(name, kSingletons)) {

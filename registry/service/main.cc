@@ -102,8 +102,7 @@ int Run(int argc, char** argv) {
   server_options.threads = config->threads;
   server_options.limits.max_head_bytes = config->max_request_bytes;
   server_options.limits.max_body_bytes = config->max_request_bytes;
-  auto server =
-      http::HttpServer::Start(server_options, registry, handler_options, metrics, audit);
+  auto server = http::HttpServer::Start(server_options, registry, handler_options, metrics, audit);
   if (!server.ok()) return Fail(1, server.status().message());
   registry->Start();
   std::cerr << "medmij-registry: listening on " << config->listen_host << ":" << (*server)->port()

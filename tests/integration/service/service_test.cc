@@ -314,7 +314,7 @@ TEST_F(ServiceTest, RefusesTraversalAndOversizedRequests) {
 }
 
 TEST_F(ServiceTest, KeepAliveServesManyRequestsOnOneConnection) {
-  // Sequential requests on one connection (Pistache 0.0.5 does not pipeline).
+  // Sequential requests on one connection (pipelining: http_rfc_test.cc).
   KeptConnection c(service_->port());
   for (int i = 0; i < 3; ++i) {
     std::string reply = c.Exchange("GET /MedMij_Whitelist.xml HTTP/1.1\r\nHost: x\r\n\r\n");
