@@ -53,7 +53,7 @@ struct ServedList {
   std::shared_ptr<const ServedBody> signed_body;
   std::shared_ptr<const ServedBody> unsigned_body;  // the strict form (signature removed)
   // The gzip representations of the two forms (Content-Encoding: gzip, each with its own
-  // ETag), prepared after the version is published (registry/publisher/encodings.h): null
+  // ETag), prepared after the version is published (registry/http/encoding.h): null
   // until ready, so a new version is served plain for a moment first.
   std::shared_ptr<const ServedBody> signed_gzip;
   std::shared_ptr<const ServedBody> unsigned_gzip;

@@ -6,6 +6,7 @@
 
 #include "registry/common/sha256.h"
 #include "registry/domain/policy.h"
+#include "registry/http/encoding.h"
 #include "registry/http/http_util.h"
 
 namespace medmij::service {
@@ -202,6 +203,14 @@ void RegistryService::Run() {
       auto reloaded = Reload(*base, report.at);
       if (reloaded.ok()) {
         current_.store(std::move(reloaded).value());
+        // The gzip representations of new versions, a moment after the plain ones.
+        Status gzip_error;
+        if (auto encoded = http::WithGzipRepresentations(*Current(), store_.dir(), &gzip_error)) {
+          current_.store(std::move(encoded));
+        }
+        if (!gzip_error.ok()) {
+          std::cerr << "medmij-registry: " << gzip_error.message() << std::endl;
+        }
       } else {
         std::cerr << "medmij-registry: reloading the archive failed: "
                   << reloaded.status().message() << std::endl;

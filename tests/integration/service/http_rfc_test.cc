@@ -14,6 +14,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include "tests/integration/service/harness.h"
 
@@ -86,6 +87,24 @@ std::string HeaderOf(const std::string& response, const std::string& name) {
   if (at == std::string::npos) return {};
   at += name.size() + 4;
   return response.substr(at, response.find("\r\n", at) - at);
+}
+
+std::string Gunzip(const std::string& gz) {
+  z_stream z{};
+  if (inflateInit2(&z, 15 + 16) != Z_OK) return {};
+  std::string out;
+  char buf[65536];
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
+  z.avail_in = static_cast<uInt>(gz.size());
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    z.next_out = reinterpret_cast<Bytef*>(buf);
+    z.avail_out = sizeof buf;
+    rc = inflate(&z, Z_NO_FLUSH);
+    out.append(buf, sizeof buf - z.avail_out);
+  }
+  inflateEnd(&z);
+  return rc == Z_STREAM_END ? out : std::string();
 }
 
 // Bounds of a test exchange: far below the service's 60 s keep-alive timeout, so a test that
@@ -312,6 +331,34 @@ TEST_F(HttpRfcTest, IfModifiedSinceInAllThreeDateFormats) {
         HttpGet(service_->Url("/MedMij_Whitelist.xml"), {"If-Modified-Since: " + format(lm - 1, f)})
             .status,
         200);
+  }
+}
+
+TEST_F(HttpRfcTest, GzipRepresentationForClientsThatAcceptIt) {
+  for (const std::string path :
+       {"/MedMij_Zorgaanbiederslijst.xml", "/signed/MedMij_Zorgaanbiederslijst.xml"}) {
+    SCOPED_TRACE(path);
+    // Prepared right after publication: it may take a moment to appear.
+    HttpResponse gz;
+    ASSERT_TRUE(WaitFor([&] {
+      gz = HttpGet(service_->Url(path), {"Accept-Encoding: gzip"});
+      return gz.header("content-encoding") == "gzip";
+    })) << service_->Stderr();
+    HttpResponse plain = HttpGet(service_->Url(path));
+    ASSERT_EQ(plain.status, 200);
+    EXPECT_EQ(plain.header("content-encoding"), "");
+    EXPECT_EQ(plain.header("vary"), "Accept-Encoding");
+    EXPECT_EQ(gz.header("vary"), "Accept-Encoding");
+    EXPECT_EQ(Gunzip(gz.body), plain.body);
+    EXPECT_LT(gz.body.size(), plain.body.size());
+    EXPECT_EQ(gz.header("etag"), Cat("\"", Sha256Hex(gz.body), "\""));
+    EXPECT_NE(gz.header("etag"), plain.header("etag"));
+    EXPECT_EQ(gz.header("last-modified"), plain.header("last-modified"));
+    EXPECT_EQ(HttpGet(service_->Url(path), {"Accept-Encoding: gzip;q=0"}).body, plain.body);
+    HttpResponse nm = HttpGet(service_->Url(path),
+                              {"Accept-Encoding: gzip", "If-None-Match: " + gz.header("etag")});
+    EXPECT_EQ(nm.status, 304);
+    EXPECT_EQ(nm.header("content-encoding"), "gzip");
   }
 }
 

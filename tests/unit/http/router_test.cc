@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "registry/common/sha256.h"
+#include "registry/http/encoding.h"
 #include "registry/http/http_util.h"
 
 namespace medmij::http {
@@ -187,6 +188,51 @@ TEST_F(RouterTest, ConditionalRequests) {
   // If-None-Match wins over If-Modified-Since (RFC 9110 13.2.2).
   EXPECT_EQ(Get("/MedMij_Whitelist.xml", {{"If-None-Match", "\"other\""},
                                           {"If-Modified-Since", "Sun, 22 Nov 2026 10:00:00 GMT"}})
+                .status,
+            200);
+}
+
+TEST_F(RouterTest, GzipRepresentationWhenAcceptedAndPrepared) {
+  // Before the gzip form is prepared: plain, yet the answer varies by Accept-Encoding.
+  Reply plain = Get("/MedMij_Zorgaanbiederslijst.xml", {{"Accept-Encoding", "gzip"}});
+  EXPECT_EQ(Body(plain), Strict(ListKind::kZorgaanbiederslijst));
+  EXPECT_TRUE(HasHeader(plain, "Vary: Accept-Encoding")) << plain.headers;
+  EXPECT_EQ(plain.headers.find("Content-Encoding"), std::string::npos);
+
+  auto snap = WithGzipRepresentations(*source_.snap_, {});
+  ASSERT_NE(snap, nullptr);
+  source_.snap_ = std::make_shared<Snapshot>(*snap);
+  EXPECT_EQ(WithGzipRepresentations(*source_.snap_, {}), nullptr);  // nothing left to do
+  const ServedList* zal = source_.snap_->list(ListKind::kZorgaanbiederslijst);
+  ASSERT_NE(zal->unsigned_gzip, nullptr);
+  for (const char* accept : {"gzip", "deflate, gzip;q=0.5", "*"}) {
+    SCOPED_TRACE(accept);
+    Reply r = Get("/MedMij_Zorgaanbiederslijst.xml", {{"Accept-Encoding", accept}});
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.shared_body, zal->unsigned_gzip);
+    EXPECT_TRUE(HasHeader(r, "Content-Encoding: gzip")) << r.headers;
+    EXPECT_TRUE(HasHeader(r, "Vary: Accept-Encoding")) << r.headers;
+    // Its own strong ETag (RFC 9110 8.8.3: another representation, another tag).
+    EXPECT_TRUE(HasHeader(r, "ETag: " + zal->unsigned_gzip->etag())) << r.headers;
+    EXPECT_NE(zal->unsigned_gzip->etag(), zal->unsigned_body->etag());
+  }
+  Reply s = Get("/signed/MedMij_Zorgaanbiederslijst.xml", {{"Accept-Encoding", "gzip"}});
+  EXPECT_EQ(s.shared_body, zal->signed_gzip);
+  for (const char* refuse : {"identity", "gzip;q=0", "br"}) {
+    Reply r = Get("/MedMij_Zorgaanbiederslijst.xml", {{"Accept-Encoding", refuse}});
+    EXPECT_EQ(r.shared_body, zal->unsigned_body) << refuse;
+    EXPECT_EQ(r.headers.find("Content-Encoding"), std::string::npos) << refuse;
+  }
+  EXPECT_EQ(Get("/MedMij_Zorgaanbiederslijst.xml").shared_body, zal->unsigned_body);
+  // 304 for the gzip tag, with Content-Encoding and Vary as the 200 would have them.
+  Reply nm = Get("/MedMij_Zorgaanbiederslijst.xml",
+                 {{"Accept-Encoding", "gzip"}, {"If-None-Match", zal->unsigned_gzip->etag()}});
+  EXPECT_EQ(nm.status, 304);
+  EXPECT_TRUE(HasHeader(nm, "Content-Encoding: gzip")) << nm.headers;
+  EXPECT_TRUE(HasHeader(nm, "Vary: Accept-Encoding")) << nm.headers;
+  // The plain tag does not match the gzip representation.
+  EXPECT_EQ(Get("/MedMij_Zorgaanbiederslijst.xml",
+                {{"Accept-Encoding", "gzip"}, {"If-None-Match", zal->unsigned_body->etag()}})
                 .status,
             200);
 }
