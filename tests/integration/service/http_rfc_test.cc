@@ -14,9 +14,9 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include "tests/integration/service/harness.h"
+#include "tests/support/gzip.h"
 
 namespace medmij::testing {
 namespace {
@@ -87,24 +87,6 @@ std::string HeaderOf(const std::string& response, const std::string& name) {
   if (at == std::string::npos) return {};
   at += name.size() + 4;
   return response.substr(at, response.find("\r\n", at) - at);
-}
-
-std::string Gunzip(const std::string& gz) {
-  z_stream z{};
-  if (inflateInit2(&z, 15 + 16) != Z_OK) return {};
-  std::string out;
-  char buf[65536];
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
-  z.avail_in = static_cast<uInt>(gz.size());
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    z.next_out = reinterpret_cast<Bytef*>(buf);
-    z.avail_out = sizeof buf;
-    rc = inflate(&z, Z_NO_FLUSH);
-    out.append(buf, sizeof buf - z.avail_out);
-  }
-  inflateEnd(&z);
-  return rc == Z_STREAM_END ? out : std::string();
 }
 
 // Bounds of a test exchange: far below the service's 60 s keep-alive timeout, so a test that

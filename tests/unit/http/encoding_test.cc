@@ -3,32 +3,15 @@
 #include "registry/http/encoding.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <string>
+
+#include "tests/support/gzip.h"
 
 namespace medmij::http {
 namespace {
 
-std::string Gunzip(const std::string& gz) {
-  z_stream z{};
-  EXPECT_EQ(inflateInit2(&z, 15 + 16), Z_OK);
-  std::string out;
-  char buf[65536];
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
-  z.avail_in = static_cast<uInt>(gz.size());
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    z.next_out = reinterpret_cast<Bytef*>(buf);
-    z.avail_out = sizeof buf;
-    rc = inflate(&z, Z_NO_FLUSH);
-    out.append(buf, sizeof buf - z.avail_out);
-  }
-  EXPECT_EQ(rc, Z_STREAM_END);
-  EXPECT_EQ(z.avail_in, 0u);  // one member, nothing after it
-  inflateEnd(&z);
-  return out;
-}
+using medmij::testing::Gunzip;
 
 TEST(Gzip, RoundTripsAndIsDeterministic) {
   std::string xml;
@@ -40,6 +23,8 @@ TEST(Gzip, RoundTripsAndIsDeterministic) {
   ASSERT_GE(gz->size(), 10u);
   EXPECT_EQ(gz->substr(0, 8), std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00", 8));
   EXPECT_EQ(Gunzip(*gz), xml);
+  EXPECT_EQ(Gunzip(gz->substr(0, gz->size() - 1)), std::nullopt);  // truncated
+  EXPECT_EQ(Gunzip(*gz + "x"), std::nullopt);                      // trailing bytes
   EXPECT_EQ(*Gzip(xml), *gz);
   EXPECT_EQ(Gunzip(*Gzip("")), "");
 }
