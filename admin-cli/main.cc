@@ -11,6 +11,7 @@
 #include "admin-cli/completion.h"
 #include "admin-cli/context.h"
 #include "registry/common/version.h"
+#include "registry/common/clock.h"
 #include "registry/domain/validate.h"
 #include "registry/store/store.h"
 
@@ -27,6 +28,11 @@ std::string OsUser() {
 
 int main(int argc, char** argv) {
   using namespace medmij;
+  // Tests only: MEDMIJ_TEST_NOW starts this process's clock at another instant.
+  if (Status s = InitProcessClock(); !s.ok()) {
+    std::cerr << "medmij-admin: " << s.message() << "\n";
+    return cli::kExitUsage;
+  }
   cli::Context ctx;
   cli::Action action;
 
@@ -68,7 +74,7 @@ int main(int argc, char** argv) {
 
   if (ctx.operator_name.empty()) ctx.operator_name = OsUser();
   if (Status s = ValidateOperator(ctx.operator_name, "--operator"); !s.ok()) return ctx.Fail(s);
-  ctx.now = WallClockNow();
+  ctx.now = ProcessClock().Now();
   if (!action) {
     std::cerr << "medmij-admin: no command given (see medmij-admin --help)\n";
     return cli::kExitUsage;

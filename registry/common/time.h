@@ -50,8 +50,8 @@ inline Time FromMillis(int64_t ms) {
   return Time(Millis(ms));
 }
 
-// The wall clock, for the edges of the program (CLI main, service loop). Never call it from
-// domain or policy code.
+// The wall clock itself. Binaries read ProcessClock() (registry/common/clock.h) instead, which
+// tests can start at another instant; never call either from domain or policy code.
 inline Time WallClockNow() {
   return std::chrono::time_point_cast<Millis>(std::chrono::system_clock::now());
 }

@@ -30,6 +30,7 @@
 #include <pistache/tcp.h>
 #include <pistache/transport.h>
 
+#include "registry/common/clock.h"
 #include "registry/http/http_util.h"
 
 namespace medmij::http {
@@ -289,7 +290,7 @@ void ConnectionTransport::Enqueue(Conn& c, WireResponse response) {
 void ConnectionTransport::Pump(Conn& c) {
   for (;;) {
     bool framed = false;
-    const Time now = WallClockNow();
+    const Time now = ProcessClock().Now();
     while (!c.close_after && c.out.size() < kMaxQueuedResponses) {
       WireRequest request;
       WireError error;

@@ -117,12 +117,13 @@ Status ParseListen(const std::string& listen, ServiceConfig* c, const Parser& p)
   } else if (host.find(':') != std::string::npos) {
     return p.Error("server", "listen", "'" + listen + "': put an IPv6 host in brackets");
   }
+  // Port 0: the kernel picks a free port (medmij-registry --port-file reports it).
   if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) {
-    return p.Error("server", "listen", "'" + listen + "' has a port that is not 1..65535");
+    return p.Error("server", "listen", "'" + listen + "' has a port that is not 0..65535");
   }
   long n = std::stol(port);
-  if (n < 1 || n > 65535) {
-    return p.Error("server", "listen", "'" + listen + "' has a port that is not 1..65535");
+  if (n > 65535) {
+    return p.Error("server", "listen", "'" + listen + "' has a port that is not 0..65535");
   }
   for (char ch : host) {
     bool ok = std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == '[' ||

@@ -1,6 +1,6 @@
 // The service configuration (TOML). The keys are a contract (DESIGN.md, issue 4):
 //
-//   [server]   listen = "127.0.0.1:8080", threads = 2,
+//   [server]   listen = "127.0.0.1:8080" (port 0: any free port, see --port-file), threads = 2,
 //              max_request_bytes = 8192 (headers included; larger requests get 413)
 //   [storage]  data_dir = "/var/lib/medmij-registry"
 //   [signing]  key, certificate (PEM paths, required), chain = "" (optional intermediates)

@@ -1,6 +1,12 @@
 // medmij-registry: publishes the MedMij lists and serves them over HTTP.
 //
-//   medmij-registry --config /etc/medmij-registry/registry.toml
+//   medmij-registry --config /etc/medmij-registry/registry.toml [--port-file FILE]
+//
+// With --port-file, the port it listens on is written to FILE (decimal and a newline,
+// atomically) once it accepts connections: with `listen = "127.0.0.1:0"` the kernel picks a
+// free port, and whoever started the service reads it from there.
+// MEDMIJ_TEST_NOW (tests only) starts the process clock at another instant
+// (registry/common/clock.h).
 //
 // Exit codes: 0 after SIGTERM/SIGINT; 2 for a bad configuration, an unreadable or unusable key
 // or certificate, or a data directory without a registry; 1 for anything else at start-up.
@@ -13,6 +19,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "registry/common/atomic_file.h"
+#include "registry/common/clock.h"
 #include "registry/common/version.h"
 #include "registry/http/audit.h"
 #include "registry/http/pistache_server.h"
@@ -32,9 +40,13 @@ int Fail(int code, const std::string& message) {
 int Run(int argc, char** argv) {
   using namespace medmij;
   CLI::App app{"MedMij registry: publishes the signed lists and serves them over HTTP"};
+  if (Status st = InitProcessClock(); !st.ok()) return Fail(2, st.message());
   std::string config_path;
+  std::string port_file;
   app.add_option("--config", config_path, "TOML configuration file")->required();
   app.set_version_flag("--version", VersionLine("medmij-registry"));
+  app.add_option("--port-file", port_file,
+                 "write the port listened on to this file (atomically) once listening");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -59,7 +71,7 @@ int Run(int argc, char** argv) {
     return Fail(2, config_path + ": [storage] data_dir: " + store.status().message());
   }
   auto signer = signer::Signer::Load(config->signing_key, config->signing_certificate,
-                                     config->signing_chain, WallClockNow());
+                                     config->signing_chain, ProcessClock().Now());
   if (!signer.ok()) return Fail(2, config_path + ": [signing] " + signer.status().message());
   auto schemas = signer::SchemaSet::Load();
   if (!schemas.ok()) return Fail(1, schemas.status().message());
@@ -104,9 +116,17 @@ int Run(int argc, char** argv) {
   server_options.limits.max_body_bytes = config->max_request_bytes;
   auto server = http::HttpServer::Start(server_options, registry, handler_options, metrics, audit);
   if (!server.ok()) return Fail(1, server.status().message());
+  const uint16_t port = (*server)->port();
+  if (!port_file.empty()) {
+    Status st = WriteFileAtomically(port_file, std::to_string(port) + "\n",
+                                    AtomicWriteOptions{.mode = 0644, .replace = true});
+    if (!st.ok()) {
+      (*server)->Stop(Millis(0));
+      return Fail(1, "--port-file: " + st.message());
+    }
+  }
   registry->Start();
-  std::cerr << "medmij-registry: listening on " << config->listen_host << ":" << (*server)->port()
-            << std::endl;
+  std::cerr << "medmij-registry: listening on " << config->listen_host << ":" << port << std::endl;
 
   int sig = 0;
   sigwait(&signals, &sig);

@@ -53,6 +53,7 @@ RegistryService::RegistryService(store::Store& store, publisher::Publisher& publ
       publisher_(publisher),
       signer_(signer),
       options_(options),
+      clock_(options.clock != nullptr ? *options.clock : ProcessClock()),
       current_(std::make_shared<const Snapshot>()) {}
 
 RegistryService::~RegistryService() {
@@ -145,7 +146,7 @@ Result<std::shared_ptr<const Snapshot>> RegistryService::Reload(const Snapshot& 
 }
 
 Status RegistryService::LoadFromArchive() {
-  MEDMIJ_ASSIGN_OR_RETURN(auto snap, Reload(*Current(), WallClockNow()));
+  MEDMIJ_ASSIGN_OR_RETURN(auto snap, Reload(*Current(), clock_.Now()));
   current_.store(std::move(snap));
   return Status::Ok();
 }
@@ -170,7 +171,7 @@ void RegistryService::Run() {
   std::optional<Time> retry_at;
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {
-    Time now = WallClockNow();
+    Time now = clock_.Now();
     uint64_t txn = store_.LastTxnId();
     bool due = first || txn != seen_txn || (next_wakeup && now >= *next_wakeup) ||
                (retry_at && now >= *retry_at);
@@ -180,7 +181,7 @@ void RegistryService::Run() {
       // Read the transaction id before publishing: a commit made while we publish is seen as
       // a change next time (our own archive commit also moves it, costing one idle pass).
       seen_txn = txn;
-      Time at = WallClockNow();
+      Time at = clock_.Now();
       publisher::Report report = publisher_.PublishOnce(at);
       auto base = std::make_shared<Snapshot>(*Current());
       base->publications_total += 1;
@@ -218,6 +219,7 @@ void RegistryService::Run() {
         current_.store(std::shared_ptr<const Snapshot>(std::move(base)));
         if (!retry_at) retry_at = at + options_.retry_interval;
       }
+      if (options_.on_publication) options_.on_publication(*Current());
       lock.lock();
       continue;
     }
@@ -225,7 +227,7 @@ void RegistryService::Run() {
     Time wake = now + options_.check_interval;
     if (next_wakeup && *next_wakeup < wake) wake = *next_wakeup;
     if (retry_at && *retry_at < wake) wake = *retry_at;
-    cv_.wait_until(lock, std::chrono::system_clock::time_point(wake), [this] { return stop_; });
+    if (!stop_) clock_.WaitUntil(cv_, lock, wake);
   }
 }
 

@@ -9,10 +9,12 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
 
+#include "registry/common/clock.h"
 #include "registry/http/served.h"
 #include "registry/publisher/publisher.h"
 #include "registry/store/store.h"
@@ -23,6 +25,12 @@ namespace medmij::service {
 struct PublishLoopOptions {
   Millis check_interval{250};
   Millis retry_interval{5000};
+  // What the loop reads the time from and waits on; null: the process clock. Must outlive the
+  // service.
+  const Clock* clock = nullptr;
+  // Called on the publisher thread after each publication with the snapshot now served (tests
+  // wait on it instead of polling). Must not block or call back into the service.
+  std::function<void(const http::Snapshot&)> on_publication;
 };
 
 class RegistryService : public http::ContentSource {
@@ -54,6 +62,7 @@ class RegistryService : public http::ContentSource {
   publisher::Publisher& publisher_;
   const signer::Signer& signer_;
   PublishLoopOptions options_;
+  const Clock& clock_;
 
   std::atomic<std::shared_ptr<const http::Snapshot>> current_;
   std::mutex mu_;

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "registry/common/clock.h"
 #include "registry/store/store.h"
 #include "tests/bench/gen_registry.h"
 
@@ -19,8 +20,12 @@ int main(int argc, char** argv) {
   app.add_option("--seed", options.seed, "random seed");
   app.add_option("--at", at_text, "instant the evidence is arranged around (default: now)");
   CLI11_PARSE(app, argc, argv);
+  if (Status st = InitProcessClock(); !st.ok()) {
+    std::fprintf(stderr, "medmij-gen-registry: %s\n", st.message().c_str());
+    return 2;
+  }
 
-  options.at = WallClockNow();
+  options.at = ProcessClock().Now();
   if (!at_text.empty()) {
     auto t = ParseTime(at_text, "--at");
     if (!t.ok()) {

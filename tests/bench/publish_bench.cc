@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "registry/common/clock.h"
 #include "registry/lists/lists.h"
 #include "registry/publisher/publisher.h"
 #include "registry/store/store.h"
@@ -57,7 +58,7 @@ struct Args {
 };
 
 Result<Time> AtOf(const Args& a) {
-  if (a.at.empty()) return WallClockNow();
+  if (a.at.empty()) return ProcessClock().Now();
   return ParseTime(a.at, "--at");
 }
 
@@ -193,6 +194,10 @@ int Extract(const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (medmij::Status st = medmij::InitProcessClock(); !st.ok()) {
+    std::fprintf(stderr, "medmij-publish-bench: %s\n", st.message().c_str());
+    return 2;
+  }
   CLI::App app{"Registry side of the publication benchmark."};
   app.require_subcommand(1);
   Args a;

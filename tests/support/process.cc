@@ -4,12 +4,15 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/inotify.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <stdexcept>
 
 extern char** environ;
@@ -44,6 +47,85 @@ std::vector<std::string> Lines(const std::string& text) {
   return out;
 }
 
+namespace {
+
+// The inherited environment with `env` added or overriding, as "K=V" strings.
+std::vector<std::string> MergedEnvironment(const std::map<std::string, std::string>& env) {
+  std::map<std::string, std::string> merged;
+  for (char** e = environ; *e; ++e) {
+    std::string kv = *e;
+    auto eq = kv.find('=');
+    if (eq != std::string::npos) merged[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  for (const auto& [k, v] : env) merged[k] = v;
+  std::vector<std::string> out;
+  for (const auto& [k, v] : merged) out.push_back(k + "=" + v);
+  return out;
+}
+
+// Pointers into `strings`, null-terminated, for exec.
+std::vector<char*> Pointers(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (auto& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+}  // namespace
+
+pid_t SpawnDetached(const std::vector<std::string>& argv,
+                    const std::map<std::string, std::string>& env,
+                    const std::filesystem::path& stderr_file) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, stderr_file.c_str(),
+                                   O_WRONLY | O_CREAT | O_APPEND, 0600);
+  std::vector<std::string> env_strings = MergedEnvironment(env);
+  std::vector<std::string> argv_copy = argv;
+  std::vector<char*> envp = Pointers(env_strings), args = Pointers(argv_copy);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  return rc == 0 ? pid : -1;
+}
+
+std::optional<uint16_t> WaitForPortFile(const std::filesystem::path& file, pid_t pid,
+                                        std::chrono::milliseconds timeout) {
+  auto read_port = [&]() -> std::optional<uint16_t> {
+    std::ifstream in(file);
+    long port = -1;
+    if (!(in >> port) || port <= 0 || port > 65535) return std::nullopt;
+    return static_cast<uint16_t>(port);
+  };
+  int in_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+  int pid_fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (in_fd < 0 || pid_fd < 0) throw std::runtime_error("inotify or pidfd_open failed");
+  // Watch first, then look: a file renamed into place before the watch is seen by the look.
+  inotify_add_watch(in_fd, file.parent_path().c_str(), IN_MOVED_TO | IN_CLOSE_WRITE);
+  std::optional<uint16_t> port;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (std::filesystem::exists(file)) {
+      port = read_port();
+      break;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    pollfd fds[2] = {{in_fd, POLLIN, 0}, {pid_fd, POLLIN, 0}};
+    if (poll(fds, 2, static_cast<int>(left.count())) < 0 && errno != EINTR) break;
+    if (fds[1].revents != 0 && !std::filesystem::exists(file)) break;  // exited first
+    char buf[4096];
+    while (read(in_fd, buf, sizeof buf) > 0) {
+    }
+  }
+  close(in_fd);
+  close(pid_fd);
+  return port;
+}
+
 RunResult RunProcess(const std::vector<std::string>& argv, const std::string& input,
                      const std::map<std::string, std::string>& env, int timeout_s) {
   int in_pipe[2], out_pipe[2], err_pipe[2];
@@ -56,21 +138,9 @@ RunResult RunProcess(const std::vector<std::string>& argv, const std::string& in
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
 
-  std::map<std::string, std::string> merged;
-  for (char** e = environ; *e; ++e) {
-    std::string kv = *e;
-    auto eq = kv.find('=');
-    if (eq != std::string::npos) merged[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  for (const auto& [k, v] : env) merged[k] = v;
-  std::vector<std::string> env_strings;
-  for (const auto& [k, v] : merged) env_strings.push_back(k + "=" + v);
-  std::vector<char*> envp, args;
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
+  std::vector<std::string> env_strings = MergedEnvironment(env);
   std::vector<std::string> argv_copy = argv;
-  for (auto& s : argv_copy) args.push_back(s.data());
-  args.push_back(nullptr);
+  std::vector<char*> envp = Pointers(env_strings), args = Pointers(argv_copy);
 
   pid_t pid;
   int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());

@@ -1,8 +1,14 @@
-// Test support: temporary directories and running the project's real binaries.
+// Test support: temporary directories, running the project's real binaries (to completion, or
+// in the background until they report their port), and small helpers.
 #pragma once
 
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +40,19 @@ struct RunResult {
 // (kills the child) after `timeout_s` seconds and reports exit code 124.
 RunResult RunProcess(const std::vector<std::string>& argv, const std::string& input = "",
                      const std::map<std::string, std::string>& env = {}, int timeout_s = 120);
+
+// Starts argv[0] (a path) in the background with stdin and stdout on /dev/null and stderr
+// appended to `stderr_file`; `env` as for RunProcess. Returns the child's pid (the caller
+// reaps it), or -1.
+pid_t SpawnDetached(const std::vector<std::string>& argv,
+                    const std::map<std::string, std::string>& env,
+                    const std::filesystem::path& stderr_file);
+
+// Waits until `file` appears (written atomically: temp file + rename) holding a port number,
+// and returns it; nullopt when process `pid` exits first, the file holds no port, or `timeout`
+// passes. Event-driven (inotify on the directory and a pidfd), no polling.
+std::optional<uint16_t> WaitForPortFile(const std::filesystem::path& file, pid_t pid,
+                                        std::chrono::milliseconds timeout);
 
 // Path of a binary built by this project, e.g. Binary("admin-cli/medmij-admin").
 std::filesystem::path Binary(const std::string& relative);

@@ -43,33 +43,17 @@ TEST_F(CliBadInputTest, EveryBadFieldIsRefusedAndChangesNothing) {
   const std::string ok_role = "R=https://api.good.example/fhir";
   const std::string ok_auth = "https://front.good.example/authorize";
   const std::string ok_token = "https://api.good.example/token";
+  // The CLI's side of bad input: what it parses itself (dates, CODE=URI, kind=value, numbers,
+  // the operator) and one field per command group to show that an operation's refusal reaches
+  // the user as one line naming the field with exit 2. Every field rule of every operation is
+  // tested in process (tests/unit/ops/ops_test.cc).
   const std::vector<BadInput> cases = {
-      // participant id
       {{"participant", "enrol", "AB", "--name", "X", "--kvk", "12345678", "--role", "dvp"},
        "participant id"},
-      {{"participant", "enrol", "Upper-Case", "--name", "X", "--kvk", "12345678", "--role", "dvp"},
-       "participant id"},
-      {{"participant", "enrol", std::string(41, 'a'), "--name", "X", "--kvk", "12345678", "--role",
-        "dvp"},
-       "participant id"},
-      {{"participant", "enrol", "has_underscore", "--name", "X", "--kvk", "12345678", "--role",
-        "dvp"},
-       "participant id"},
-      // kvk, name, email, role
       {{"participant", "enrol", "new-org", "--name", "X", "--kvk", "1234567", "--role", "dvp"},
        "kvk"},
-      {{"participant", "enrol", "new-org", "--name", "X", "--kvk", "123456789", "--role", "dvp"},
-       "kvk"},
-      {{"participant", "enrol", "new-org", "--name", "X", "--kvk", "1234567a", "--role", "dvp"},
-       "kvk"},
-      {{"participant", "enrol", "new-org", "--name", "", "--kvk", "12345678", "--role", "dvp"},
-       "name"},
-      {{"participant", "enrol", "new-org", "--name", "X", "--kvk", "12345678", "--role", "dvp",
-        "--email", "not-an-address"},
-       "email"},
       {{"participant", "enrol", "new-org", "--name", "X", "--kvk", "12345678", "--role", "dvz"},
        "role"},
-      // certificate fields
       {{"cert", "add", "good-pgo", "--number", "N", "--body", "B V", "--valid-from", "2026-13-01",
         "--valid-until", "2027-01-01"},
        "--valid-from"},
@@ -79,64 +63,23 @@ TEST_F(CliBadInputTest, EveryBadFieldIsRefusedAndChangesNothing) {
       {{"cert", "add", "good-pgo", "--number", "N", "--body", "B V", "--valid-from", "2027-01-01",
         "--valid-until", "2026-01-01"},
        "valid-until"},
-      {{"cert", "add", "good-pgo", "--number", "", "--body", "B V", "--valid-from", "2026-01-01",
-        "--valid-until", "2027-01-01"},
-       "number"},
-      // audit statement
       {{"audit-statement", "add", "good-pgo", "--date", "2026-02-30", "--auditor", "A B",
         "--outcome", "conform"},
        "--date"},
-      {{"audit-statement", "add", "good-pgo", "--date", "2026-01-01", "--auditor", "A B",
-        "--outcome", "fine"},
-       "outcome"},
-      {{"audit-statement", "add", "good-pgo", "--date", Date(30), "--auditor", "A B", "--outcome",
-        "conform"},
-       "date"},
-      // hostnames
       {{"node", "add", "good-dva", "API.good.example"}, "hostname"},
-      {{"node", "add", "good-dva", "*.good.example"}, "hostname"},
-      {{"node", "add", "good-dva", "localhost"}, "hostname"},
-      {{"node", "add", "good-dva", "--", "-bad.good.example"}, "hostname"},
-      {{"node", "add", "good-dva", "bad_host.example"}, "hostname"},
-      {{"node", "add", "good-dva", "good.example."}, "hostname"},
-      {{"node", "add", "good-dva", std::string(64, 'a') + ".example"}, "hostname"},
-      {{"oauth-client", "add", "good-pgo", "Client.example", "--org-name", "Org"}, "hostname"},
       {{"oauth-client", "add", "good-pgo", "client.good.example", "--org-name", "AB"}, "org-name"},
-      {{"oauth-client", "add", "good-pgo", "client.good.example", "--org-name",
-        std::string(51, 'x')},
-       "org-name"},
-      // catalogue
       {{"service", "add", std::string(31, '1'), "--name", "Valid Name"}, "service id"},
-      {{"service", "add", "", "--name", "Valid Name"}, "service id"},
-      {{"service", "add", "9", "--name", "AB"}, "name"},
-      // providers
-      {{"provider", "add", "ab@medmij", "--dva", "good-dva"}, "provider name"},
       {{"provider", "add", "Hospital@medmij", "--dva", "good-dva"}, "provider name"},
-      {{"provider", "add", "hospital1@medmij", "--dva", "good-dva"}, "provider name"},
-      {{"provider", "add", "hospital@example", "--dva", "good-dva"}, "provider name"},
-      {{"provider", "add", std::string(51, 'a') + "@medmij", "--dva", "good-dva"}, "provider name"},
       {{"provider", "add", "hospitaal@medmij", "--dva", "good-dva", "--type", "XX"}, "type"},
       {{"provider", "add", "hospitaal@medmij", "--dva", "good-dva", "--identifier", "agb=123"},
        "agb"},
-      // front- and back-channel URIs
       {Svc("http://front.good.example/authorize", ok_token, ok_role), "authorization-uri"},
-      {Svc("https://front.good.example:8443/authorize", ok_token, ok_role), "authorization-uri"},
-      {Svc("https://front.good.example/authorize?x=1", ok_token, ok_role), "authorization-uri"},
-      {Svc("https://front.good.example/authorize/", ok_token, ok_role), "authorization-uri"},
-      {Svc(ok_auth, "https://api.good.example:0/token", ok_role), "token-uri"},
       {Svc(ok_auth, "https://api.good.example:65536/token", ok_role), "token-uri"},
-      {Svc(ok_auth, "https://api.good.example/token#frag", ok_role), "token-uri"},
-      {Svc(ok_auth, "ftp://api.good.example/token", ok_role), "token-uri"},
       {Svc(ok_auth, ok_token, "=https://api.good.example/fhir"), "--role"},
       {Svc(ok_auth, ok_token, "R=http://api.good.example/fhir"), "R resource URI"},
-      {Svc(ok_auth, ok_token, std::string(31, 'R') + "=https://api.good.example/fhir"),
-       "role code"},
-      // cases
       {{"case", "step", "case-1", "--to", "escalate", "--reason", "x"}, "to"},
       {{"case", "step", "case-1", "--to", "explanation", "--reason", "x", "--deadline", "soon"},
        "--deadline"},
-      {{"case", "open", "good-pgo", "--type", "Bad Type", "--finding", "x"}, "type"},
-      // reasons and operators
       {{"participant", "suspend", "good-pgo", "--reason", ""}, "reason"},
       {{"due", "--within", "abc"}, "--within"},
   };

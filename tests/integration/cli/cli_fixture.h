@@ -18,12 +18,16 @@ class CliTest : public ::testing::Test {
 
   std::string data_dir() const { return (dir_ / "data").string(); }
 
+  // medmij-admin with `args`; with `test_now`, on a clock started at that instant
+  // (MEDMIJ_TEST_NOW).
   RunResult Admin(std::vector<std::string> args, const std::string& op = "alice",
-                  const std::string& input = "") {
+                  const std::string& input = "", const std::string& test_now = "") {
     std::vector<std::string> argv{Binary("admin-cli/medmij-admin").string(), "--data-dir",
                                   data_dir(), "--operator", op};
     argv.insert(argv.end(), args.begin(), args.end());
-    return RunProcess(argv, input);
+    std::map<std::string, std::string> env;
+    if (!test_now.empty()) env["MEDMIJ_TEST_NOW"] = test_now;
+    return RunProcess(argv, input, env);
   }
 
   // Runs a command that must succeed; returns its stdout.

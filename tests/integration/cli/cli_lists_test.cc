@@ -2,6 +2,7 @@
 #include <fstream>
 
 #include "tests/integration/cli/cli_fixture.h"
+#include "tests/support/dev_pki.h"
 
 namespace medmij::testing {
 namespace {
@@ -12,9 +13,7 @@ class CliListsTest : public CliTest {
  protected:
   void SetUp() override {
     CliTest::SetUp();
-    auto ca = RunProcess({"/bin/bash", std::string(MEDMIJ_SOURCE_DIR) + "/deploy/make-dev-ca.sh",
-                          (dir_ / "pki").string()});
-    ASSERT_EQ(ca.exit_code, 0) << ca.err;
+    CopyDevPki(dir_ / "pki", /*ec=*/false);
     GoodStanding("zorg-dva", {"dva"});
     GoodStanding("app-pgo", {"dvp"});
     Ok({"service", "add", "4", "--name", "Laboratoriumresultaten"});

@@ -151,11 +151,13 @@ TEST_F(AuditTest, JournalIsTheCanonicalHashChainPagedLikeTheCliExport) {
 }
 
 TEST_F(AuditTest, HistoryAndStateAtATimeMatchTheCli) {
-  std::string before = IsoTime(std::chrono::system_clock::now());
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  Admin(data_, {"participant", "suspend", kParticipant, "--reason", "audit test suspension"});
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  std::string after = IsoTime(std::chrono::system_clock::now());
+  // The suspension runs on an injected clock an hour from now: `before` and `after` are apart
+  // from it without waiting.
+  const auto now = std::chrono::system_clock::now();
+  const std::string before = IsoTime(now);
+  Admin(data_, {"participant", "suspend", kParticipant, "--reason", "audit test suspension"},
+        false, "alice", IsoTime(now + std::chrono::hours(1)));
+  const std::string after = IsoTime(now + std::chrono::hours(2));
 
   HttpResponse history = Get(std::string("/audit/participants/") + kParticipant + "/history");
   ASSERT_EQ(history.status, 200) << history.body;
@@ -248,7 +250,7 @@ TEST(AuditConfig, UnsafeOrMalformedTokensFilesRefusedAtStartUp) {
   const std::string good = "alice:" + Sha256Hex(kToken) + "\n";
   auto expect_refused = [&](const std::string& text, mode_t mode, const std::string& fragment) {
     o.auditor_tokens_file = WriteTokens(dir.path() / "auditors", text, mode);
-    fs::path config = WriteConfig(dir.path(), o, FreePort());
+    fs::path config = WriteConfig(dir.path(), o, 0);
     CommandResult r = RunCommand({RegistryBinary().string(), "--config", config.string()},
                                  std::chrono::seconds(20));
     EXPECT_EQ(r.exit_code, 2) << text << r.err;
@@ -266,7 +268,7 @@ TEST(AuditConfig, UnsafeOrMalformedTokensFilesRefusedAtStartUp) {
   expect_refused("# nobody\n", 0600, "no auditor entries");
   // A missing file.
   o.auditor_tokens_file = dir.path() / "missing";
-  fs::path config = WriteConfig(dir.path(), o, FreePort());
+  fs::path config = WriteConfig(dir.path(), o, 0);
   CommandResult r = RunCommand({RegistryBinary().string(), "--config", config.string()},
                                std::chrono::seconds(20));
   EXPECT_EQ(r.exit_code, 2) << r.err;

@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +24,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include <atomic>
 
 #include <gtest/gtest.h>
 
@@ -37,20 +40,21 @@ std::string Quote(const std::vector<std::string>& argv) {
   return s;
 }
 
+// The exit code of child `pid` (128 + signal when killed), -2 when it is still running after
+// `timeout`, -1 on error. Waits on a pidfd: no polling.
 int WaitExit(pid_t pid, std::chrono::milliseconds timeout) {
-  auto deadline = Clock::now() + timeout;
-  for (;;) {
-    int status = 0;
-    pid_t r = waitpid(pid, &status, WNOHANG);
-    if (r == pid) {
-      if (WIFEXITED(status)) return WEXITSTATUS(status);
-      if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-      return -1;
-    }
-    if (r < 0) return -1;
-    if (Clock::now() >= deadline) return -2;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  int pid_fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (pid_fd >= 0) {
+    pollfd p{pid_fd, POLLIN, 0};
+    int ready = poll(&p, 1, static_cast<int>(timeout.count()));
+    close(pid_fd);
+    if (ready == 0) return -2;
   }
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid) return -1;
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
 }
 
 }  // namespace
@@ -87,11 +91,13 @@ fs::path SourceDir() {
 }
 
 CommandResult Admin(const fs::path& data_dir, const std::vector<std::string>& args,
-                    bool allow_failure, const std::string& op) {
+                    bool allow_failure, const std::string& op, const std::string& test_now) {
   std::vector<std::string> argv = {AdminBinary().string(), "--data-dir", data_dir.string(),
                                    "--operator", op};
   argv.insert(argv.end(), args.begin(), args.end());
-  CommandResult r = RunCommand(argv);
+  std::map<std::string, std::string> env;
+  if (!test_now.empty()) env["MEDMIJ_TEST_NOW"] = test_now;
+  CommandResult r = RunProcess(argv, "", env, 60);
   if (!allow_failure) {
     EXPECT_EQ(r.exit_code, 0) << Quote(argv) << "\n" << r.err;
   }
@@ -99,86 +105,21 @@ CommandResult Admin(const fs::path& data_dir, const std::vector<std::string>& ar
 }
 
 Pki MakeDevPki(const fs::path& dir) {
-  // Key generation takes seconds: make the hierarchy once per process and copy it.
-  static TempDir* cache = nullptr;
-  if (cache == nullptr) {
-    cache = new TempDir();
-    CommandResult r = RunCommand({"bash", (SourceDir() / "deploy/make-dev-ca.sh").string(), "--ec",
-                                  (cache->path() / "pki").string()});
-    if (r.exit_code != 0) throw std::runtime_error("make-dev-ca.sh failed: " + r.err);
-  }
-  fs::create_directories(dir);
-  fs::copy(cache->path() / "pki", dir,
-           fs::copy_options::recursive | fs::copy_options::overwrite_existing);
-  return Pki{dir, dir / "ca.pem", dir / "signing.key", dir / "signing.pem", dir / "chain.pem"};
+  DevPki p = CopyDevPki(dir, /*ec=*/true);
+  return Pki{p.dir, p.ca, p.key, p.cert, p.chain};
 }
 
-void IssueShortLivedCert(const Pki& pki, std::chrono::seconds valid_for, const fs::path& key_out,
-                         const fs::path& cert_out) {
-  auto fail = [](const char* what) { throw std::runtime_error(what); };
-  FILE* f = fopen((pki.dir / "intermediate.key").c_str(), "r");
-  if (!f) fail("intermediate.key");
-  EVP_PKEY* ca_key = PEM_read_PrivateKey(f, nullptr, nullptr, nullptr);
+std::chrono::system_clock::time_point CertNotAfter(const fs::path& pem) {
+  FILE* f = fopen(pem.c_str(), "r");
+  if (f == nullptr) throw std::runtime_error("cannot read " + pem.string());
+  X509* cert = PEM_read_X509(f, nullptr, nullptr, nullptr);
   fclose(f);
-  f = fopen((pki.dir / "intermediate.pem").c_str(), "r");
-  if (!f) fail("intermediate.pem");
-  X509* ca_cert = PEM_read_X509(f, nullptr, nullptr, nullptr);
-  fclose(f);
-  if (!ca_key || !ca_cert) fail("reading the intermediate CA");
-
-  EVP_PKEY* key = EVP_EC_gen("P-256");
-  X509* cert = X509_new();
-  X509_set_version(cert, 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert), static_cast<long>(time(nullptr)));
-  X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
-  X509_gmtime_adj(X509_getm_notAfter(cert), static_cast<long>(valid_for.count()));
-  X509_set_pubkey(cert, key);
-  X509_NAME* name = X509_get_subject_name(cert);
-  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("MedMij Development"), -1, -1,
-                             0);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("Short-lived list signer"), -1,
-                             -1, 0);
-  X509_set_issuer_name(cert, X509_get_subject_name(ca_cert));
-  X509V3_CTX ctx;
-  X509V3_set_ctx_nodb(&ctx);
-  X509V3_set_ctx(&ctx, ca_cert, cert, nullptr, nullptr, 0);
-  const char* exts[][2] = {{"basicConstraints", "critical,CA:FALSE"},
-                           {"keyUsage", "critical,digitalSignature,nonRepudiation"},
-                           {"subjectKeyIdentifier", "hash"},
-                           {"authorityKeyIdentifier", "keyid:always"}};
-  for (auto& e : exts) {
-    X509_EXTENSION* ext = X509V3_EXT_conf(nullptr, &ctx, e[0], e[1]);
-    if (!ext) fail("extension");
-    X509_add_ext(cert, ext, -1);
-    X509_EXTENSION_free(ext);
-  }
-  if (X509_sign(cert, ca_key, EVP_sha256()) == 0) fail("X509_sign");
-  f = fopen(key_out.c_str(), "w");
-  PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
-  fclose(f);
-  fs::permissions(key_out, fs::perms::owner_read | fs::perms::owner_write);
-  f = fopen(cert_out.c_str(), "w");
-  PEM_write_X509(f, cert);
-  fclose(f);
+  if (cert == nullptr) throw std::runtime_error("no certificate in " + pem.string());
+  std::tm tm{};
+  const bool ok = ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) == 1;
   X509_free(cert);
-  EVP_PKEY_free(key);
-  X509_free(ca_cert);
-  EVP_PKEY_free(ca_key);
-}
-
-uint16_t FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
+  if (!ok) throw std::runtime_error("bad notAfter in " + pem.string());
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
 void InitDemoRegistry(const fs::path& data_dir) {
@@ -205,7 +146,8 @@ fs::path WriteConfig(const fs::path& dir, const ServiceOptions& o, uint16_t port
   if (!o.auditor_tokens_file.empty()) {
     c << "[auditors]\ntokens_file = \"" << o.auditor_tokens_file.string() << "\"\n";
   }
-  fs::path file = dir / ("registry-" + std::to_string(port) + ".toml");
+  static std::atomic<int> configs{0};
+  fs::path file = dir / ("registry-" + std::to_string(++configs) + ".toml");
   WriteFile(file, c.str());
   return file;
 }
@@ -218,31 +160,24 @@ Service::~Service() {
 }
 
 bool Service::Start() {
-  port_ = FreePort();
-  config_ = WriteConfig(work_dir_, options_, port_);
-  stderr_path_ = work_dir_ / ("registry-" + std::to_string(port_) + ".err");
-  pid_ = fork();
-  if (pid_ == 0) {
-    int e = open(stderr_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    int n = open("/dev/null", O_RDWR);
-    dup2(n, 0);
-    dup2(n, 1);
-    dup2(e, 2);
-    std::string bin = RegistryBinary().string(), cfg = config_.string();
-    execl(bin.c_str(), bin.c_str(), "--config", cfg.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
+  static std::atomic<int> starts{0};
+  const std::string id = std::to_string(::getpid()) + "-" + std::to_string(++starts);
+  config_ = WriteConfig(work_dir_, options_, 0);
+  stderr_path_ = work_dir_ / ("registry-" + id + ".err");
+  const fs::path port_file = work_dir_ / ("registry-" + id + ".port");
+  std::vector<std::string> argv = {RegistryBinary().string(), "--config", config_.string(),
+                                   "--port-file", port_file.string()};
+  std::map<std::string, std::string> env;
+  if (!options_.test_now.empty()) env["MEDMIJ_TEST_NOW"] = options_.test_now;
+  pid_ = SpawnDetached(argv, env, stderr_path_);
+  if (pid_ <= 0) return false;
+  auto port = WaitForPortFile(port_file, pid_, std::chrono::seconds(20));
+  if (!port) {
+    Kill9();
+    return false;
   }
-  bool up = WaitFor(
-      [&] {
-        int status = 0;
-        if (waitpid(pid_, &status, WNOHANG) == pid_) {
-          pid_ = -1;
-          return true;
-        }
-        return HttpGet(Url("/healthz")).ok;
-      },
-      std::chrono::seconds(10));
-  return up && pid_ > 0;
+  port_ = *port;
+  return true;
 }
 
 int Service::Stop() {
@@ -466,7 +401,18 @@ void LetNginxRead(const fs::path& dir) {
 
 NginxFront::NginxFront(const fs::path& work_dir, const fs::path& export_dir, uint16_t service_port,
                        const std::string& default_form)
-    : prefix_(work_dir / "nginx"), port_(FreePort()) {
+    : prefix_(work_dir / "nginx") {
+  listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (listen_fd_ < 0 || bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      listen(listen_fd_, 64) != 0 ||
+      getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    throw std::runtime_error("nginx front: cannot bind a loopback socket");
+  }
+  port_ = ntohs(addr.sin_port);
   std::string site = ReadFile(SourceDir() / "deploy/nginx/medmij-registry.conf");
   site = ReplaceOnce(site, "listen 80;", "listen 127.0.0.1:" + std::to_string(port_) + ";");
   site = ReplaceOnce(site, "root /var/www/medmij-lists;", "root " + export_dir.string() + ";");
@@ -488,16 +434,22 @@ NginxFront::NginxFront(const fs::path& work_dir, const fs::path& export_dir, uin
 
 bool NginxFront::Start() {
   const std::string p = prefix_.string();
+  const std::string conf = p + "/nginx.conf";
+  const std::string inherited = std::to_string(listen_fd_) + ";";
   pid_ = fork();
   if (pid_ == 0) {
-    execlp("nginx", "nginx", "-p", p.c_str(), "-c", (p + "/nginx.conf").c_str(), "-g",
-           "daemon off;", static_cast<char*>(nullptr));
+    fcntl(listen_fd_, F_SETFD, 0);  // the one descriptor nginx inherits
+    setenv("NGINX", inherited.c_str(), 1);
+    execlp("nginx", "nginx", "-p", p.c_str(), "-c", conf.c_str(), "-g", "daemon off;",
+           static_cast<char*>(nullptr));
     _exit(127);
   }
-  return pid_ > 0 && WaitFor([&] { return HttpGet(Url("/healthz")).ok; });
+  // The socket already listens: this request waits in its backlog until nginx accepts it.
+  return pid_ > 0 && HttpGet(Url("/healthz")).ok;
 }
 
 NginxFront::~NginxFront() {
+  if (listen_fd_ >= 0) close(listen_fd_);
   if (pid_ <= 0) return;
   kill(pid_, SIGQUIT);
   int status = 0;

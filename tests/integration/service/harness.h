@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/dev_pki.h"
 #include "tests/support/process.h"
 #include "tests/support/sha256.h"
 
@@ -33,22 +34,20 @@ fs::path AdminBinary();
 fs::path SourceDir();
 
 // `medmij-admin --data-dir DIR --operator OP args...`; fails the test on a non-zero exit unless
-// `allow_failure`.
+// `allow_failure`. With `test_now`, the command runs at that instant (MEDMIJ_TEST_NOW).
 CommandResult Admin(const fs::path& data_dir, const std::vector<std::string>& args,
-                    bool allow_failure = false, const std::string& op = "alice");
+                    bool allow_failure = false, const std::string& op = "alice",
+                    const std::string& test_now = "");
 
-// Dev PKI from deploy/make-dev-ca.sh: ca.pem, signing.key, signing.pem, chain.pem in `dir`.
+// A copy in `dir` of the dev PKI shared by the build tree (tests/support/dev_pki.h): ca.pem,
+// signing.key, signing.pem, chain.pem.
 struct Pki {
   fs::path dir, ca, key, cert, chain;
 };
 Pki MakeDevPki(const fs::path& dir);
 
-// A signing key and certificate issued by the PKI's signing CA (the intermediate, or the root
-// when there is none) valid from an hour ago until `valid_for` from now.
-void IssueShortLivedCert(const Pki& pki, std::chrono::seconds valid_for, const fs::path& key_out,
-                         const fs::path& cert_out);
-
-uint16_t FreePort();
+// The notAfter of the certificate in `pem`.
+std::chrono::system_clock::time_point CertNotAfter(const fs::path& pem);
 
 // A registry with the demo data: `init` + import of deploy/demo/demo-data.sh.
 void InitDemoRegistry(const fs::path& data_dir);
@@ -64,17 +63,19 @@ struct ServiceOptions {
   int64_t retry_interval_ms = 500;
   int threads = 2;
   fs::path auditor_tokens_file;  // empty: no [auditors] section
+  std::string test_now;          // MEDMIJ_TEST_NOW for the service (empty: the wall clock)
 };
 
-// Writes a config file for `options` on `port`.
+// Writes a config file for `options` listening on 127.0.0.1:`port` (0: any free port).
 fs::path WriteConfig(const fs::path& dir, const ServiceOptions& options, uint16_t port);
 
-// The real medmij-registry binary on 127.0.0.1.
+// The real medmij-registry binary on 127.0.0.1, on a port the kernel picks and the service
+// reports (--port-file): a test only ever talks to its own service.
 class Service {
  public:
   Service(const fs::path& work_dir, ServiceOptions options);
   ~Service();  // SIGKILL if still running
-  // Starts it and waits (bounded) until /healthz answers. Returns false on failure.
+  // Starts it and waits (bounded) until it listens. Returns false when it exits first.
   bool Start();
   // SIGTERM, then waits (bounded); returns the exit code (-1 on timeout).
   int Stop();
@@ -93,7 +94,9 @@ class Service {
 };
 
 // deploy/nginx/medmij-registry.conf run by the real nginx, pointed at `service`'s port and
-// `export_dir`, on a free loopback port, with `default_form` as its one configured value.
+// `export_dir`, with `default_form` as its one configured value. The test binds the listening
+// socket itself (127.0.0.1, a port the kernel picks) and nginx inherits it (the NGINX
+// environment variable of its binary upgrade), so no other process can take the port between.
 class NginxFront {
  public:
   NginxFront(const fs::path& work_dir, const fs::path& export_dir, uint16_t service_port,
@@ -106,6 +109,7 @@ class NginxFront {
 
  private:
   fs::path prefix_;
+  int listen_fd_ = -1;
   uint16_t port_ = 0;
   pid_t pid_ = -1;
 };

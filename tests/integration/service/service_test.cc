@@ -337,33 +337,67 @@ TEST_F(ServiceTest, CommittedChangeIsServedWithinASecond) {
   EXPECT_EQ(idx["versions"].size(), 1u);
 }
 
-TEST_F(ServiceTest, LapsingCertificateLeavesTheListsAtThatInstant) {
-  // A new DVP whose only certificate ends a few seconds from now.
-  auto now = std::chrono::system_clock::now();
-  std::string until = IsoTime(now + seconds(4));
-  std::string from = IsoTime(now - std::chrono::hours(24 * 30));
-  std::string audit = IsoTime(now - std::chrono::hours(24 * 10)).substr(0, 10);
-  Admin(data_, {"participant", "enrol", "shortlived-pgo", "--name", "Short Lived PGO B.V.", "--kvk",
-                "99887766", "--role", "dvp"});
-  Admin(data_, {"cert", "add", "shortlived-pgo", "--number", "NEN-9", "--body", "Cert BV",
-                "--valid-from", from, "--valid-until", until, "--accredited", "--registered"});
-  Admin(data_, {"audit-statement", "add", "shortlived-pgo", "--date", audit, "--auditor",
-                "Audit BV", "--outcome", "conform"});
-  Admin(data_, {"label", "grant", "shortlived-pgo"});
-  Admin(data_, {"participant", "activate", "shortlived-pgo"});
-  Admin(data_, {"node", "add", "shortlived-pgo", "medmij.shortlived.example"});
-  auto on_list = [&] {
-    return HttpGet(Url("/MedMij_Whitelist.xml")).body.find("medmij.shortlived.example") !=
-           std::string::npos;
+// The real binaries on an injected clock (MEDMIJ_TEST_NOW): a DVP whose only certificate ends
+// at U is on the Whitelist served an hour before U and off it after U, without a commit in
+// between, and the version that dropped it is dated at or after U. (That the running loop wakes
+// at U by itself is the publish loop's unit test, on a clock the test moves.)
+TEST(ServiceClock, ALapsedCertificateTakesTheParticipantOffTheLists) {
+  TempDir dir;
+  const fs::path data = dir.path() / "data";
+  // Instants in the future so that the dev PKI's signing certificate is valid at all of them.
+  const auto base = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) +
+                    std::chrono::hours(24);
+  const std::string enrolled = IsoTime(base), until = IsoTime(base + std::chrono::hours(2));
+  auto admin = [&](const std::vector<std::string>& args) {
+    Admin(data, args, false, "alice", enrolled);
   };
-  ASSERT_TRUE(WaitFor(on_list)) << service_->Stderr();
-  ASSERT_LT(std::chrono::system_clock::now(), now + seconds(4)) << "machine too slow for this test";
-  // Nobody acts; the certificate lapses and the node leaves the list.
-  EXPECT_TRUE(WaitFor([&] { return !on_list(); }, seconds(10)));
-  // Not before the certificate lapsed: the version that dropped it is dated in the second of
-  // `until` or later (a Tijdstempel has whole seconds).
-  auto idx = nlohmann::json::parse(HttpGet(Url("/lists/whitelist/versions")).body);
-  EXPECT_GE(idx["versions"].back()["tijdstempel"].get<std::string>(), until.substr(0, 19) + "Z");
+  admin({"init"});
+  admin({"participant", "enrol", "shortlived-pgo", "--name", "Short Lived PGO B.V.", "--kvk",
+         "99887766", "--role", "dvp"});
+  admin({"cert", "add", "shortlived-pgo", "--number", "NEN-9", "--body", "Cert BV",
+         "--valid-from", IsoTime(base - std::chrono::hours(24 * 30)), "--valid-until", until,
+         "--accredited", "--registered"});
+  admin({"audit-statement", "add", "shortlived-pgo", "--date",
+         IsoTime(base - std::chrono::hours(24 * 10)).substr(0, 10), "--auditor", "Audit BV",
+         "--outcome", "conform"});
+  admin({"label", "grant", "shortlived-pgo"});
+  admin({"participant", "activate", "shortlived-pgo"});
+  admin({"node", "add", "shortlived-pgo", "medmij.shortlived.example"});
+  const std::string journal = Admin(data, {"journal", "export"}).out;
+
+  ServiceOptions o;
+  o.data_dir = data;
+  o.pki = MakeDevPki(dir.path() / "pki");
+  auto whitelist = [](const Service& s) {
+    HttpResponse r;
+    EXPECT_TRUE(WaitFor([&] {
+      r = HttpGet(s.Url("/MedMij_Whitelist.xml"));
+      return r.status == 200 && HttpGet(s.Url("/healthz")).status == 200;
+    })) << s.Stderr();
+    return r.body;
+  };
+  o.test_now = IsoTime(base + std::chrono::hours(1));
+  {
+    Service before(dir.path(), o);
+    ASSERT_TRUE(before.Start()) << before.Stderr();
+    EXPECT_NE(whitelist(before).find("medmij.shortlived.example"), std::string::npos);
+    EXPECT_EQ(before.Stop(), 0);
+  }
+  o.test_now = IsoTime(base + std::chrono::hours(2) + std::chrono::seconds(1));
+  Service after(dir.path(), o);
+  ASSERT_TRUE(after.Start()) << after.Stderr();
+  EXPECT_EQ(whitelist(after).find("medmij.shortlived.example"), std::string::npos);
+  auto idx = nlohmann::json::parse(HttpGet(after.Url("/lists/whitelist/versions")).body);
+  ASSERT_EQ(idx["versions"].size(), 2u) << idx.dump();
+  EXPECT_LT(idx["versions"][0]["tijdstempel"].get<std::string>(), until.substr(0, 19));
+  EXPECT_GE(idx["versions"][1]["tijdstempel"].get<std::string>(), until.substr(0, 19));
+  EXPECT_EQ(after.Stop(), 0);
+  // Nobody acted in between: the journal grew by publications only.
+  std::string now = Admin(data, {"journal", "export"}).out;
+  ASSERT_EQ(now.substr(0, journal.size()), journal);
+  for (const std::string& line : Lines(now.substr(journal.size()))) {
+    EXPECT_EQ(nlohmann::json::parse(line)["meta"]["command"], "publish") << line;
+  }
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include "registry/publisher/publisher.h"
 
 #include <gtest/gtest.h>
+
+#include "tests/support/dev_pki.h"
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -23,19 +25,9 @@ using medmij::testing::ReferenceXsd;
 using medmij::testing::SmallNetwork;
 using medmij::testing::XmllintSchema;
 
-// The development signing hierarchy of deploy/make-dev-ca.sh, made once per build tree (the
-// script is idempotent; flock serialises test processes that start together).
+// The development signing hierarchy shared by the build tree (tests/support/dev_pki.h).
 fs::path DevKeys() {
-  fs::path dir = fs::path(MEDMIJ_BINARY_DIR) / "tests/unit/publisher/dev-keys";
-  fs::create_directories(dir.parent_path());
-  // Made again when the signing certificate lapses within two days (an old build tree).
-  const std::string d = dir.string();
-  const std::string script = "bash '" MEDMIJ_SOURCE_DIR "/deploy/make-dev-ca.sh'";
-  std::string cmd = "flock '" + d + ".lock' sh -c \"openssl x509 -checkend 172800 -noout -in '" +
-                    d + "/signing.pem' || " + script + " --force '" + d + "'; " + script + " '" +
-                    d + "'\" >/dev/null 2>&1";
-  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  return dir;
+  return medmij::testing::SharedDevPki(/*ec=*/false).dir;
 }
 
 std::string ReadFile(const fs::path& p) {

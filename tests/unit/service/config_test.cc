@@ -98,6 +98,16 @@ TEST(Config, TheExampleConfigParses) {
   EXPECT_EQ(c->data_dir, "/var/lib/medmij-registry");
 }
 
+TEST(Config, ListenOnPortZeroLetsTheKernelChoose) {
+  auto c = Parse(Replace(kGood, "127.0.0.1:8080", "127.0.0.1:0"));
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->listen_port, 0);
+  c = Parse(Replace(kGood, "127.0.0.1:8080", "[::1]:0"));
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->listen_host, "[::1]");
+  ExpectError(Replace(kGood, "127.0.0.1:8080", "127.0.0.1:-1"), "port that is not 0..65535");
+}
+
 TEST(Config, AuditorsSectionIsOptional) {
   auto without = Parse(kGood);
   ASSERT_TRUE(without.ok());

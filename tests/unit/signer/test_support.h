@@ -16,6 +16,7 @@
 
 #include "registry/common/time.h"
 #include "signer/signer.h"
+#include "tests/support/dev_pki.h"
 
 namespace medmij::signer::testing {
 
@@ -134,18 +135,11 @@ inline DevCa MakeDevCa(const fs::path& dir, bool ec, const std::string& extra_ar
   return DevCa{dir};
 }
 
-// A hierarchy shared by every test process of this build (build dir, test-fixtures/NAME):
-// made once under a lock, remade when the signing certificate has less than 30 days left.
+// The hierarchy shared by every test process of this build tree (tests/support/dev_pki.h),
+// with an EC (`ec`) or RSA signing key; `name` ("ec" | "rsa") only labels the call.
 inline DevCa CachedDevCa(const std::string& name, bool ec) {
-  const fs::path dir = fs::path(MEDMIJ_BINARY_DIR) / "test-fixtures" / ("signer-" + name);
-  fs::create_directories(dir.parent_path());
-  const std::string script = std::string(MEDMIJ_SOURCE_DIR) + "/deploy/make-dev-ca.sh";
-  const std::string inner = "openssl x509 -checkend 2592000 -noout -in " +
-                            Quote((dir / "signing.pem").string()) + " >/dev/null 2>&1 || " +
-                            Quote(script) + (ec ? " --ec" : "") + " --force " + Quote(dir.string());
-  CommandResult r = RunCommand("flock " + Quote(dir.string() + ".lock") + " sh -c " + Quote(inner));
-  if (r.exit_code != 0) throw std::runtime_error("make-dev-ca.sh failed: " + r.output);
-  return DevCa{dir};
+  (void)name;
+  return DevCa{medmij::testing::SharedDevPki(ec).dir};
 }
 
 inline std::string Head(const std::string& root, const std::string& ns, uint64_t volgnummer,

@@ -1,0 +1,28 @@
+// The development signing hierarchy (deploy/make-dev-ca.sh), made once per build tree and
+// shared by every test process: generating RSA-3072 CA keys takes seconds, and each ctest entry
+// is its own process. Made under flock in <build>/test-fixtures/, and made again when its
+// signing certificate has less than 30 days left (an old build tree).
+#pragma once
+
+#include <filesystem>
+
+namespace medmij::testing {
+
+struct DevPki {
+  std::filesystem::path dir;
+  std::filesystem::path ca;            // ca.pem: the trust anchor
+  std::filesystem::path key;           // signing.key (0600)
+  std::filesystem::path cert;          // signing.pem
+  std::filesystem::path chain;         // chain.pem: the intermediate
+  std::filesystem::path intermediate_key;
+  std::filesystem::path intermediate_cert;
+};
+
+// The shared hierarchy with an EC P-256 (`ec`) or RSA signing key. Read-only for tests: copy it
+// (CopyDevPki) to change anything. Throws std::runtime_error when the script fails.
+DevPki SharedDevPki(bool ec);
+
+// A private copy of SharedDevPki(ec) in `dir` (created).
+DevPki CopyDevPki(const std::filesystem::path& dir, bool ec);
+
+}  // namespace medmij::testing
