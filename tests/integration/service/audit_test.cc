@@ -34,7 +34,7 @@ class AuditTest : public ::testing::Test {
   void SetUp() override {
     data_ = dir_.path() / "data";
     InitDemoRegistry(data_);
-    ServiceOptions o;
+    ServiceOptions& o = options_;
     o.data_dir = data_;
     o.pki = MakeDevPki(dir_.path() / "pki");
     o.auditor_tokens_file =
@@ -53,6 +53,7 @@ class AuditTest : public ::testing::Test {
 
   TempDir dir_;
   fs::path data_;
+  ServiceOptions options_;
   std::unique_ptr<Service> service_;
 };
 
@@ -151,13 +152,20 @@ TEST_F(AuditTest, JournalIsTheCanonicalHashChainPagedLikeTheCliExport) {
 }
 
 TEST_F(AuditTest, HistoryAndStateAtATimeMatchTheCli) {
-  // The suspension runs on an injected clock an hour from now: `before` and `after` are apart
-  // from it without waiting.
+  // The suspension runs on an injected clock an hour from now, and the service that publishes
+  // it two hours from now (a service on the wall clock would journal its publication before the
+  // suspension's instant, which reads as a clock stepped back): `before` and `after` lie apart
+  // from both without waiting.
   const auto now = std::chrono::system_clock::now();
   const std::string before = IsoTime(now);
+  ASSERT_EQ(service_->Stop(), 0) << service_->Stderr();
   Admin(data_, {"participant", "suspend", kParticipant, "--reason", "audit test suspension"},
         false, "alice", IsoTime(now + std::chrono::hours(1)));
-  const std::string after = IsoTime(now + std::chrono::hours(2));
+  ServiceOptions later = options_;
+  later.test_now = IsoTime(now + std::chrono::hours(2));
+  service_ = std::make_unique<Service>(dir_.path(), later);
+  ASSERT_TRUE(service_->Start()) << service_->Stderr();
+  const std::string after = IsoTime(now + std::chrono::hours(3));
 
   HttpResponse history = Get(std::string("/audit/participants/") + kParticipant + "/history");
   ASSERT_EQ(history.status, 200) << history.body;

@@ -65,17 +65,20 @@ class PublishLoopTest : public ::testing::Test {
     ASSERT_TRUE(w->Commit(store::EventMeta{t0_, "alice", "seed", "participant:lapsing-pgo", ""}).ok());
   }
 
-  void StartAt(FakeClock& clock) {
+  // Starts the loop on a clock that stands at `start` until the test advances it.
+  FakeClock& StartAt(Time start) {
+    clock_ = std::make_unique<FakeClock>(start);
     PublishLoopOptions o;
-    o.clock = &clock;
+    o.clock = clock_.get();
     o.on_publication = [this](const http::Snapshot& s) {
       std::lock_guard<std::mutex> g(mu_);
       published_at_.push_back(*s.last_attempt);
       cv_.notify_all();
     };
     service_ = std::make_unique<RegistryService>(*store_, *publisher_, *signer_, o);
-    ASSERT_TRUE(service_->LoadFromArchive().ok());
+    EXPECT_TRUE(service_->LoadFromArchive().ok());
     service_->Start();
+    return *clock_;
   }
 
   // Blocks until the loop has published at `at` (bounded: a test must not hang).
@@ -98,6 +101,8 @@ class PublishLoopTest : public ::testing::Test {
   std::unique_ptr<signer::SchemaSet> schemas_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<publisher::Publisher> publisher_;
+  // Declared before the service: the loop reads it until TearDown stops the loop.
+  std::unique_ptr<FakeClock> clock_;
   std::unique_ptr<RegistryService> service_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -108,8 +113,7 @@ signer::Libraries* PublishLoopTest::libraries_ = nullptr;
 TEST_F(PublishLoopTest, ALapsingCertificateLeavesTheListsAtThatInstantWithoutACommit) {
   const Time until = t0_ + Days(7);  // the certificate's exclusive end
   Seed(until);
-  FakeClock clock(t0_);
-  StartAt(clock);
+  FakeClock& clock = StartAt(t0_);
   ASSERT_TRUE(PublishedAt(t0_));
   EXPECT_NE(ServedWhitelist().find(kNode), std::string::npos);
   const uint64_t journal = std::move(store_->BeginRead()).value()->JournalLength();
@@ -134,8 +138,7 @@ TEST_F(PublishLoopTest, ALapsingCertificateLeavesTheListsAtThatInstantWithoutACo
 TEST_F(PublishLoopTest, AnExpiredSigningCertificateKeepsTheLastGoodListsServed) {
   Seed(signer_->NotAfter() + Days(800));
   ASSERT_LT(t0_ + Days(356), signer_->NotAfter());
-  FakeClock clock(t0_);
-  StartAt(clock);
+  FakeClock& clock = StartAt(t0_);
   ASSERT_TRUE(PublishedAt(t0_));
   auto before = service_->Current();
   ASSERT_TRUE(before->last_ok);
