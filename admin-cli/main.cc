@@ -10,8 +10,8 @@
 #include "admin-cli/commands.h"
 #include "admin-cli/completion.h"
 #include "admin-cli/context.h"
-#include "registry/common/version.h"
 #include "registry/common/clock.h"
+#include "registry/common/version.h"
 #include "registry/domain/validate.h"
 #include "registry/store/store.h"
 

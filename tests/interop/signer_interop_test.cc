@@ -57,7 +57,7 @@ class KeyTypeTest : public InteropTest, public ::testing::WithParamInterface<boo
 
 TEST_P(KeyTypeTest, StockToolsAcceptEverySignedList) {
   const bool ec = GetParam();
-  const DevCa ca = CachedDevCa(ec ? "ec" : "rsa", ec);
+  const DevCa ca = CachedDevCa(ec);
   auto signer = Signer::Load(ca.key(), ca.cert(), ca.chain(), WallClockNow());
   ASSERT_TRUE(signer.ok()) << signer.status().message();
   for (const KindCase& k : AllKinds()) {
@@ -96,7 +96,7 @@ INSTANTIATE_TEST_SUITE_P(RsaAndEc, KeyTypeTest, ::testing::Values(false, true),
                          });
 
 TEST_F(InteropTest, ListSignedByStockXmlsec1VerifiesHere) {
-  const DevCa ca = CachedDevCa("rsa", false);
+  const DevCa ca = CachedDevCa(/*ec=*/false);
   const std::string tmpl = ReplaceOnce(
       Whitelist(3, 5), "</Whitelist>",
       "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">\n<ds:SignedInfo>\n"
@@ -121,7 +121,7 @@ TEST_F(InteropTest, ListSignedByStockXmlsec1VerifiesHere) {
 }
 
 TEST_F(InteropTest, VerifyPrintsTheListAndExitsZero) {
-  const DevCa ca = CachedDevCa("rsa", false);
+  const DevCa ca = CachedDevCa(/*ec=*/false);
   auto signer = Signer::Load(ca.key(), ca.cert(), ca.chain(), WallClockNow());
   ASSERT_TRUE(signer.ok());
   const std::string path = Write("w.xml", *(*signer)->Sign(Whitelist(2, 77)));
@@ -134,7 +134,7 @@ TEST_F(InteropTest, VerifyPrintsTheListAndExitsZero) {
 }
 
 TEST_F(InteropTest, InvalidListExitsOneWithOneLine) {
-  const DevCa ca = CachedDevCa("rsa", false);
+  const DevCa ca = CachedDevCa(/*ec=*/false);
   auto signer = Signer::Load(ca.key(), ca.cert(), ca.chain(), WallClockNow());
   ASSERT_TRUE(signer.ok());
   const std::string path = Write(
@@ -148,7 +148,7 @@ TEST_F(InteropTest, InvalidListExitsOneWithOneLine) {
   EXPECT_EQ(j.exit_code, 1);
   EXPECT_EQ(json::parse(j.out)["valid"], false);
   // Signed by a hierarchy the participant does not trust.
-  Split other = Verify("--trust " + Quote(CachedDevCa("ec", true).ca().string()) + " " +
+  Split other = Verify("--trust " + Quote(CachedDevCa(/*ec=*/true).ca().string()) + " " +
                        Quote(Write("w.xml", *(*signer)->Sign(Whitelist(1)))));
   EXPECT_EQ(other.exit_code, 1);
   EXPECT_NE(other.err.find("no trusted signing certificate"), std::string::npos) << other.err;
@@ -158,7 +158,7 @@ TEST_F(InteropTest, InvalidListExitsOneWithOneLine) {
 }
 
 TEST_F(InteropTest, BadUsageExitsTwo) {
-  const DevCa ca = CachedDevCa("rsa", false);
+  const DevCa ca = CachedDevCa(/*ec=*/false);
   const std::string list = Write("l.xml", Whitelist(1));
   EXPECT_EQ(Verify("").exit_code, 2);
   EXPECT_EQ(Verify(Quote(list)).exit_code, 2);                           // no --trust
@@ -174,7 +174,7 @@ TEST_F(InteropTest, BadUsageExitsTwo) {
 }
 
 TEST_F(InteropTest, StateRefusesRollbackAndSubstitution) {
-  const DevCa ca = CachedDevCa("rsa", false);
+  const DevCa ca = CachedDevCa(/*ec=*/false);
   auto signer = Signer::Load(ca.key(), ca.cert(), ca.chain(), WallClockNow());
   ASSERT_TRUE(signer.ok());
   const std::string state = (tmp_ / "state.json").string();
@@ -226,7 +226,7 @@ TEST_F(InteropTest, StateRefusesRollbackAndSubstitution) {
 // Issue 8 item 2 and 7: a state path that is a directory (this aborted with std::ios_failure),
 // a symbolic link, or not writable is one clear error line and exit 2; nothing is followed.
 TEST_F(InteropTest, StatePathThatIsADirectoryALinkOrUnwritable) {
-  const DevCa ca = CachedDevCa("rsa", false);
+  const DevCa ca = CachedDevCa(/*ec=*/false);
   auto signer = Signer::Load(ca.key(), ca.cert(), ca.chain(), WallClockNow());
   ASSERT_TRUE(signer.ok());
   const std::string list = Write("w.xml", *(*signer)->Sign(Whitelist(2, 5)));
@@ -295,7 +295,7 @@ TEST_F(InteropTest, StatePathThatIsADirectoryALinkOrUnwritable) {
 // Issue 8 item 3: --list names the list expected; a valid list of another kind is refused, and
 // the state does not learn it.
 TEST_F(InteropTest, ListOptionRefusesAnotherKind) {
-  const DevCa ca = CachedDevCa("rsa", false);
+  const DevCa ca = CachedDevCa(/*ec=*/false);
   auto signer = Signer::Load(ca.key(), ca.cert(), ca.chain(), WallClockNow());
   ASSERT_TRUE(signer.ok());
   // A genuine OAuth client list saved under the Whitelist's name.
@@ -321,7 +321,7 @@ TEST_F(InteropTest, ListOptionRefusesAnotherKind) {
 // Issue 8 item 5: --state compares the signed content's canonical digest. Byte variants of the
 // accepted list pass (and change nothing); other content under its Volgnummer is refused.
 TEST_F(InteropTest, StateAcceptsByteVariantsAndRefusesOtherContent) {
-  const DevCa ca = CachedDevCa("rsa", false);
+  const DevCa ca = CachedDevCa(/*ec=*/false);
   auto signer = Signer::Load(ca.key(), ca.cert(), ca.chain(), WallClockNow());
   ASSERT_TRUE(signer.ok());
   const std::string doc = *(*signer)->Sign(Whitelist(3, 20));
@@ -359,7 +359,7 @@ TEST_F(InteropTest, StateAcceptsByteVariantsAndRefusesOtherContent) {
 // Issue 7 item 4: --strict confirms that a strict file is exactly the verified list without its
 // signature.
 TEST_F(InteropTest, StrictFileIsTheVerifiedListWithoutItsSignature) {
-  const DevCa ca = CachedDevCa("rsa", false);
+  const DevCa ca = CachedDevCa(/*ec=*/false);
   auto signer = Signer::Load(ca.key(), ca.cert(), ca.chain(), WallClockNow());
   ASSERT_TRUE(signer.ok());
   const std::string unsigned_xml = Zorgaanbiederslijst(3, 31);

@@ -35,6 +35,10 @@ DevPki SharedDevPki(bool ec) {
                             dir.string(), script},
                            "", {}, 300);
   if (r.exit_code != 0) throw std::runtime_error("make-dev-ca.sh failed: " + r.err);
+  // The script gives every file its mode (keys 0600, certificates 0644) but makes the directory
+  // with the caller's umask (077 in CI): set it, so the fixture is the same under any umask.
+  fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                           fs::perms::others_read | fs::perms::others_exec);
   return At(dir);
 }
 

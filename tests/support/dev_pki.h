@@ -10,16 +10,18 @@ namespace medmij::testing {
 
 struct DevPki {
   std::filesystem::path dir;
-  std::filesystem::path ca;            // ca.pem: the trust anchor
-  std::filesystem::path key;           // signing.key (0600)
-  std::filesystem::path cert;          // signing.pem
-  std::filesystem::path chain;         // chain.pem: the intermediate
+  std::filesystem::path ca;     // ca.pem: the trust anchor
+  std::filesystem::path key;    // signing.key (0600)
+  std::filesystem::path cert;   // signing.pem
+  std::filesystem::path chain;  // chain.pem: the intermediate
   std::filesystem::path intermediate_key;
   std::filesystem::path intermediate_cert;
 };
 
 // The shared hierarchy with an EC P-256 (`ec`) or RSA signing key. Read-only for tests: copy it
-// (CopyDevPki) to change anything. Throws std::runtime_error when the script fails.
+// (CopyDevPki) to change anything. Its directory is 0755 under any umask, but the build tree
+// may sit in a 0700 directory (CI): a process that drops privileges gets its own copy of what it
+// reads. Throws std::runtime_error when the script fails.
 DevPki SharedDevPki(bool ec);
 
 // A private copy of SharedDevPki(ec) in `dir` (created).

@@ -80,8 +80,8 @@ pid_t SpawnDetached(const std::vector<std::string>& argv,
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, stderr_file.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0600);
+  posix_spawn_file_actions_addopen(&actions, 2, stderr_file.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                   0600);
   std::vector<std::string> env_strings = MergedEnvironment(env);
   std::vector<std::string> argv_copy = argv;
   std::vector<char*> envp = Pointers(env_strings), args = Pointers(argv_copy);

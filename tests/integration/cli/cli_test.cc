@@ -137,8 +137,8 @@ TEST_F(CliTest, NetworkAndProviderCommandsMapTheirArguments) {
   Ok({"node", "add", "dva-one", "api.one.example"});
   Ok({"node", "add", "dva-two", "api.two.example"});
   EXPECT_EQ(Json({"node", "list", "dva-one"})[0]["hostname"], "api.one.example");
-  Ok({"provider", "add", "ziekenhuis@medmij", "--dva", "dva-one", "--type", "BAZB",
-      "--identifier", "agb=01234567"});
+  Ok({"provider", "add", "ziekenhuis@medmij", "--dva", "dva-one", "--type", "BAZB", "--identifier",
+      "agb=01234567"});
   Ok({"provider", "service", "add", "ziekenhuis@medmij", "--service", "1", "--authorization-uri",
       "https://front.one.example/authorize", "--token-uri", "https://api.one.example/token",
       "--role", "MM-1.0.0-BZB-FHIR=https://api.one.example/fhir"});
@@ -186,8 +186,8 @@ TEST_F(CliTest, ComplianceCaseCommandsMapTheirArguments) {
   auto skip = Admin({"case", "step", id, "--to", "termination", "--reason", "skip"});
   EXPECT_EQ(skip.exit_code, 3);
   EXPECT_EQ(Lines(skip.err).size(), 1u) << skip.err;
-  auto stepped = Json({"case", "step", id, "--to", "termination", "--reason", "network safety",
-                       "--immediate"});
+  auto stepped = Json(
+      {"case", "step", id, "--to", "termination", "--reason", "network safety", "--immediate"});
   std::string request = stepped["request_id"];
   EXPECT_EQ(request, "term-1");
   Ok({"participant", "approve", request}, "bob");
@@ -208,8 +208,8 @@ TEST_F(CliTest, HistoryAtShowsTheStateAsRecordedThen) {
   auto then = Json({"participant", "history", "time-pgo", "--at", FormatTime(now)});
   EXPECT_EQ(then["status"], "active");
   EXPECT_TRUE(then["good_standing"]);
-  auto later = Json({"participant", "history", "time-pgo", "--at",
-                     FormatTime(now + std::chrono::hours(2))});
+  auto later =
+      Json({"participant", "history", "time-pgo", "--at", FormatTime(now + std::chrono::hours(2))});
   EXPECT_EQ(later["status"], "suspended");
   auto events = Json({"participant", "history", "time-pgo"});
   ASSERT_GE(events.size(), 6u);

@@ -159,8 +159,8 @@ TEST_F(AuditTest, HistoryAndStateAtATimeMatchTheCli) {
   const auto now = std::chrono::system_clock::now();
   const std::string before = IsoTime(now);
   ASSERT_EQ(service_->Stop(), 0) << service_->Stderr();
-  Admin(data_, {"participant", "suspend", kParticipant, "--reason", "audit test suspension"},
-        false, "alice", IsoTime(now + std::chrono::hours(1)));
+  Admin(data_, {"participant", "suspend", kParticipant, "--reason", "audit test suspension"}, false,
+        "alice", IsoTime(now + std::chrono::hours(1)));
   ServiceOptions later = options_;
   later.test_now = IsoTime(now + std::chrono::hours(2));
   service_ = std::make_unique<Service>(dir_.path(), later);

@@ -1,8 +1,8 @@
 // medmij-registry under faults: bad configuration, SIGTERM with requests in flight, restarts,
 // kill -9 during publication while the CLI writes, and a signing certificate that expires.
 #include <arpa/inet.h>
-#include <poll.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -305,10 +305,9 @@ TEST_F(FaultTest, ExpiredSigningCertificateIsRefusedAtStartUpAndChangesNothing) 
   }
   const std::string journal = Admin(data_, {"journal", "export"}).out;
   const fs::path config = WriteConfig(dir_.path(), options_, 0);
-  CommandResult r = RunProcess({RegistryBinary().string(), "--config", config.string()}, "",
-                               {{"MEDMIJ_TEST_NOW", IsoTime(CertNotAfter(options_.pki.cert) +
-                                                            seconds(1))}},
-                               60);
+  CommandResult r =
+      RunProcess({RegistryBinary().string(), "--config", config.string()}, "",
+                 {{"MEDMIJ_TEST_NOW", IsoTime(CertNotAfter(options_.pki.cert) + seconds(1))}}, 60);
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("[signing]"), std::string::npos) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;

@@ -354,9 +354,9 @@ TEST(ServiceClock, ALapsedCertificateTakesTheParticipantOffTheLists) {
   admin({"init"});
   admin({"participant", "enrol", "shortlived-pgo", "--name", "Short Lived PGO B.V.", "--kvk",
          "99887766", "--role", "dvp"});
-  admin({"cert", "add", "shortlived-pgo", "--number", "NEN-9", "--body", "Cert BV",
-         "--valid-from", IsoTime(base - std::chrono::hours(24 * 30)), "--valid-until", until,
-         "--accredited", "--registered"});
+  admin({"cert", "add", "shortlived-pgo", "--number", "NEN-9", "--body", "Cert BV", "--valid-from",
+         IsoTime(base - std::chrono::hours(24 * 30)), "--valid-until", until, "--accredited",
+         "--registered"});
   admin({"audit-statement", "add", "shortlived-pgo", "--date",
          IsoTime(base - std::chrono::hours(24 * 10)).substr(0, 10), "--auditor", "Audit BV",
          "--outcome", "conform"});

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/support/dev_pki.h"
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -14,6 +13,7 @@
 
 #include "registry/lists/lists.h"
 #include "tests/bench/gen_registry.h"
+#include "tests/support/dev_pki.h"
 #include "tests/unit/lists/test_state.h"
 
 namespace medmij::publisher {

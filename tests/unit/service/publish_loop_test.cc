@@ -39,8 +39,8 @@ class PublishLoopTest : public ::testing::Test {
     auto store = store::Store::Open(dir_ / "data");
     ASSERT_TRUE(store.ok()) << store.status().message();
     store_ = std::move(store).value();
-    publisher_ = std::make_unique<publisher::Publisher>(*store_, *signer_, *schemas_,
-                                                        publisher::Options{});
+    publisher_ =
+        std::make_unique<publisher::Publisher>(*store_, *signer_, *schemas_, publisher::Options{});
   }
 
   void TearDown() override {
@@ -52,17 +52,18 @@ class PublishLoopTest : public ::testing::Test {
     ops::Actor a{"alice", t0_};
     auto w = std::move(store_->BeginWrite()).value();
     ASSERT_TRUE(ops::Enrol(*w, a, {"lapsing-pgo", "Lapsing PGO", "12345678", "", {"dvp"}}).ok());
-    ASSERT_TRUE(ops::AddCertificate(*w, a,
-                                    {"lapsing-pgo", "NEN-1", "Certifier BV", true, true,
-                                     t0_ - Days(30), until, ""})
-                    .ok());
+    ASSERT_TRUE(
+        ops::AddCertificate(
+            *w, a, {"lapsing-pgo", "NEN-1", "Certifier BV", true, true, t0_ - Days(30), until, ""})
+            .ok());
     ASSERT_TRUE(
         ops::AddAuditStatement(*w, a, {"lapsing-pgo", t0_ - Days(10), "Audit BV", "conform", true})
             .ok());
     ASSERT_TRUE(ops::GrantLabel(*w, a, "lapsing-pgo", "").ok());
     ASSERT_TRUE(ops::Activate(*w, a, "lapsing-pgo", "").ok());
     ASSERT_TRUE(ops::AddNode(*w, a, "lapsing-pgo", kNode).ok());
-    ASSERT_TRUE(w->Commit(store::EventMeta{t0_, "alice", "seed", "participant:lapsing-pgo", ""}).ok());
+    ASSERT_TRUE(
+        w->Commit(store::EventMeta{t0_, "alice", "seed", "participant:lapsing-pgo", ""}).ok());
   }
 
   // Starts the loop on a clock that stands at `start` until the test advances it.

@@ -18,7 +18,7 @@ class SchemaSetTest : public ::testing::Test {
     auto s = SchemaSet::Load();
     ASSERT_TRUE(s.ok()) << s.status().message();
     schemas_ = std::move(s).value().release();
-    ca_ = CachedDevCa("rsa", false);
+    ca_ = CachedDevCa(/*ec=*/false);
     auto signer = Signer::Load(ca_.key(), ca_.cert(), ca_.chain(), WallClockNow());
     ASSERT_TRUE(signer.ok()) << signer.status().message();
     signer_ = std::move(signer).value().release();

@@ -17,7 +17,7 @@ MEDMIJ_SIGNER_TEST_ENVIRONMENT();
 // One RSA hierarchy for the whole suite (key generation is the slow part).
 class SignerTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { ca_ = CachedDevCa("rsa", false); }
+  static void SetUpTestSuite() { ca_ = CachedDevCa(/*ec=*/false); }
   static std::unique_ptr<Signer> LoadSigner(Time now = WallClockNow()) {
     auto s = Signer::Load(ca_.key(), ca_.cert(), ca_.chain(), now);
     EXPECT_TRUE(s.ok()) << s.status().message();
@@ -111,7 +111,7 @@ TEST_F(SignerTest, SignatureHasTheShapeTheDesignRequires) {
 
 TEST_F(SignerTest, EcKeySignsWithEcdsaSha256) {
   TempDir& d = tmp_;
-  DevCa ec = CachedDevCa("ec", true);
+  DevCa ec = CachedDevCa(/*ec=*/true);
   auto signer = Signer::Load(ec.key(), ec.cert(), ec.chain(), WallClockNow());
   ASSERT_TRUE(signer.ok()) << signer.status().message();
   auto s = (*signer)->Sign(OAuthClientList(2));

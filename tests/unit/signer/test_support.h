@@ -1,6 +1,6 @@
-// Test support for the signer module (unit and interop tests): real keys from
-// deploy/make-dev-ca.sh in a temp dir, list documents shaped like the reference examples, and a
-// way to run the stock tools.
+// Test support for the signer module (unit and interop tests): the development keys of
+// deploy/make-dev-ca.sh shared by the build tree (tests/support/dev_pki.h), list documents
+// shaped like the reference examples, and a way to run the stock tools.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -128,17 +128,9 @@ struct DevCa {
   fs::path chain() const { return dir / "chain.pem"; }
 };
 
-inline DevCa MakeDevCa(const fs::path& dir, bool ec, const std::string& extra_args = "") {
-  CommandResult r = RunCommand(Quote(std::string(MEDMIJ_SOURCE_DIR) + "/deploy/make-dev-ca.sh") +
-                               (ec ? " --ec " : " ") + extra_args + " " + Quote(dir.string()));
-  if (r.exit_code != 0) throw std::runtime_error("make-dev-ca.sh failed: " + r.output);
-  return DevCa{dir};
-}
-
 // The hierarchy shared by every test process of this build tree (tests/support/dev_pki.h),
-// with an EC (`ec`) or RSA signing key; `name` ("ec" | "rsa") only labels the call.
-inline DevCa CachedDevCa(const std::string& name, bool ec) {
-  (void)name;
+// with an EC (`ec`) or RSA signing key. Read-only: a test that changes it works on a copy.
+inline DevCa CachedDevCa(bool ec) {
   return DevCa{medmij::testing::SharedDevPki(ec).dir};
 }
 

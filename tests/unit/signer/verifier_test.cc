@@ -22,7 +22,7 @@ constexpr const char* kSignerSubject =
 class VerifierTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    ca_ = CachedDevCa("rsa", false);
+    ca_ = CachedDevCa(/*ec=*/false);
     auto s = Signer::Load(ca_.key(), ca_.cert(), ca_.chain(), WallClockNow());
     ASSERT_TRUE(s.ok()) << s.status().message();
     auto v = Verifier::Load(ca_.ca());
@@ -325,7 +325,7 @@ TEST_F(VerifierTest, ExpiredSigningCertificate) {
 }
 
 TEST_F(VerifierTest, UntrustedAnchor) {
-  auto other = Verifier::Load(CachedDevCa("ec", true).ca());
+  auto other = Verifier::Load(CachedDevCa(/*ec=*/true).ca());
   ASSERT_TRUE(other.ok()) << other.status().message();
   auto v = (*other)->Verify(Signed(Whitelist(1)), WallClockNow());
   ASSERT_FALSE(v.ok());
