@@ -18,15 +18,17 @@ class CliTest : public ::testing::Test {
 
   std::string data_dir() const { return (dir_ / "data").string(); }
 
-  // medmij-admin with `args`; with `test_now`, on a clock started at that instant
-  // (MEDMIJ_TEST_NOW).
+  // medmij-admin with `args`; with `test_now` (else `test_now_`, when set), on a clock started
+  // at that instant (MEDMIJ_TEST_NOW).
   RunResult Admin(std::vector<std::string> args, const std::string& op = "alice",
                   const std::string& input = "", const std::string& test_now = "") {
     std::vector<std::string> argv{Binary("admin-cli/medmij-admin").string(), "--data-dir",
                                   data_dir(), "--operator", op};
     argv.insert(argv.end(), args.begin(), args.end());
     std::map<std::string, std::string> env;
-    if (!test_now.empty()) env["MEDMIJ_TEST_NOW"] = test_now;
+    if (!test_now.empty() || !test_now_.empty()) {
+      env["MEDMIJ_TEST_NOW"] = test_now.empty() ? test_now_ : test_now;
+    }
     return RunProcess(argv, input, env);
   }
 
@@ -75,6 +77,7 @@ class CliTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::string test_now_;  // when set, the instant every command runs at
 };
 
 }  // namespace medmij::testing
