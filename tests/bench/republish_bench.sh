@@ -45,7 +45,7 @@ request = function()
 end
 LUA
 
-dva=$("$admin" --data-dir "$work/data" participant list | awk 'NR > 1 && $2 ~ /dva/ { print $1; exit }')
+dva=$("$admin" --data-dir "$work/data" participant list | awk 'NR > 1 && $2 ~ /dva/ && !found { print $1; found = 1 }')
 [ -n "$dva" ] || { echo "republish_bench: no DVA in the generated registry" >&2; exit 1; }
 volgnummer() { sed -n 's:.*<Volgnummer>\([0-9]*\)</Volgnummer>.*:\1:p' "$1" | head -n 1; }
 
