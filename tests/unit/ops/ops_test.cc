@@ -9,6 +9,7 @@
 #include <functional>
 
 #include "registry/domain/json.h"
+#include "registry/ops/history.h"
 #include "tests/support/process.h"
 
 namespace medmij::ops {
@@ -615,6 +616,78 @@ TEST_F(OpsTest, ImmediateStepsAndClosing) {
                  Code::kFailedPrecondition, "");
   EXPECT_REFUSED(Do([](auto& t, auto& a) { return CloseCase(t, a, "case-7", "x"); }),
                  Code::kNotFound, "case-7");
+}
+
+// ---- History and explain (participant history|explain and the auditor endpoints).
+
+TEST_F(OpsTest, HistorySelectsTheParticipantsEventsAndExplainMatchesTheStateThen) {
+  GoodStanding("hist-dva", {"dva"});   // events 1-5
+  GoodStanding("other-dva", {"dva"});  // events 6-10
+  ASSERT_TRUE(Do([](auto& t, auto& a) {
+                return AddNode(t, a, "hist-dva", "api.hist.example");
+              }).ok());  // 11
+  ASSERT_TRUE(Do([](auto& t, auto& a) {
+                return AddNode(t, a, "other-dva", "api.other.example");
+              }).ok());  // 12
+  ASSERT_TRUE(Do([](auto& t, auto& a) {
+                return OpenCase(t, a, "hist-dva", "incident", "late report").status();
+              }).ok());  // 13
+  const Time before = now_;
+  now_ = kNow + Days(1);
+  ASSERT_TRUE(Do([](auto& t, auto& a) { return Suspend(t, a, "hist-dva", "review"); }).ok());  // 14
+
+  // Its own record, and records that name it as "participant" (nodes, cases) or "dva".
+  std::vector<uint64_t> mine;
+  Read()->ForEachEvent(1, [&](const store::JournalEvent& e) {
+    if (EventTouchesParticipant(e, "hist-dva")) mine.push_back(e.seq);
+    return true;
+  });
+  EXPECT_EQ(mine, (std::vector<uint64_t>{1, 2, 3, 4, 5, 11, 13, 14}));
+  // Or the event's subject, exactly.
+  store::JournalEvent bare;
+  bare.meta.subject = "participant:hist-dva";
+  EXPECT_TRUE(EventTouchesParticipant(bare, "hist-dva"));
+  EXPECT_FALSE(EventTouchesParticipant(bare, "hist"));
+  EXPECT_FALSE(EventTouchesParticipant(bare, "hist-dva2"));
+
+  // As recorded before the suspension: active, in good standing, on the Whitelist with its node.
+  auto then = store_->StateAt(before);
+  ASSERT_TRUE(then.ok()) << then.status().message();
+  auto e = ExplainInState(*then, "hist-dva", before);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->participant.status, Lifecycle::kActive);
+  EXPECT_TRUE(e->standing.good);
+  nlohmann::json doc = ToJson(*e);
+  EXPECT_EQ(doc["participant"], "hist-dva");
+  EXPECT_EQ(doc["at"], FormatTime(before));
+  EXPECT_EQ(doc["status"], "active");
+  auto on = [](const nlohmann::json& d, const char* list) {
+    for (const auto& l : d["lists"]) {
+      if (l["list"] == list) return l["on"].get<bool>();
+    }
+    ADD_FAILURE() << list << " not explained: " << d.dump();
+    return false;
+  };
+  EXPECT_TRUE(on(doc, "whitelist")) << doc.dump();
+
+  // Now: suspended, on no list, with the reason; the current records and the replayed state
+  // answer alike.
+  const Explanation current = Explain(*Read(), Get("hist-dva"), now_);
+  EXPECT_FALSE(current.standing.good);
+  doc = ToJson(current);
+  EXPECT_EQ(doc["status"], "suspended");
+  EXPECT_FALSE(doc["standing_reasons"].empty());
+  EXPECT_FALSE(on(doc, "whitelist")) << doc.dump();
+  for (const auto& l : doc["lists"]) EXPECT_EQ(l["on"], false) << l.dump();
+  auto replayed = store_->StateAt(now_);
+  ASSERT_TRUE(replayed.ok());
+  EXPECT_EQ(ToJson(*ExplainInState(*replayed, "hist-dva", now_)), doc);
+
+  // Not there: unknown, or before it was enrolled.
+  EXPECT_FALSE(ExplainInState(*replayed, "nobody-here", now_));
+  auto earlier = store_->StateAt(kNow - Days(1));
+  ASSERT_TRUE(earlier.ok());
+  EXPECT_FALSE(ExplainInState(*earlier, "hist-dva", kNow - Days(1)));
 }
 
 }  // namespace
