@@ -120,9 +120,20 @@ Result<std::unique_ptr<WriteTxn>> Store::BeginWrite() {
 }
 
 uint64_t Store::LastTxnId() const {
-  MDB_envinfo info{};
-  mdb_env_info(env_->core.env, &info);
-  return info.me_last_txnid;
+  // The id a read transaction begun now snapshots, not mdb_env_info's me_last_txnid: a
+  // committing writer updates the meta page (what mdb_env_info reads) before the reader table's
+  // txnid (what a new read transaction takes), so in between mdb_env_info names a commit that a
+  // read begun just after does not see yet, and a poller that marks that id as seen (the
+  // service's publish loop) would miss the commit until the next one.
+  MDB_txn* txn = nullptr;
+  if (mdb_txn_begin(env_->core.env, nullptr, MDB_RDONLY, &txn) != MDB_SUCCESS) {
+    MDB_envinfo info{};
+    mdb_env_info(env_->core.env, &info);
+    return info.me_last_txnid;
+  }
+  const uint64_t id = mdb_txn_id(txn);
+  mdb_txn_abort(txn);
+  return id;
 }
 
 }  // namespace medmij::store

@@ -238,7 +238,8 @@ class Store {
   Result<std::unique_ptr<ReadTxn>> BeginRead() const;
   Result<std::unique_ptr<WriteTxn>> BeginWrite();
 
-  // LMDB's last committed transaction id: changes whenever any process commits.
+  // The id of the newest commit a read transaction begun now sees: it moves whenever any process
+  // commits, and a read begun after it was returned sees at least that commit.
   uint64_t LastTxnId() const;
 
   // A consistent copy to `file` (created with mode 0600, must not exist, fsynced, then renamed
