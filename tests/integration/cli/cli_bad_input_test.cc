@@ -102,5 +102,25 @@ TEST_F(CliBadInputTest, EveryBadFieldIsRefusedAndChangesNothing) {
   EXPECT_NE(bad_op.err.find("--operator"), std::string::npos) << bad_op.err;
 }
 
+// MEDMIJ_TEST_NOW (tests only): an instant with a zone starts the command's clock there; anything
+// else is one line naming the variable, exit 2, before any command runs.
+TEST_F(CliTest, TestClockIsAnInstantOrRefused) {
+  const std::string before = Journal();
+  for (const char* bad : {"2026-11-22", "soon", "2026-11-22T10:00:00"}) {
+    auto r = Admin({"service", "add", "7", "--name", "Valid Name"}, "alice", "", bad);
+    EXPECT_EQ(r.exit_code, 2) << bad << "\n" << r.err;
+    ASSERT_EQ(Lines(r.err).size(), 1u) << r.err;
+    EXPECT_NE(r.err.find("MEDMIJ_TEST_NOW"), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(Journal(), before);
+  auto r =
+      Admin({"service", "add", "7", "--name", "Valid Name"}, "alice", "", "2030-01-02T03:04:05Z");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string at =
+      nlohmann::json::parse(Lines(Journal()).back())["meta"]["at"].get<std::string>();
+  // The clock starts at the instant and runs on at real speed: the same second, give or take.
+  EXPECT_EQ(at.substr(0, 16), "2030-01-02T03:04") << at;
+}
+
 }  // namespace
 }  // namespace medmij::testing
