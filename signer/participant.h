@@ -32,11 +32,22 @@ struct AcceptedVersion {
   std::string tijdstempel;
 };
 
-// Pure. Whether `next` may follow `last` (nullopt: nothing accepted yet):
-//   ok(true)   the first, a newer version, or the accepted one whose digest was unknown: record it;
-//   ok(false)  the accepted version again (same Volgnummer, same signed content): nothing to do;
-//   kFailedPrecondition  a rollback (lower Volgnummer) or a substitution (the accepted
-//              Volgnummer with other signed content); the message says which.
+// How `next` relates to the last accepted version (nullopt: nothing accepted yet).
+enum class Succession {
+  kNew,           // the first, a newer version, or the accepted one whose digest was unknown
+  kSame,          // the accepted version again: same Volgnummer, same signed content
+  kRollback,      // a lower Volgnummer
+  kSubstitution,  // the accepted Volgnummer with other signed content (a frozen number reused)
+};
+// Pure. The one decision CheckSuccessor (and so StateFile::Admit) acts on; callers that count
+// refusals by kind (medmij-fetch's metrics) read the kind here.
+Succession ClassifySuccessor(const std::optional<AcceptedVersion>& last, const VerifiedList& next);
+
+// Pure. Whether `next` may follow `last`, by ClassifySuccessor:
+//   ok(true)   kNew: record it;
+//   ok(false)  kSame: nothing to do;
+//   kFailedPrecondition  kRollback or kSubstitution; the message says which ("rollback: ...",
+//              "substitution: ...") with both Volgnummers or the digest accepted before.
 Result<bool> CheckSuccessor(const std::optional<AcceptedVersion>& last, const VerifiedList& next);
 
 // ok() when `strict` is byte for byte StrictForm(document, v); otherwise kInvalidArgument naming

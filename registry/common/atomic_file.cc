@@ -51,9 +51,9 @@ Status WriteAll(int fd, std::string_view bytes, const std::string& what) {
   return Status::Ok();
 }
 
-Status WriteFileAtomically(const std::filesystem::path& file,
-                           const std::function<Status(int fd)>& fill,
-                           const AtomicWriteOptions& options) {
+Result<std::unique_ptr<StagedFile>> StagedFile::Create(const std::filesystem::path& file,
+                                                       const std::function<Status(int fd)>& fill,
+                                                       const AtomicWriteOptions& options) {
   namespace fs = std::filesystem;
   const fs::path dir = file.parent_path().empty() ? fs::path(".") : file.parent_path();
   if (!options.replace) {
@@ -66,36 +66,63 @@ Status WriteFileAtomically(const std::filesystem::path& file,
   std::string tmp = (dir / tmp_name).string();
   Fd fd(::mkostemp(tmp.data(), O_CLOEXEC));
   if (fd.get() < 0) return Errno(dir.string() + ": cannot create a temp file", errno);
-  auto fail = [&](Status st) {
-    ::unlink(tmp.c_str());
-    return st;
-  };
+  std::unique_ptr<StagedFile> staged(new StagedFile());
+  staged->file_ = file;
+  staged->temp_ = tmp;  // from here on the destructor removes it
+  staged->replace_ = options.replace;
   // mkostemp creates 0600; set the mode exactly (the umask plays no part in fchmod).
-  if (::fchmod(fd.get(), options.mode) != 0) return fail(Errno(tmp + ": chmod", errno));
-  if (Status st = fill(fd.get()); !st.ok()) return fail(st);
+  if (::fchmod(fd.get(), options.mode) != 0) return Errno(tmp + ": chmod", errno);
+  MEDMIJ_RETURN_IF_ERROR(fill(fd.get()));
   if (options.mtime) {
     const auto since_epoch = options.mtime->time_since_epoch();
     const auto secs = std::chrono::floor<std::chrono::seconds>(since_epoch);
     const long nanos = static_cast<long>(std::chrono::nanoseconds(since_epoch - secs).count());
     const timespec times[2] = {{static_cast<time_t>(secs.count()), nanos},
                                {static_cast<time_t>(secs.count()), nanos}};
-    if (::futimens(fd.get(), times) != 0) return fail(Errno(tmp + ": set mtime", errno));
+    if (::futimens(fd.get(), times) != 0) return Errno(tmp + ": set mtime", errno);
   }
-  if (::fsync(fd.get()) != 0) return fail(Errno(tmp + ": fsync", errno));
-  if (::close(fd.release()) != 0) return fail(Errno(tmp + ": close", errno));
-  if (options.replace) {
-    if (::rename(tmp.c_str(), file.c_str()) != 0) {
-      return fail(Errno(file.string() + ": rename", errno));
+  if (::fsync(fd.get()) != 0) return Errno(tmp + ": fsync", errno);
+  if (::close(fd.release()) != 0) return Errno(tmp + ": close", errno);
+  return staged;
+}
+
+Result<std::unique_ptr<StagedFile>> StagedFile::Create(const std::filesystem::path& file,
+                                                       std::string_view bytes,
+                                                       const AtomicWriteOptions& options) {
+  return Create(
+      file, [&](int fd) { return WriteAll(fd, bytes, file.string()); }, options);
+}
+
+StagedFile::~StagedFile() {
+  if (!done_) ::unlink(temp_.c_str());
+}
+
+Status StagedFile::Commit() {
+  namespace fs = std::filesystem;
+  if (done_) return Status::Ok();
+  if (replace_) {
+    if (::rename(temp_.c_str(), file_.c_str()) != 0) {
+      return Errno(file_.string() + ": rename", errno);
     }
-  } else if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, file.c_str(), RENAME_NOREPLACE) != 0) {
-    int err = errno;
-    if (err == EEXIST) return fail(Status::Exists(file.string() + ": already exists"));
-    return fail(Errno(file.string() + ": rename", err));
+  } else if (::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, file_.c_str(), RENAME_NOREPLACE) != 0) {
+    const int err = errno;
+    if (err == EEXIST) return Status::Exists(file_.string() + ": already exists");
+    return Errno(file_.string() + ": rename", err);
   }
+  done_ = true;
+  const fs::path dir = file_.parent_path().empty() ? fs::path(".") : file_.parent_path();
   Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dfd.get() < 0) return Errno(dir.string() + ": open directory", errno);
   if (::fsync(dfd.get()) != 0) return Errno(dir.string() + ": fsync", errno);
   return Status::Ok();
+}
+
+Status WriteFileAtomically(const std::filesystem::path& file,
+                           const std::function<Status(int fd)>& fill,
+                           const AtomicWriteOptions& options) {
+  MEDMIJ_ASSIGN_OR_RETURN(std::unique_ptr<StagedFile> staged,
+                          StagedFile::Create(file, fill, options));
+  return staged->Commit();
 }
 
 Status WriteFileAtomically(const std::filesystem::path& file, std::string_view bytes,

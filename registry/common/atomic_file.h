@@ -5,12 +5,17 @@
 // the old file (or none) or the whole new one. On any failure the temp file is removed and the
 // target is untouched. Safe for concurrent use on different targets; two writers of one target
 // each leave a whole file (the last rename wins, or with replace = false the second fails).
+//
+// StagedFile splits that in two for installing several files all or nothing (write each, then
+// commit each), where one temp-and-rename per file would leave the first in place when the
+// second does not fit; WriteFileAtomically is a StagedFile committed at once.
 #pragma once
 
 #include <sys/types.h>
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string_view>
 
@@ -36,6 +41,35 @@ Status WriteFileAtomically(const std::filesystem::path& file,
                            const AtomicWriteOptions& options = {});
 Status WriteFileAtomically(const std::filesystem::path& file, std::string_view bytes,
                            const AtomicWriteOptions& options = {});
+
+// A file written in full under a temp name in the target's directory (mode and mtime set,
+// fsynced) and put in place by Commit() (rename, fsync of the directory). Destroyed without a
+// successful Commit(), it removes its temp file: the target stays as it was, nothing is left.
+class StagedFile {
+ public:
+  // `fill` as for WriteFileAtomically; its failure is returned as is, others are kIoError.
+  static Result<std::unique_ptr<StagedFile>> Create(const std::filesystem::path& file,
+                                                    const std::function<Status(int fd)>& fill,
+                                                    const AtomicWriteOptions& options = {});
+  static Result<std::unique_ptr<StagedFile>> Create(const std::filesystem::path& file,
+                                                    std::string_view bytes,
+                                                    const AtomicWriteOptions& options = {});
+  ~StagedFile();
+  StagedFile(const StagedFile&) = delete;
+  StagedFile& operator=(const StagedFile&) = delete;
+
+  // Renames the temp file onto the target (with replace = false: kAlreadyExists when the target
+  // exists) and fsyncs the directory. kIoError when the rename fails (target unchanged, temp
+  // removed) or the fsync does (the new file is in place but may not survive a crash).
+  Status Commit();
+
+ private:
+  StagedFile() = default;
+  std::filesystem::path file_;
+  std::string temp_;
+  bool replace_ = true;
+  bool done_ = false;
+};
 
 // Writes all of `bytes` to `fd` (retrying short writes and EINTR); kIoError naming `what`.
 Status WriteAll(int fd, std::string_view bytes, const std::string& what);

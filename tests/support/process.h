@@ -66,6 +66,11 @@ std::string Cat(const Parts&... parts) {
   return out;
 }
 
+// The whole content of a file ("" when it cannot be read).
+std::string ReadBytes(const std::filesystem::path& file);
+// How many entries `dir` holds (temp files included).
+size_t CountEntries(const std::filesystem::path& dir);
+
 // Splits text into lines (without the trailing newline).
 std::vector<std::string> Lines(const std::string& text);
 

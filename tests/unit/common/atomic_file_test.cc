@@ -18,23 +18,10 @@ namespace {
 namespace fs = std::filesystem;
 using testing::TempDir;
 
-std::string Read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 mode_t Mode(const fs::path& p) {
   struct stat st {};
   EXPECT_EQ(::stat(p.c_str(), &st), 0);
   return st.st_mode & 07777;
-}
-
-size_t Entries(const fs::path& dir) {
-  size_t n = 0;
-  for (auto it = fs::directory_iterator(dir); it != fs::directory_iterator(); ++it) ++n;
-  return n;
 }
 
 TEST(AtomicFile, WritesAndReplacesWithTheExactMode) {
@@ -43,12 +30,12 @@ TEST(AtomicFile, WritesAndReplacesWithTheExactMode) {
   const mode_t old_umask = ::umask(077);
   ASSERT_TRUE(WriteFileAtomically(f, "one", {.mode = 0644}).ok());
   ::umask(old_umask);
-  EXPECT_EQ(Read(f), "one");
+  EXPECT_EQ(testing::ReadBytes(f), "one");
   EXPECT_EQ(Mode(f), 0644u);  // the umask does not narrow it
   ASSERT_TRUE(WriteFileAtomically(f, std::string(1 << 20, 'x'), {.mode = 0600}).ok());
-  EXPECT_EQ(Read(f), std::string(1 << 20, 'x'));
+  EXPECT_EQ(testing::ReadBytes(f), std::string(1 << 20, 'x'));
   EXPECT_EQ(Mode(f), 0600u);
-  EXPECT_EQ(Entries(dir.path()), 1u);
+  EXPECT_EQ(testing::CountEntries(dir.path()), 1u);
 }
 
 TEST(AtomicFile, SetsTheModificationTimeWhenAsked) {
@@ -69,7 +56,7 @@ TEST(AtomicFile, WithoutReplaceAnExistingTargetIsRefusedAndKept) {
   Status st = WriteFileAtomically(f, "second", {.mode = 0600, .replace = false});
   EXPECT_EQ(st.code(), Status::Code::kAlreadyExists);
   EXPECT_EQ(st.message(), f.string() + ": already exists");
-  EXPECT_EQ(Read(f), "first");
+  EXPECT_EQ(testing::ReadBytes(f), "first");
   // A target that appears while the content is written is not overwritten either.
   const fs::path g = dir / "raced";
   st = WriteFileAtomically(g,
@@ -79,8 +66,8 @@ TEST(AtomicFile, WithoutReplaceAnExistingTargetIsRefusedAndKept) {
                            },
                            {.mode = 0600, .replace = false});
   EXPECT_EQ(st.code(), Status::Code::kAlreadyExists);
-  EXPECT_EQ(Read(g), "someone else");
-  EXPECT_EQ(Entries(dir.path()), 2u);
+  EXPECT_EQ(testing::ReadBytes(g), "someone else");
+  EXPECT_EQ(testing::CountEntries(dir.path()), 2u);
 }
 
 TEST(AtomicFile, AFailedFillLeavesTheOldFileAndNoTemp) {
@@ -93,8 +80,8 @@ TEST(AtomicFile, AFailedFillLeavesTheOldFileAndNoTemp) {
   });
   EXPECT_EQ(st.code(), Status::Code::kResourceExhausted);
   EXPECT_EQ(st.message(), "disk full");
-  EXPECT_EQ(Read(f), "old");
-  EXPECT_EQ(Entries(dir.path()), 1u);
+  EXPECT_EQ(testing::ReadBytes(f), "old");
+  EXPECT_EQ(testing::CountEntries(dir.path()), 1u);
 }
 
 TEST(AtomicFile, MissingDirectoryOrFullDeviceIsAnIoErrorNamingThePath) {
@@ -112,7 +99,7 @@ TEST(AtomicFile, MissingDirectoryOrFullDeviceIsAnIoErrorNamingThePath) {
   EXPECT_EQ(st.code(), Status::Code::kIoError);
   EXPECT_NE(st.message().find("No space left on device"), std::string::npos) << st.message();
   EXPECT_FALSE(fs::exists(dir / "f"));
-  EXPECT_EQ(Entries(dir.path()), 0u);
+  EXPECT_EQ(testing::CountEntries(dir.path()), 0u);
 }
 
 }  // namespace

@@ -50,6 +50,16 @@ TEST(CheckSuccessorTest, FirstNewerSameRollbackSubstitution) {
   EXPECT_FALSE(CheckSuccessor(legacy, Version(4, kDigestB)).ok());
 }
 
+TEST(CheckSuccessorTest, ClassifyNamesTheKindCheckSuccessorActsOn) {
+  const AcceptedVersion last{5, kDigestA, ""};
+  EXPECT_EQ(ClassifySuccessor(std::nullopt, Version(1, kDigestA)), Succession::kNew);
+  EXPECT_EQ(ClassifySuccessor(last, Version(6, kDigestA)), Succession::kNew);
+  EXPECT_EQ(ClassifySuccessor(last, Version(5, kDigestA)), Succession::kSame);
+  EXPECT_EQ(ClassifySuccessor(last, Version(4, kDigestA)), Succession::kRollback);
+  EXPECT_EQ(ClassifySuccessor(last, Version(5, kDigestB)), Succession::kSubstitution);
+  EXPECT_EQ(ClassifySuccessor(AcceptedVersion{5, "", ""}, Version(5, kDigestB)), Succession::kNew);
+}
+
 TEST(CheckStrictTest, ExactlyTheDocumentWithoutTheSignatureBytes) {
   const std::string doc = "<r><a/><ds:Signature>x</ds:Signature></r>\n";
   VerifiedList v;
