@@ -18,10 +18,13 @@ if(NOT changelog_head MATCHES "^medmij-registry \\(${PROJECT_VERSION}\\) ")
     "${PROJECT_VERSION} (project(VERSION) in CMakeLists.txt), found: ${changelog_head}")
 endif()
 
-install(TARGETS medmij-admin medmij-verify RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS medmij-admin medmij-verify medmij-fetch RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS medmij-registry RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/systemd/medmij-registry.service
+  ${PROJECT_SOURCE_DIR}/deploy/systemd/medmij-fetch.service
+  ${PROJECT_SOURCE_DIR}/deploy/systemd/medmij-fetch.timer
   DESTINATION ${MEDMIJ_SYSTEMD_UNIT_DIR})
+install(FILES ${PROJECT_SOURCE_DIR}/deploy/default/medmij-fetch DESTINATION /etc/default)
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/nginx/medmij-registry.conf
   DESTINATION /etc/nginx/sites-available RENAME medmij-registry)
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/config/registry.example.toml
@@ -48,7 +51,7 @@ set(package_outputs ${gen_dir}/changelog.gz ${gen_dir}/medmij-admin.bash)
 # Man pages. Without help2man the build goes on (a developer machine), but there is no package.
 find_program(HELP2MAN help2man)
 if(HELP2MAN)
-  foreach(page "medmij-admin;1" "medmij-verify;1" "medmij-registry;8")
+  foreach(page "medmij-admin;1" "medmij-verify;1" "medmij-fetch;1" "medmij-registry;8")
     list(GET page 0 prog)
     list(GET page 1 section)
     set(out ${gen_dir}/${prog}.${section})
@@ -80,7 +83,8 @@ personal-health-data network, and the publisher of the lists every node polls
 medmij-admin is the staff's command line over an LMDB store with a
 tamper-evident journal; medmij-registry derives, validates, signs (XMLDSig),
 archives and serves the lists over HTTP; medmij-verify checks a signed list
-for participants.")
+for participants, and medmij-fetch (with a systemd timer) fetches, verifies
+and installs the lists on a participant's node.")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)

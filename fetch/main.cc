@@ -126,12 +126,9 @@ std::string Describe(const ListRun& r) {
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "Fetches the signed MedMij lists from the registry, checks them as medmij-verify does "
-      "(signature chain to the trust anchor, signing profile, schema, list kind, rollback and "
-      "freeze against the installed version) and installs each atomically in DIR: the strict "
-      "form at DIR/MedMij_<List>.xml (for existing MedMij libraries) and the signed form at "
-      "DIR/signed/MedMij_<List>.xml. On any failure the last good files stay. Run it from a "
-      "timer (every 5 minutes); the exit code says whether the lists are current.",
+      "Fetches the signed MedMij lists, checks them as medmij-verify does and installs both "
+      "forms in DIR; on any failure the last good files stay. Exit 0: current, 1: a list "
+      "failed but all are fresh, 3: a list is stale, 2: bad usage.",
       kProgram};
   std::string base_url, trust, out_dir, state_path, lists_text = AllListIds(), metrics_path, cacert;
   std::string max_stale_text = "1h", connect_text = "10s", read_text = "60s", deadline_text = "5m",
@@ -140,38 +137,52 @@ int main(int argc, char** argv) {
   app.add_option("--base-url", base_url,
                  "the registry, e.g. https://lists.medmij.example; the signed lists are fetched "
                  "from URL/signed/MedMij_<List>.xml")
-      ->required();
-  app.add_option("--trust", trust, "PEM file with the foundation's CA certificate(s)")->required();
-  app.add_option("--out", out_dir, "existing directory the lists are installed in")->required();
+      ->required()
+      ->type_name("URL");
+  app.add_option("--trust", trust, "PEM file with the foundation's CA certificate(s)")
+      ->required()
+      ->type_name("CA.pem");
+  app.add_option("--out", out_dir, "existing directory the lists are installed in")
+      ->required()
+      ->type_name("DIR");
   app.add_option("--state", state_path,
                  "state file (JSON: installed Volgnummer and digest, ETag, last confirmation, "
                  "failure counts per list); default DIR/" +
-                     std::string(kDefaultStateName));
+                     std::string(kDefaultStateName))
+      ->type_name("FILE");
   app.add_option("--lists", lists_text,
                  "comma-separated lists to fetch, as medmij-admin lists get names them")
-      ->default_str(lists_text);
+      ->default_str(lists_text)
+      ->type_name("ID,...");
   app.add_option("--max-stale", max_stale_text,
                  "exit 3 when a list was not confirmed current for this long (30s, 15m, 1h or "
                  "seconds)")
-      ->default_str(max_stale_text);
+      ->default_str(max_stale_text)
+      ->type_name("DURATION");
   app.add_option("--metrics", metrics_path,
                  "write Prometheus metrics to FILE atomically (node_exporter textfile collector: "
-                 "name it *.prom)");
+                 "name it *.prom)")
+      ->type_name("FILE");
   app.add_flag("--json", as_json, "print one JSON document about the run on stdout");
   app.add_option("--connect-timeout", connect_text, "give up connecting after DURATION")
-      ->default_str(connect_text);
+      ->default_str(connect_text)
+      ->type_name("DURATION");
   app.add_option("--read-timeout", read_text,
                  "give up a connection that delivers no data for DURATION")
-      ->default_str(read_text);
+      ->default_str(read_text)
+      ->type_name("DURATION");
   app.add_option("--deadline", deadline_text,
                  "the whole run, retries included, ends within DURATION")
-      ->default_str(deadline_text);
+      ->default_str(deadline_text)
+      ->type_name("DURATION");
   app.add_option("--max-size", max_size_text,
                  "refuse a list larger than BYTES (a number, or with KiB, MiB, GiB)")
-      ->default_str(max_size_text);
+      ->default_str(max_size_text)
+      ->type_name("BYTES");
   app.add_option("--cacert", cacert,
                  "PEM file with the CA(s) that issued the server's TLS certificate (default: the "
-                 "system CAs)");
+                 "system CAs)")
+      ->type_name("FILE");
   app.add_flag("--insecure-http", insecure_http,
                "allow plain http:// to a host that is not loopback (tests, a local nginx)");
   app.set_version_flag("--version", VersionLine(kProgram));

@@ -33,7 +33,7 @@ $(dpkg-buildflags --get CPPFLAGS)" LDFLAGS=$(dpkg-buildflags --get LDFLAGS) \
   fi
 fi
 # Build output goes to stderr: stdout is only the package's path.
-cmake --build "$build" -j"$(nproc)" --target medmij-admin medmij-registry medmij-verify \
+cmake --build "$build" -j"$(nproc)" --target medmij-admin medmij-registry medmij-verify medmij-fetch \
   medmij_package_files >&2
 
 staging=$(mktemp -d "$out/.cpack-XXXXXX")

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Checks a built Debian package: check-package.sh DEB
 #   - control fields: name, version (project version), architecture, Depends from shlibs;
-#   - contents: the three programs, unit, nginx site, example config, man pages, completion,
-#     and nothing else of the build (no tests, benchmarks, libraries, headers);
+#   - contents: the four programs, units (medmij-fetch's service and timer), nginx site,
+#     example config, medmij-fetch's defaults, man pages, completion, and nothing else of the
+#     build (no tests, benchmarks, libraries, headers);
+#   - the systemd units pass systemd-analyze verify (against this machine's system units) and
+#     the fetch timer runs every 5 minutes with a random delay;
 #   - lintian reports no error (E:);
 #   - unpacked with dpkg -x into a temporary root, each program answers --version with the
 #     project version and a commit, and --help; the packaged completion is what the packaged
 #     medmij-admin generates, and bash loads it;
 #   - the maintainer scripts, run for real (adduser, chown) in a private mount namespace over a
-#     copy of /etc and an empty /var, create the system user and its directories, twice
+#     copy of /etc and an empty /var, create the system users and their directories, twice
 #     (an upgrade) without changing anything the second time.
 # Exit 0 when everything holds; otherwise every failed check is printed.
 set -uo pipefail
@@ -32,7 +35,7 @@ field() { dpkg-deb -f "$deb" "$1"; }
 [ "$(field Architecture)" = "$arch" ] || fail "Architecture: $(field Architecture)"
 depends=$(field Depends)
 # From dpkg-shlibdeps: the runtime libraries of what the programs link against.
-for lib in libc6 libstdc++6 libssl3 libxml2 libxmlsec1 libxmlsec1-openssl liblmdb0 libpistache0 \
+for lib in libc6 libstdc++6 libssl3 libxml2 libxmlsec1 libxmlsec1-openssl liblmdb0 libpistache0 libcurl4 \
   adduser; do
   [[ ", $depends," == *", $lib "* || ", $depends," == *", $lib,"* ]] ||
     fail "Depends lacks $lib: $depends"
@@ -41,11 +44,14 @@ ok "control: $(field Package) $(field Version) $(field Architecture); Depends: $
 
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|')
 required=(
-  /usr/bin/medmij-admin /usr/bin/medmij-registry /usr/bin/medmij-verify
+  /usr/bin/medmij-admin /usr/bin/medmij-registry /usr/bin/medmij-verify /usr/bin/medmij-fetch
   /lib/systemd/system/medmij-registry.service
+  /lib/systemd/system/medmij-fetch.service /lib/systemd/system/medmij-fetch.timer
+  /etc/default/medmij-fetch
   /etc/nginx/sites-available/medmij-registry
   /etc/medmij-registry/registry.example.toml
   /usr/share/man/man1/medmij-admin.1.gz /usr/share/man/man1/medmij-verify.1.gz
+  /usr/share/man/man1/medmij-fetch.1.gz
   /usr/share/man/man8/medmij-registry.8.gz
   /usr/share/bash-completion/completions/medmij-admin
   /usr/share/doc/medmij-registry/copyright /usr/share/doc/medmij-registry/changelog.gz
@@ -54,7 +60,7 @@ for f in "${required[@]}"; do
   grep -qxF "$f" <<<"$contents" || fail "missing $f"
 done
 files=$(dpkg-deb -c "$deb" | awk '$1 !~ /^d/ {print $6}' | sed 's|^\./|/|')
-unexpected=$(grep -vE '^/usr/bin/medmij-(admin|registry|verify)$|^/lib/systemd/system/|^/etc/(nginx/sites-available|medmij-registry)/|^/usr/share/(man|bash-completion|doc/medmij-registry)/' <<<"$files")
+unexpected=$(grep -vE '^/usr/bin/medmij-(admin|registry|verify|fetch)$|^/lib/systemd/system/|^/etc/(nginx/sites-available|medmij-registry)/|^/etc/default/medmij-fetch$|^/usr/share/(man|bash-completion|doc/medmij-registry)/' <<<"$files")
 [ -z "$unexpected" ] || fail "unexpected files in the package: $unexpected"
 ok "contents: ${#required[@]} required paths, nothing else"
 
@@ -70,7 +76,7 @@ work=$(mktemp -d /tmp/medmij-package-check-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 root="$work/root"
 dpkg -x "$deb" "$root"
-for prog in medmij-admin medmij-registry medmij-verify; do
+for prog in medmij-admin medmij-registry medmij-verify medmij-fetch; do
   v=$("$root/usr/bin/$prog" --version 2>&1) || fail "$prog --version exited $?"
   [[ $v =~ ^$prog\ ${version//./\\.}\ \(git\ ([0-9a-f]{40}(-dirty)?|unknown)\)$ ]] ||
     fail "$prog --version: '$v'"
@@ -78,7 +84,7 @@ for prog in medmij-admin medmij-registry medmij-verify; do
   [[ $h == *"--version"* && $h == *"--help"* ]] || fail "$prog --help does not list its options"
   ok "$v"
 done
-for page in man1/medmij-admin.1 man1/medmij-verify.1 man8/medmij-registry.8; do
+for page in man1/medmij-admin.1 man1/medmij-verify.1 man1/medmij-fetch.1 man8/medmij-registry.8; do
   name=$(basename "$page")
   zcat "$root/usr/share/man/$page.gz" | grep -qi "^\.TH \"\?${name%.*}\"\? \"${name##*.}\"" ||
     fail "$page.gz is not a man page of section ${name##*.}"
@@ -93,7 +99,37 @@ grep -q '^ExecStart=/usr/bin/medmij-registry ' "$root/lib/systemd/system/medmij-
   fail "the unit does not start /usr/bin/medmij-registry"
 grep -q '^User=medmij-registry$' "$root/lib/systemd/system/medmij-registry.service" ||
   fail "the unit does not run as medmij-registry"
+zcat "$root/usr/share/man/man1/medmij-fetch.1.gz" | grep -q 'EXIT STATUS' ||
+  fail "medmij-fetch.1 has no EXIT STATUS section"
 ok "unpacked: programs, man pages, completion, unit"
+
+# The units, as systemd reads them: a root made of this machine's system units and the package.
+units="$work/units-root"
+mkdir -p "$units/lib/systemd" "$units/usr" "$units/etc"
+cp -a /lib/systemd/system "$units/lib/systemd/"
+cp -a "$root/lib/systemd/system/." "$units/lib/systemd/system/"
+cp -a "$root/usr/bin" "$units/usr/"
+cp -a "$root/etc/default" "$units/etc/"
+for unit in medmij-registry.service medmij-fetch.service medmij-fetch.timer; do
+  v=$(systemd-analyze verify --man=no --root="$units" "/lib/systemd/system/$unit" 2>&1) ||
+    fail "systemd-analyze verify $unit: $v"
+  [ -z "$v" ] || fail "systemd-analyze verify $unit says: $v"
+done
+timer="$root/lib/systemd/system/medmij-fetch.timer"
+grep -qx 'OnCalendar=\*:0/5' "$timer" || fail "medmij-fetch.timer does not run every 5 minutes"
+grep -qx 'RandomizedDelaySec=2min' "$timer" || fail "medmij-fetch.timer has no random delay"
+[ "$(systemd-analyze calendar --iterations=2 '*:0/5' | grep -c 'Iter\|Next elapse')" -ge 2 ] ||
+  fail "systemd-analyze cannot read the timer's calendar"
+service="$root/lib/systemd/system/medmij-fetch.service"
+grep -q '^ExecStart=/usr/bin/medmij-fetch ' "$service" || fail "the fetch unit does not start /usr/bin/medmij-fetch"
+grep -qx 'User=medmij-fetch' "$service" || fail "the fetch unit does not run as medmij-fetch"
+for unit in medmij-registry.service medmij-fetch.service; do
+  exposure=$(systemd-analyze security --offline=yes --root="$units" "$unit" 2>/dev/null |
+    sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+  [ -n "$exposure" ] && awk -v e="$exposure" 'BEGIN { exit !(e < 2.0) }' ||
+    fail "$unit: systemd-analyze security exposure '$exposure' (want below 2.0)"
+  ok "$unit: systemd-analyze verify clean, security exposure $exposure"
+done
 
 # Maintainer scripts, for real, in a private mount namespace: /etc is a copy, /var is empty.
 ctrl="$work/control"
@@ -104,6 +140,7 @@ for s in postinst prerm postrm; do
 done
 grep -qxF /etc/medmij-registry/registry.example.toml "$ctrl/conffiles" ||
   fail "conffiles lacks the example config"
+grep -qxF /etc/default/medmij-fetch "$ctrl/conffiles" || fail "conffiles lacks /etc/default/medmij-fetch"
 if [ "$(id -u)" -ne 0 ]; then
   fail "the maintainer scripts are run as root (as dpkg runs them); run this check as root"
 else
@@ -113,16 +150,21 @@ else
     mount --bind "$1/etc" /etc
     mount --bind "$1/var" /var
     "$2/postinst" configure ""
-    first=$(getent passwd medmij-registry; stat -c "%U:%G %a %n" /var/lib/medmij-registry \
-      /var/www/medmij-lists /var/www/medmij-lists/signed /etc/medmij-registry)
+    first=$(getent passwd medmij-registry medmij-fetch; stat -c "%U:%G %a %n" \
+      /var/lib/medmij-registry /var/www/medmij-lists /var/www/medmij-lists/signed \
+      /etc/medmij-registry /var/lib/medmij-fetch /var/lib/medmij-fetch/lists \
+      /var/lib/medmij-fetch/metrics /etc/medmij-fetch)
     "$2/postinst" configure "'"$version"'"
-    second=$(getent passwd medmij-registry; stat -c "%U:%G %a %n" /var/lib/medmij-registry \
-      /var/www/medmij-lists /var/www/medmij-lists/signed /etc/medmij-registry)
+    second=$(getent passwd medmij-registry medmij-fetch; stat -c "%U:%G %a %n" \
+      /var/lib/medmij-registry /var/www/medmij-lists /var/www/medmij-lists/signed \
+      /etc/medmij-registry /var/lib/medmij-fetch /var/lib/medmij-fetch/lists \
+      /var/lib/medmij-fetch/metrics /etc/medmij-fetch)
     [ "$first" = "$second" ] || { echo "second run changed: $first -> $second"; exit 1; }
     echo "$first"
     "$2/prerm" remove
     "$2/postrm" purge
     test -d /var/lib/medmij-registry || { echo "purge deleted the data dir"; exit 1; }
+    test -d /var/lib/medmij-fetch || { echo "purge deleted the fetch state"; exit 1; }
   ' sh "$work" "$ctrl" 2>&1) || fail "maintainer scripts: $out"
   grep -q '^medmij-registry:x:[0-9]*:[0-9]*:MedMij registry[^:]*:/var/lib/medmij-registry:/usr/sbin/nologin$' <<<"$out" ||
     fail "no system user medmij-registry: $out"
@@ -132,7 +174,13 @@ else
     fail "the export dir's signed/ is not there: $out"
   grep -qx 'root:medmij-registry 750 /etc/medmij-registry' <<<"$out" ||
     fail "/etc/medmij-registry is not root:medmij-registry 0750: $out"
-  ok "maintainer scripts: system user, data dir 0700, export dir, idempotent, purge keeps data"
+  grep -q '^medmij-fetch:x:[0-9]*:[0-9]*:MedMij list fetch[^:]*:/var/lib/medmij-fetch:/usr/sbin/nologin$' <<<"$out" ||
+    fail "no system user medmij-fetch: $out"
+  for d in /var/lib/medmij-fetch /var/lib/medmij-fetch/lists /var/lib/medmij-fetch/metrics; do
+    grep -qx "medmij-fetch:medmij-fetch 755 $d" <<<"$out" ||
+      fail "$d is not medmij-fetch's with mode 0755: $out"
+  done
+  ok "maintainer scripts: system users, data dir 0700, export dir, fetch dirs, idempotent, purge keeps data"
 fi
 
 if [ "$failures" -ne 0 ]; then
