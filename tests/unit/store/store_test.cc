@@ -652,6 +652,38 @@ TEST(StoreTest, ReadTransactionMayMoveBetweenThreads) {
   EXPECT_TRUE(r2->GetParticipant("alpha").has_value());
 }
 
+// The publish loop remembers LastTxnId and takes a snapshot after it: the snapshot must contain
+// every commit that id counts, or a change that lands in between is never published. (LMDB
+// writes a commit's meta page, which mdb_env_info reads, before it tells readers the new id.)
+TEST(StoreTest, ASnapshotTakenAfterLastTxnIdSeesEveryCommitItCounts) {
+  TempDir tmp;
+  auto dir = tmp.path() / "data";
+  auto store = OpenOrDie(dir);
+  const uint64_t txn_before = store->LastTxnId();
+  constexpr int kCommits = 150;
+  std::vector<std::string> argv = {STORE_WRITER, dir.string(), std::to_string(kCommits), "race"};
+  std::vector<char*> args;
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, STORE_WRITER, nullptr, nullptr, args.data(), environ), 0);
+  int status = 0, checks = 0, missed = 0;
+  std::string first_miss;
+  for (bool running = true; running;) {
+    running = waitpid(pid, &status, WNOHANG) == 0;
+    const uint64_t counted = store->LastTxnId() - txn_before;
+    const uint64_t seen = Read(*store)->JournalLength();
+    ++checks;
+    if (seen < counted && missed++ == 0) {
+      first_miss = std::to_string(counted) + " commits counted, " + std::to_string(seen) + " seen";
+    }
+  }
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(missed, 0) << missed << " of " << checks << " snapshots; first: " << first_miss;
+  EXPECT_EQ(store->LastTxnId(), txn_before + kCommits);
+}
+
 TEST(StoreTest, TwoProcessesAtOnce) {
   TempDir tmp;
   auto dir = tmp.path() / "data";
