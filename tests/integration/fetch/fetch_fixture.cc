@@ -133,6 +133,7 @@ uint64_t FetchTest::ChangeWhitelist(const std::string& hostname) {
                Volgnummer(ReadFile(exported_ / FileName(ListKind::kWhitelist))) == now;
       },
       std::chrono::seconds(10)))
+      << "Volgnummer " << before << " before, " << now << " after\n"
       << service_->Stderr();
   return now;
 }
