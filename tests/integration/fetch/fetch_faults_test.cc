@@ -148,6 +148,31 @@ TEST_F(FetchFaultTest, AServerThatIsDownChangesNothing) {
   EXPECT_EQ(State()["lists"]["whitelist"]["failures"]["connect"], 1);
 }
 
+// A host that does not resolve. A label over 63 bytes fails in the local resolver, before any
+// query leaves the machine (the tests stay off the network).
+TEST_F(FetchFaultTest, AHostThatDoesNotResolveChangesNothing) {
+  ASSERT_NO_FATAL_FAILURE(FetchGood());
+  const std::string base = "https://" + std::string(70, 'a') + ".invalid";
+  RunResult r = Fetch({"--lists", "whitelist", "--deadline", "3s"}, base);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(
+      r.err.rfind("medmij-fetch: whitelist: " + base + kWhitelistPath + ": dns: cannot resolve", 0),
+      0u)
+      << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_EQ(Entry(Doc(r), ListKind::kWhitelist)["error"]["reason"], "dns");
+  EXPECT_EQ(Snapshot(out_), before_);
+  EXPECT_EQ(State()["lists"]["whitelist"]["failures"]["dns"], 1);
+}
+
+// Another list, validly signed by the same registry, served at the Whitelist's URL.
+TEST_F(FetchFaultTest, AnotherListAtTheWhitelistsUrlIsRefused) {
+  ASSERT_NO_FATAL_FAILURE(FetchGood());
+  StubServer stub(Serve(StubReply{200, {}, ServedSigned(ListKind::kOAuthClientList)}));
+  ExpectRefused(stub, "invalid", "not the expected");
+  EXPECT_EQ(stub.Requests().size(), 1u);
+}
+
 TEST_F(FetchFaultTest, Http500IsRetriedThenRefused) {
   ASSERT_NO_FATAL_FAILURE(FetchGood());
   StubServer stub(Serve(StubReply{500, {}, "oops\n"}));

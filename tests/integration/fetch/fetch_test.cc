@@ -354,5 +354,19 @@ TEST_F(FetchTest, BadUsageIsExit2AndFetchesNothing) {
   EXPECT_EQ(requests, 0);
 }
 
+// The defaults of the issue, as --help shows them (the shown value is the one parsed: main()
+// gives CLI11 the same string as the default and as its display).
+TEST(FetchUsageTest, HelpShowsTheDefaults) {
+  RunResult r = RunProcess({Binary("fetch/medmij-fetch").string(), "--help"}, "", {}, 30);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* shown :
+       {"--lists ID,...=whitelist,oauthclientlist,zorgaanbiederslijst,gegevensdienstnamenlijst",
+        "--max-stale DURATION=1h", "--connect-timeout DURATION=10s", "--read-timeout DURATION=60s",
+        "--deadline DURATION=5m", "--max-size BYTES=512MiB", "--cacert FILE", "--insecure-http",
+        "--metrics FILE", "--json", "--state FILE"}) {
+    EXPECT_NE(r.out.find(shown), std::string::npos) << shown << "\n" << r.out;
+  }
+}
+
 }  // namespace
 }  // namespace medmij::testing
