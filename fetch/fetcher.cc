@@ -17,7 +17,7 @@ using Steady = std::chrono::steady_clock;
 struct ListContext {
   const RunConfig& config;
   const signer::Verifier& verifier;
-  const ProcessClock& clock;
+  const Clock& clock;
   Steady::time_point deadline;
   const std::function<Status(ListKind, const ListRecord&)>& commit;
 };
@@ -163,7 +163,7 @@ Millis BackoffDelay(int attempt, double jitter) {
 }
 
 std::vector<ListRun> FetchLists(const RunConfig& config, const signer::Verifier& verifier,
-                                const ProcessClock& clock, const std::vector<ListKind>& lists,
+                                const Clock& clock, const std::vector<ListKind>& lists,
                                 const std::vector<ListRecord>& records, Steady::time_point deadline,
                                 const std::function<Status(ListKind, const ListRecord&)>& commit) {
   std::mutex commit_mutex;

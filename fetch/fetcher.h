@@ -63,7 +63,7 @@ Millis BackoffDelay(int attempt, double jitter);
 // the caller can save the state at once; its error turns that list's run into a kIo failure.
 // REQUIRES: signer::Libraries and CurlGlobal exist; `verifier` outlives the call.
 std::vector<ListRun> FetchLists(const RunConfig& config, const signer::Verifier& verifier,
-                                const ProcessClock& clock, const std::vector<ListKind>& lists,
+                                const Clock& clock, const std::vector<ListKind>& lists,
                                 const std::vector<ListRecord>& records,
                                 std::chrono::steady_clock::time_point deadline,
                                 const std::function<Status(ListKind, const ListRecord&)>& commit);

@@ -199,8 +199,8 @@ int main(int argc, char** argv) {
                  "--help");
   }
 
-  auto clock = ProcessClock::FromEnvironment();
-  if (!clock.ok()) return Usage(clock.status().message());
+  if (Status s = InitProcessClock(); !s.ok()) return Usage(s.message());
+  const Clock& clock = ProcessClock();
   auto lists = ParseLists(lists_text);
   if (!lists.ok()) return Usage(lists.status().message());
   auto max_stale = ParseDuration(max_stale_text, "--max-stale");
@@ -249,7 +249,7 @@ int main(int argc, char** argv) {
   };
   const auto run_deadline = std::chrono::steady_clock::now() + *deadline;
   std::vector<ListRun> runs =
-      FetchLists(config, **verifier, *clock, *lists, records, run_deadline, commit);
+      FetchLists(config, **verifier, clock, *lists, records, run_deadline, commit);
 
   bool io_failed = false;
   for (const ListRun& r : runs) st.Put(r.list, r.record);
@@ -257,7 +257,7 @@ int main(int argc, char** argv) {
     std::cerr << kProgram << ": " << s.message() << "\n";
     io_failed = true;
   }
-  const Time now = clock->Now();
+  const Time now = clock.Now();
   if (!metrics_path.empty()) {
     // The textfile collector reads only *.prom: the temp file (.NAME.tmp-XXXXXX) is never read.
     if (Status s = WriteFileAtomically(metrics_path, MetricsText(runs)); !s.ok()) {

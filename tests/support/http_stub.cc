@@ -14,9 +14,8 @@
 
 namespace medmij::testing {
 
-namespace {
+namespace {}  // namespace
 
-// Binds a TCP socket to 127.0.0.1:0; returns the fd and sets `port`.
 int BindLoopback(uint16_t* port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw std::runtime_error("socket failed");
@@ -33,6 +32,8 @@ int BindLoopback(uint16_t* port) {
   *port = ntohs(a.sin_port);
   return fd;
 }
+
+namespace {
 
 // Waits until `fd` is readable or the server is stopped; false when stopped.
 bool WaitReadable(int fd, int wake) {

@@ -62,6 +62,10 @@ class StubServer {
   std::vector<StubRequest> requests_;
 };
 
+// A TCP socket bound to 127.0.0.1 on a port the kernel picks (not yet listening, close-on-exec);
+// returns the descriptor and sets `port`. Throws std::runtime_error when it cannot.
+int BindLoopback(uint16_t* port);
+
 // A loopback port that nothing listens on, reserved for the test's life (bound, never listened
 // to), so a connection to it is refused: a server that is down.
 class ClosedPort {

@@ -3,10 +3,17 @@
 // against the CA), a second run is answered 304 and rewrites nothing, a change made with
 // medmij-admin arrives within one run, HTTPS with --cacert, the state and metrics, staleness
 // with the injected clock, and bad usage.
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <regex>
 
 #include "tests/integration/fetch/fetch_fixture.h"
@@ -228,7 +235,15 @@ TEST_F(FetchTest, HttpsWithTheServersCaAndNotWithoutIt) {
     CommandResult c = RunCommand(cmd);
     ASSERT_EQ(c.exit_code, 0) << c.err;
   }
-  const uint16_t port = FreePort();
+  // The listening socket is bound here and inherited by nginx (the NGINX variable of its binary
+  // upgrade), as NginxFront does: the kernel picks the port and nobody can take it in between.
+  uint16_t port = 0;
+  const int listen_fd = BindLoopback(&port);
+  ASSERT_EQ(listen(listen_fd, 16), 0) << std::strerror(errno);
+  struct CloseFd {
+    int fd;
+    ~CloseFd() { close(fd); }
+  } close_listen{listen_fd};
   const fs::path prefix = dir_ / "nginx-tls";
   fs::create_directories(prefix / "logs");
   const std::string p = prefix.string();
@@ -244,6 +259,8 @@ TEST_F(FetchTest, HttpsWithTheServersCaAndNotWithoutIt) {
   WriteFile(prefix / "nginx.conf", conf);
   const pid_t pid = fork();
   if (pid == 0) {
+    fcntl(listen_fd, F_SETFD, 0);  // the one descriptor nginx inherits
+    setenv("NGINX", (std::to_string(listen_fd) + ";").c_str(), 1);
     execlp("nginx", "nginx", "-p", p.c_str(), "-c", (p + "/nginx.conf").c_str(), "-g",
            "daemon off;", static_cast<char*>(nullptr));
     _exit(127);
