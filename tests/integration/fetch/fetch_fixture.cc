@@ -116,7 +116,7 @@ std::string FetchTest::ServedSigned(ListKind list) const {
 }
 
 std::string FetchTest::ServedStrict(ListKind list) const {
-  HttpResponse r = HttpGet(service_->Url("/" + FileName(list)));
+  HttpResponse r = HttpGet(service_->Url(std::string("/").append(FileName(list))));
   EXPECT_EQ(r.status, 200);
   return r.body;
 }
