@@ -17,10 +17,7 @@ using nlohmann::json;
 Result<ListKind> ParseListArg(const std::string& name) {
   auto k = ParseListKind(name);
   if (!k) {
-    return Status::Invalid(
-        "LIST: must be whitelist, oauthclientlist, zorgaanbiederslijst or "
-        "gegevensdienstnamenlijst, got '" +
-        name + "'");
+    return Status::Invalid("LIST: must be " + ListNamesForMessages() + ", got '" + name + "'");
   }
   return *k;
 }
@@ -43,7 +40,16 @@ Result<std::string> VersionBytes(const store::Reader& r, ListKind list, uint64_t
 }
 
 int Publish(Context& ctx, const std::string& key, const std::string& cert, const std::string& chain,
-            const std::string& export_dir) {
+            const std::string& export_dir, const std::vector<std::string>& list_names) {
+  ListSet lists = list_names.empty() ? kEveryList : ListSet();
+  for (const auto& name : list_names) {
+    auto k = ParseListKind(name);
+    if (!k) {
+      return ctx.Fail(
+          Status::Invalid("--list: must be " + ListNamesForMessages() + ", got '" + name + "'"));
+    }
+    lists.set(static_cast<size_t>(*k));
+  }
   auto libs = signer::Libraries::Init();
   if (!libs.ok()) return ctx.Fail(libs.status());
   auto schemas = signer::SchemaSet::Load();
@@ -55,6 +61,7 @@ int Publish(Context& ctx, const std::string& key, const std::string& cert, const
   publisher::Options options;
   options.export_dir = export_dir;
   options.operator_name = ctx.operator_name;
+  options.lists = lists;
   publisher::Publisher pub(**st, **signer, **schemas, options);
   publisher::Report report = pub.PublishOnce(ctx.now);
   // A list changed in the same second as its current version is published in the next second
@@ -104,7 +111,7 @@ int Publish(Context& ctx, const std::string& key, const std::string& cert, const
 void AddListCommands(CLI::App& app, Context& ctx, Action& action) {
   {
     auto* publish = app.add_subcommand(
-        "publish", "publish the four lists now (without the service; needs the signing key)");
+        "publish", "publish the lists now (without the service; needs the signing key)");
     auto key = std::make_shared<std::string>();
     auto cert = std::make_shared<std::string>();
     auto chain = std::make_shared<std::string>();
@@ -113,8 +120,11 @@ void AddListCommands(CLI::App& app, Context& ctx, Action& action) {
     publish->add_option("--cert", *cert, "signing certificate (PEM)")->required();
     publish->add_option("--chain", *chain, "intermediate certificates (PEM)");
     publish->add_option("--export-dir", *export_dir, "also write MedMij_*.xml there");
-    OnRun(publish, action, [&ctx, key, cert, chain, export_dir] {
-      return Publish(ctx, *key, *cert, *chain, *export_dir);
+    auto lists = std::make_shared<std::vector<std::string>>();
+    publish->add_option("--list", *lists,
+                        "publish only this list (repeat; as [publish] lists; default: all)");
+    OnRun(publish, action, [&ctx, key, cert, chain, export_dir, lists] {
+      return Publish(ctx, *key, *cert, *chain, *export_dir, *lists);
     });
   }
   auto* group = app.add_subcommand("lists", "published list versions");

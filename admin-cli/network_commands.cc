@@ -1,5 +1,5 @@
 // node add|remove|list, oauth-client add|remove|transfer|list, service add|list,
-// provider add|remove|show|list|transfer, provider service add|remove
+// provider add|set|remove|show|list|transfer, provider service add|set|remove
 #include <iostream>
 
 #include "admin-cli/commands.h"
@@ -31,7 +31,32 @@ void PrintProvider(const Provider& p) {
               << "  token:         " << s.token_uri << "\n";
     for (const auto& r : s.roles)
       std::cout << "  role " << r.code << ": " << r.resource_uri << "\n";
+    std::cout << "  interface versions:";
+    if (s.interface_versions.empty()) std::cout << " - (ZAL release2 only)";
+    for (const auto& v : s.interface_versions) std::cout << " " << v;
+    std::cout << "\n";
+    if (s.subscription) {
+      std::cout << "  subscription:  " << s.subscription->endpoint_uri << ", at most "
+                << s.subscription->max_days << " days\n";
+    }
   }
+}
+
+// "KIND=VALUE" options into `out`; an empty VALUE only where `allow_empty` (removal).
+Status ParseIdentifiers(const std::vector<std::string>& args, bool allow_empty,
+                        std::map<std::string, std::string>& out) {
+  for (const auto& kv : args) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0 || (!allow_empty && eq + 1 == kv.size())) {
+      return Status::Invalid("--identifier: expected KIND=VALUE, got '" + kv + "'");
+    }
+    std::string kind = kv.substr(0, eq);
+    if (out.count(kind) != 0) {
+      return Status::Invalid("--identifier: " + kind + " is given more than once");
+    }
+    out[kind] = kv.substr(eq + 1);
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -167,19 +192,37 @@ void AddNetworkCommands(CLI::App& app, Context& ctx, Action& action) {
       add->add_option("NAME", in->name, "Zorgaanbiedernaam ([a-z]+@medmij)")->required();
       add->add_option("--dva", in->dva, "serving DVA")->required();
       add->add_option("--type", in->type, "ZA or BAZB (default ZA)");
-      add->add_option("--identifier", *ids, "KIND=VALUE with KIND agb, ura, kvk or oin");
+      add->add_option("--identifier", *ids,
+                      "KIND=VALUE with KIND " + IdentifierKindsForMessages() + " (repeat)");
       OnRun(add, action, [&ctx, in, ids] {
-        for (const auto& kv : *ids) {
-          auto eq = kv.find('=');
-          if (eq == std::string::npos) {
-            return ctx.Fail(Status::Invalid("--identifier: expected KIND=VALUE, got '" + kv + "'"));
-          }
-          in->identifiers[kv.substr(0, eq)] = kv.substr(eq + 1);
+        if (Status st = ParseIdentifiers(*ids, false, in->identifiers); !st.ok()) {
+          return ctx.Fail(st);
         }
         return ctx.Mutate(
             "provider add", "provider:" + in->name, "",
             [&](store::WriteTxn& t, json&) { return ops::AddProvider(t, ctx.actor(), *in); },
             "provider " + in->name + " added, served by " + in->dva);
+      });
+    }
+    {
+      auto* set = group->add_subcommand("set", "change a provider's aanbiedertype and identifiers");
+      auto in = std::make_shared<ops::ProviderUpdate>();
+      auto type = std::make_shared<std::string>();
+      auto ids = std::make_shared<std::vector<std::string>>();
+      set->add_option("NAME", in->name, "Zorgaanbiedernaam")->required();
+      set->add_option("--type", *type, "ZA or BAZB");
+      set->add_option("--identifier", *ids,
+                      "KIND=VALUE sets, KIND= removes; KIND " + IdentifierKindsForMessages() +
+                          " (repeat)");
+      OnRun(set, action, [&ctx, set, in, type, ids] {
+        if (set->count("--type") != 0) in->type = *type;
+        if (Status st = ParseIdentifiers(*ids, true, in->identifiers); !st.ok()) {
+          return ctx.Fail(st);
+        }
+        return ctx.Mutate(
+            "provider set", "provider:" + in->name, "",
+            [&](store::WriteTxn& t, json&) { return ops::UpdateProvider(t, ctx.actor(), *in); },
+            "provider " + in->name + " updated");
       });
     }
     auto* remove = group->add_subcommand("remove", "remove a provider");
@@ -244,8 +287,14 @@ void AddNetworkCommands(CLI::App& app, Context& ctx, Action& action) {
           ->required();
       add->add_option("--token-uri", in->token_uri, "back channel (https)")->required();
       add->add_option("--role", *roles, "CODE=RESOURCE-URI (repeat)")->required();
-      add->add_option("--interface-version", in->interface_versions, "interface version (repeat)");
-      OnRun(add, action, [&ctx, in, roles] {
+      add->add_option("--interface-version", in->interface_versions,
+                      "InterfaceversieId (repeat; without one the service is in the ZAL "
+                      "release2 only)");
+      auto days = std::make_shared<int64_t>(0);
+      auto sub_uri = std::make_shared<std::string>();
+      add->add_option("--subscription-max-days", *days, "Abonneren: MaximaleDuur in days (1-3650)");
+      add->add_option("--subscription-uri", *sub_uri, "Abonneren: subscription endpoint (https)");
+      OnRun(add, action, [&ctx, add, in, roles, days, sub_uri] {
         for (const auto& kv : *roles) {
           auto eq = kv.find('=');
           if (eq == std::string::npos || eq == 0) {
@@ -253,10 +302,51 @@ void AddNetworkCommands(CLI::App& app, Context& ctx, Action& action) {
           }
           in->roles.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
         }
+        const bool has_days = add->count("--subscription-max-days") != 0;
+        const bool has_uri = add->count("--subscription-uri") != 0;
+        if (has_days != has_uri) {
+          return ctx.Fail(Status::Invalid(
+              has_days ? "--subscription-uri: required with --subscription-max-days"
+                       : "--subscription-max-days: required with --subscription-uri"));
+        }
+        if (has_days) in->subscription = ops::SubscriptionInput{*days, *sub_uri};
         return ctx.Mutate(
             "provider service add", "provider:" + in->provider, "",
             [&](store::WriteTxn& t, json&) { return ops::PutProviderService(t, ctx.actor(), *in); },
             "data service " + in->service_id + " set for " + in->provider);
+      });
+    }
+    {
+      auto* set = svc->add_subcommand(
+          "set", "change the interface versions and subscription of a provider's data service");
+      auto in = std::make_shared<ops::ProviderServiceUpdate>();
+      auto versions = std::make_shared<std::vector<std::string>>();
+      auto no_versions = std::make_shared<bool>(false);
+      auto days = std::make_shared<int64_t>(0);
+      auto sub_uri = std::make_shared<std::string>();
+      set->add_option("NAME", in->provider, "provider name")->required();
+      set->add_option("--service", in->service_id, "data service id")->required();
+      set->add_option("--interface-version", *versions,
+                      "InterfaceversieId (repeat; replaces the service's list)");
+      set->add_flag("--no-interface-versions", *no_versions,
+                    "clear the list (the service is then in the ZAL release2 only)");
+      set->add_option("--subscription-max-days", *days, "Abonneren: MaximaleDuur in days (1-3650)");
+      set->add_option("--subscription-uri", *sub_uri, "Abonneren: subscription endpoint (https)");
+      set->add_flag("--no-subscription", in->remove_subscription, "remove the subscription");
+      OnRun(set, action, [&ctx, set, in, versions, no_versions, days, sub_uri] {
+        if (*no_versions && !versions->empty()) {
+          return ctx.Fail(Status::Invalid(
+              "--no-interface-versions: cannot be combined with --interface-version"));
+        }
+        if (*no_versions || !versions->empty()) in->interface_versions = *versions;
+        if (set->count("--subscription-max-days") != 0) in->subscription_max_days = *days;
+        if (set->count("--subscription-uri") != 0) in->subscription_uri = *sub_uri;
+        return ctx.Mutate(
+            "provider service set", "provider:" + in->provider, "",
+            [&](store::WriteTxn& t, json&) {
+              return ops::UpdateProviderService(t, ctx.actor(), *in);
+            },
+            "data service " + in->service_id + " of " + in->provider + " updated");
       });
     }
     {

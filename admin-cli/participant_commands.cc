@@ -31,6 +31,11 @@ void PrintExplain(const ops::Explanation& e) {
     if (!m.on) {
       for (const auto& r : m.reasons) std::cout << "           - " << r << "\n";
     }
+    for (const auto& o : m.left_out) {
+      std::cout << "           left out: " << o.provider;
+      if (!o.service.empty()) std::cout << " data service " << o.service;
+      std::cout << ": " << o.reason << "\n";
+    }
   }
 }
 

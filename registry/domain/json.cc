@@ -1,5 +1,6 @@
 #include "registry/domain/json.h"
 
+#include <cstdint>
 #include <string>
 
 #include "registry/domain/json_object.h"
@@ -286,12 +287,15 @@ void from_json(const json& j, SystemRole& v) {
 
 void to_json(json& j, const Subscription& v) {
   j = json::object();
-  j["maximum_duration"] = v.maximum_duration;
+  j["max_days"] = v.max_days;
   j["endpoint_uri"] = v.endpoint_uri;
 }
 void from_json(const json& j, Subscription& v) {
-  Fields f(j, {"maximum_duration", "endpoint_uri"});
-  f.Required("maximum_duration", v.maximum_duration);
+  Fields f(j, {"max_days", "endpoint_uri"});
+  uint64_t days = 0;
+  f.Required("max_days", days);
+  if (days > UINT32_MAX) throw JsonDecodeError("max_days", "out of range: " + std::to_string(days));
+  v.max_days = static_cast<uint32_t>(days);
   f.Required("endpoint_uri", v.endpoint_uri);
 }
 

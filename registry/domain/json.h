@@ -10,6 +10,9 @@
 //   - std::set / std::vector are arrays (sets in enum order); std::map<string, T> are objects.
 //   - Provider.services is an object keyed by service id whose values are ProviderService objects
 //     (each also carrying its own "service_id").
+//   - Subscription is {"max_days": N, "endpoint_uri": URI}. (Before the ZAL release3 it was
+//     declared as {"maximum_duration", "endpoint_uri"}, but no command or import could set a
+//     subscription then, so no stored record or journal event has that form.)
 //
 // Decoding (from_json) is strict, for untrusted input, by the rules of json_object.h (the one
 // object reader the journal and `import` use too):

@@ -452,50 +452,102 @@ Status CheckCaseClose(const ComplianceCase& c) {
   return Status::Ok();
 }
 
+bool IsProviderList(ListKind list) {
+  return list == ListKind::kZorgaanbiederslijst ||
+         list == ListKind::kZorgaanbiederslijstRelease3 ||
+         list == ListKind::kZorgaanbiederskoppellijst;
+}
+
+ProviderListing ListProvider(ListKind list, const Provider& provider, const Participant& dva,
+                             const std::map<std::string, DataService>& catalogue) {
+  ProviderListing out;
+  if (!IsProviderList(list)) return out;
+  const bool release3 = list != ListKind::kZorgaanbiederslijst;
+  const std::set<std::string> qualified = dva.QualifiedServices();
+  for (const auto& [id, service] : provider.services) {
+    std::string why;
+    if (qualified.count(service.service_id) == 0) {
+      why = "DVA " + dva.id + " is not qualified for it";
+    } else if (release3 && service.interface_versions.empty()) {
+      why = "no interface version";
+    } else if (release3 && catalogue.count(service.service_id) == 0) {
+      why = "not in the data-service catalogue";
+    }
+    if (why.empty()) {
+      out.services.push_back(&service);
+    } else {
+      out.omissions.push_back({id, std::move(why)});
+    }
+  }
+  if (out.services.empty()) {
+    out.omissions.push_back(
+        {"", provider.services.empty() ? "no data services"
+                                       : (release3 ? "none of its data services can be published"
+                                                   : "no data service its DVA is qualified for")});
+  }
+  if (list == ListKind::kZorgaanbiederskoppellijst &&
+      std::none_of(provider.identifiers.begin(), provider.identifiers.end(),
+                   [](const auto& kv) { return FindIdentifierKind(kv.first) != nullptr; })) {
+    out.omissions.push_back({"", "no identifier (" + IdentifierKindsForMessages() + ")"});
+  }
+  out.listed = std::none_of(out.omissions.begin(), out.omissions.end(),
+                            [](const Omission& o) { return o.service.empty(); });
+  if (!out.listed) out.services.clear();
+  return out;
+}
+
 std::vector<ListMembership> ExplainLists(const Participant& p, const std::vector<Node>& nodes,
                                          const std::vector<OAuthClient>& clients,
-                                         const std::vector<Provider>& providers, Time t) {
+                                         const std::vector<Provider>& providers,
+                                         const std::map<std::string, DataService>& catalogue,
+                                         Time t) {
   const Standing standing = EvaluateStanding(p, t);
-  auto membership = [&](ListKind list, std::vector<std::string> specific) {
+  std::vector<ListMembership> out;
+  for (ListKind list : kAllLists) {
+    if (list == ListKind::kGegevensdienstnamenlijst) continue;
     ListMembership m;
     m.list = list;
     m.reasons = standing.reasons;
-    m.reasons.insert(m.reasons.end(), specific.begin(), specific.end());
+    switch (list) {
+      case ListKind::kWhitelist:
+        if (nodes.empty()) m.reasons.push_back("no whitelist nodes");
+        break;
+      case ListKind::kOAuthClientList:
+        if (!p.HasRole(Role::kDvp)) {
+          m.reasons.push_back("not a DVP");
+        } else if (clients.empty()) {
+          m.reasons.push_back("no OAuth clients");
+        }
+        break;
+      default: {
+        if (!p.HasRole(Role::kDva)) {
+          m.reasons.push_back("not a DVA");
+          break;
+        }
+        bool any = false;
+        for (const Provider& pr : providers) {
+          ProviderListing l = ListProvider(list, pr, p, catalogue);
+          any = any || l.listed;
+          for (Omission& o : l.omissions) {
+            m.left_out.push_back({pr.name, std::move(o.service), std::move(o.reason)});
+          }
+        }
+        if (!any) {
+          std::string what = list == ListKind::kZorgaanbiederslijst
+                                 ? "no provider with a data service it is qualified for"
+                             : list == ListKind::kZorgaanbiederslijstRelease3
+                                 ? "no provider with a data service it is qualified for that has "
+                                   "an interface version"
+                                 : "no provider with an identifier and a data service it is "
+                                   "qualified for that has an interface version";
+          if (providers.empty()) what += " (it serves no providers)";
+          m.reasons.push_back(std::move(what));
+        }
+        break;
+      }
+    }
     m.on = m.reasons.empty();
-    return m;
-  };
-
-  std::vector<std::string> whitelist;
-  if (nodes.empty()) whitelist.push_back("no whitelist nodes");
-
-  std::vector<std::string> ocl;
-  if (!p.HasRole(Role::kDvp)) {
-    ocl.push_back("not a DVP");
-  } else if (clients.empty()) {
-    ocl.push_back("no OAuth clients");
-  }
-
-  std::vector<std::string> zal;
-  if (!p.HasRole(Role::kDva)) {
-    zal.push_back("not a DVA");
-  } else if (providers.empty()) {
-    zal.push_back("no provider with a data service it is qualified for (it serves no providers)");
-  } else if (std::none_of(providers.begin(), providers.end(),
-                          [&](const Provider& pr) { return !PublishedServices(pr, p).empty(); })) {
-    zal.push_back("no provider with a data service it is qualified for");
-  }
-
-  return {membership(ListKind::kWhitelist, std::move(whitelist)),
-          membership(ListKind::kOAuthClientList, std::move(ocl)),
-          membership(ListKind::kZorgaanbiederslijst, std::move(zal))};
-}
-
-std::vector<const ProviderService*> PublishedServices(const Provider& provider,
-                                                      const Participant& dva) {
-  const std::set<std::string> qualified = dva.QualifiedServices();
-  std::vector<const ProviderService*> out;
-  for (const auto& [id, service] : provider.services) {
-    if (qualified.count(service.service_id) != 0) out.push_back(&service);
+    out.push_back(std::move(m));
   }
   return out;
 }

@@ -5,6 +5,7 @@
 // records a rule needs and apply the decision; nothing here writes.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -84,21 +85,57 @@ Status CheckCaseOpen(const Participant& p);
 Status CheckCaseStep(const ComplianceCase& c, CaseStep to, bool immediate);
 Status CheckCaseClose(const ComplianceCase& c);
 
+// The lists whose entries are providers: the ZAL (release2 and release3) and the ZAKL.
+bool IsProviderList(ListKind list);
+
+// Something a provider list leaves out of a provider whose DVA is in good standing.
+struct Omission {
+  std::string service;  // the data service left out; empty: the whole provider
+  std::string reason;
+};
+
+// What `list` (IsProviderList) publishes of `provider`, served by `dva`, and what it leaves out
+// and why; the list builders and `explain` share it. Standing and role of the DVA are the
+// caller's part (a DVA not in good standing contributes nothing). The rules:
+//   every provider list: only the data services the DVA is qualified for;
+//   ZAL release3 and ZAKL: also only data services with at least one interface version and in
+//     the catalogue (the two are read together: they list the same services);
+//   ZAKL: only providers with at least one identifier;
+//   a provider left with no data service is left out.
+// `services` is in service id order; `omissions` names each data service left out (in service id
+// order), then, when the provider is not listed, why.
+struct ProviderListing {
+  bool listed = false;
+  std::vector<const ProviderService*> services;  // what the list publishes, when listed
+  std::vector<Omission> omissions;
+};
+ProviderListing ListProvider(ListKind list, const Provider& provider, const Participant& dva,
+                             const std::map<std::string, DataService>& catalogue);
+
+// A provider of the participant and what a list leaves out of it (ListProvider's omissions).
+struct ProviderOmission {
+  std::string provider;
+  std::string service;  // empty: the whole provider
+  std::string reason;
+};
+
 // Why a participant is or is not on each list at t. `on` is true when it contributes at least
 // one entry; `reasons` names every reason it does not (standing reasons first, then list-specific
-// ones: "no whitelist nodes", "not a DVP", "no provider with a data service it is qualified
-// for", ...). GNL entries come from the catalogue, not from participants: it is not reported.
+// ones: "no whitelist nodes", "not a DVA", "no provider with a data service it is qualified
+// for", ...). For the provider lists, `left_out` names each of its providers (or data services)
+// the list leaves out for a reason of the provider's own, whatever the DVA's standing. GNL
+// entries come from the catalogue, not from participants: it is not reported. One entry per
+// other list, in kAllLists order.
 struct ListMembership {
   ListKind list = ListKind::kWhitelist;
   bool on = false;
   std::vector<std::string> reasons;
+  std::vector<ProviderOmission> left_out;
 };
 std::vector<ListMembership> ExplainLists(const Participant& p, const std::vector<Node>& nodes,
                                          const std::vector<OAuthClient>& clients,
-                                         const std::vector<Provider>& providers, Time t);
-
-// The data services of `provider` that the ZAL publishes: those its DVA is qualified for.
-std::vector<const ProviderService*> PublishedServices(const Provider& provider,
-                                                      const Participant& dva);
+                                         const std::vector<Provider>& providers,
+                                         const std::map<std::string, DataService>& catalogue,
+                                         Time t);
 
 }  // namespace medmij::policy

@@ -1,5 +1,6 @@
 #include "registry/domain/types.h"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -93,6 +94,62 @@ std::optional<ListKind> ParseListKind(std::string_view s) {
     if (l.name == s) return l.kind;
   }
   return std::nullopt;
+}
+
+namespace {
+
+bool AllDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Numeric comparison of two digit strings of any length: < 0, 0 or > 0.
+int CompareNumbers(std::string_view a, std::string_view b) {
+  while (a.size() > 1 && a.front() == '0') a.remove_prefix(1);
+  while (b.size() > 1 && b.front() == '0') b.remove_prefix(1);
+  if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
+  return a.compare(b);
+}
+
+std::vector<std::string_view> DotParts(std::string_view s) {
+  std::vector<std::string_view> parts;
+  for (size_t start = 0;;) {
+    const size_t dot = s.find('.', start);
+    parts.push_back(s.substr(start, dot == std::string_view::npos ? dot : dot - start));
+    if (dot == std::string_view::npos) return parts;
+    start = dot + 1;
+  }
+}
+
+}  // namespace
+
+bool InterfaceVersionLess(std::string_view a, std::string_view b) {
+  const std::vector<std::string_view> pa = DotParts(a), pb = DotParts(b);
+  for (size_t i = 0; i < pa.size() && i < pb.size(); ++i) {
+    // Numbers before text, so that the order is transitive ("9" < "10" < "10a").
+    const bool na = AllDigits(pa[i]), nb = AllDigits(pb[i]);
+    if (na != nb) return na;
+    const int c = na ? CompareNumbers(pa[i], pb[i]) : pa[i].compare(pb[i]);
+    if (c != 0) return c < 0;
+  }
+  if (pa.size() != pb.size()) return pa.size() < pb.size();  // "1.4" before "1.4.0"
+  return a < b;  // equal part by part ("1.04" and "1.4"): the text decides
+}
+
+const IdentifierKind* FindIdentifierKind(std::string_view key) {
+  for (const IdentifierKind& k : kIdentifierKinds) {
+    if (k.key == key) return &k;
+  }
+  return nullptr;
+}
+
+std::string IdentifierKindsForMessages() {
+  std::string out;
+  const size_t n = std::size(kIdentifierKinds);
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0) out += i + 1 == n ? " or " : ", ";
+    out += kIdentifierKinds[i].key;
+  }
+  return out;
 }
 
 std::set<std::string> Participant::QualifiedServices() const {

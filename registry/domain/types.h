@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <bitset>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -138,8 +139,8 @@ struct SystemRole {
 
 // Abonneren (ZAL release3): subscription support for a data service.
 struct Subscription {
-  std::string maximum_duration;  // xs:duration, e.g. "P1Y"
-  std::string endpoint_uri;      // back channel
+  uint32_t max_days = 0;     // MaximaleDuur: the longest subscription, in days (1-3650)
+  std::string endpoint_uri;  // SubscriptionEndpointuri, back channel
   bool operator==(const Subscription&) const = default;
 };
 
@@ -149,21 +150,45 @@ struct ProviderService {
   std::string authorization_uri;  // front channel: https, no port
   std::string token_uri;          // back channel: https, port allowed; host is a DVA node
   std::vector<SystemRole> roles;  // ordered by code
-  std::vector<std::string> interface_versions;  // release3
-  std::optional<Subscription> subscription;     // release3
+  // InterfaceversieId values (ZAL release3, ZAKL), in InterfaceVersionLess order, no
+  // duplicates. A service without one is published in the ZAL release2 only.
+  std::vector<std::string> interface_versions;
+  std::optional<Subscription> subscription;  // Abonneren (ZAL release3)
   bool operator==(const ProviderService&) const = default;
 };
 
+// The order of interface versions ("1.4.0" < "1.10.0"): dot-separated parts compared one by
+// one, numbers by value and before text, text by bytes; a prefix first. A strict total order
+// (parts that tie, "04" and "4", fall back to the whole strings).
+bool InterfaceVersionLess(std::string_view a, std::string_view b);
+
+// Aanbiedertype. The ZAL release3 schema also admits APD (not yet a value of the model): adding
+// it is one enumerator and one row in types.cc.
 enum class ProviderType { kZa, kBazb };
 std::string_view ToString(ProviderType t);  // "ZA" | "BAZB"
 std::optional<ProviderType> ParseProviderType(std::string_view s);
+
+// The kinds of identifier a provider may have (IdentificerendKenmerk in the ZAKL): the key in
+// Provider::identifiers and the ZAKL element. Rows in key order, which is the order of
+// Provider::identifiers and so of the ZAKL. Value rules: registry/domain/validate.h.
+struct IdentifierKind {
+  std::string_view key;      // "agb"
+  std::string_view element;  // "AGB"
+};
+inline constexpr IdentifierKind kIdentifierKinds[] = {
+    {"agb", "AGB"}, {"hrn", "HRN"}, {"kvk", "KVK"}, {"oin", "OIN"}, {"ura", "URA"},
+};
+// The row of `key`, or nullptr.
+const IdentifierKind* FindIdentifierKind(std::string_view key);
+// "agb, hrn, kvk, oin or ura", for messages.
+std::string IdentifierKindsForMessages();
 
 // Zorgaanbieder, served by one DVA at a time.
 struct Provider {
   std::string name;  // [a-z]+@medmij, 10-57 characters
   std::string dva;   // serving participant
   ProviderType type = ProviderType::kZa;
-  std::map<std::string, std::string> identifiers;   // "agb"|"ura"|"kvk"|"oin" -> value
+  std::map<std::string, std::string> identifiers;   // kIdentifierKinds key -> value
   std::map<std::string, ProviderService> services;  // by service id
   Provenance added;
   bool operator==(const Provider&) const = default;
@@ -225,6 +250,8 @@ enum class ListKind {
   kOAuthClientList,
   kZorgaanbiederslijst,
   kGegevensdienstnamenlijst,
+  kZorgaanbiederslijstRelease3,
+  kZorgaanbiederskoppellijst,
 };
 
 struct ListSpec {
@@ -241,6 +268,10 @@ struct ListSpec {
   std::string_view key;
   // The project's XSD in schemas/ (the release structure plus a trailing ds:Signature).
   std::string_view xsd;
+  // What the strict form is valid against, relative to schemas/: the official release XSD
+  // (reference/), or, for a release without a public XSD, the project's rendering of it
+  // (strict/). Consumers' rule; the tests check every strict list against it.
+  std::string_view strict_xsd;
   // The release's major version: what `?api=` must say.
   std::string_view api_major;
 };
@@ -248,21 +279,34 @@ struct ListSpec {
 inline constexpr ListSpec kListSpecs[] = {
     {ListKind::kWhitelist, "whitelist", "MedMij_Whitelist.xml", "Whitelist",
      "xmlns://afsprakenstelsel.medmij.nl/whitelist/release2/", "MedMijNodes", "Hostname",
-     "MedMij_Whitelist.xsd", "2"},
+     "MedMij_Whitelist.xsd", "reference/MedMij_Whitelist.xsd", "2"},
     {ListKind::kOAuthClientList, "oauthclientlist", "MedMij_OAuthclientlist.xml", "OAuthclientlist",
      "xmlns://afsprakenstelsel.medmij.nl/oauthclientlist/release2/", "OAuthclients", "Hostname",
-     "MedMij_OAuthclientlist.xsd", "2"},
+     "MedMij_OAuthclientlist.xsd", "reference/MedMij_OAuthclientlist.xsd", "2"},
     {ListKind::kZorgaanbiederslijst, "zorgaanbiederslijst", "MedMij_Zorgaanbiederslijst.xml",
      "Zorgaanbiederslijst", "xmlns://afsprakenstelsel.medmij.nl/zorgaanbiederslijst/release2/",
-     "Zorgaanbieders", "Zorgaanbiedernaam", "MedMij_Zorgaanbiederslijst.xsd", "2"},
+     "Zorgaanbieders", "Zorgaanbiedernaam", "MedMij_Zorgaanbiederslijst.xsd",
+     "reference/MedMij_Zorgaanbiederslijst.xsd", "2"},
     {ListKind::kGegevensdienstnamenlijst, "gegevensdienstnamenlijst",
      "MedMij_Gegevensdienstnamenlijst.xml", "Gegevensdienstnamenlijst",
      "xmlns://afsprakenstelsel.medmij.nl/gegevensdienstnamenlijst/release1/", "Gegevensdiensten",
-     "GegevensdienstId", "MedMij_Gegevensdienstnamenlijst.xsd", "1"},
+     "GegevensdienstId", "MedMij_Gegevensdienstnamenlijst.xsd",
+     "reference/MedMij_Gegevensdienstnamenlijst.xsd", "1"},
+    {ListKind::kZorgaanbiederslijstRelease3, "zorgaanbiederslijst_release3",
+     "MedMij_Zorgaanbiederslijst_release3.xml", "Zorgaanbiederslijst",
+     "xmlns://afsprakenstelsel.medmij.nl/zorgaanbiederslijst/release3/", "Zorgaanbieders",
+     "Zorgaanbiedernaam", "MedMij_Zorgaanbiederslijst_release3.xsd",
+     "strict/MedMij_Zorgaanbiederslijst_release3.xsd", "3"},
+    // The namespace's capital Z is as the published list writes it (unlike the ZAL's).
+    {ListKind::kZorgaanbiederskoppellijst, "zorgaanbiederskoppellijst",
+     "MedMij_Zorgaanbiederskoppellijst.xml", "Zorgaanbiederskoppellijst",
+     "xmlns://afsprakenstelsel.medmij.nl/Zorgaanbiederskoppellijst/release1/", "Zorgaanbieders",
+     "Zorgaanbiedernaam", "MedMij_Zorgaanbiederskoppellijst.xsd",
+     "strict/MedMij_Zorgaanbiederskoppellijst.xsd", "1"},
 };
 
 inline constexpr size_t kListCount = std::size(kListSpecs);
-static_assert(kListCount == static_cast<size_t>(ListKind::kGegevensdienstnamenlijst) + 1,
+static_assert(kListCount == static_cast<size_t>(ListKind::kZorgaanbiederskoppellijst) + 1,
               "one row in kListSpecs per ListKind (update this check when adding a ListKind)");
 constexpr bool ListSpecsInEnumOrder() {
   for (size_t i = 0; i < kListCount; ++i) {
@@ -284,12 +328,16 @@ constexpr std::array<ListKind, kListCount> MakeAllLists() {
 }
 inline constexpr std::array<ListKind, kListCount> kAllLists = MakeAllLists();
 
+// A selection of lists (`[publish] lists`), by ListKind.
+using ListSet = std::bitset<kListCount>;
+inline const ListSet kEveryList = ListSet().set();
+
 // Spec(k).name, and back.
 std::string_view ToString(ListKind k);
 std::optional<ListKind> ParseListKind(std::string_view s);
 // Spec(k).file_name.
 std::string_view PublishedFileName(ListKind k);
-// "whitelist, oauthclientlist, ... or gegevensdienstnamenlijst", for messages.
+// "whitelist, oauthclientlist, ... or zorgaanbiederskoppellijst", for messages.
 std::string ListNamesForMessages();
 
 }  // namespace medmij

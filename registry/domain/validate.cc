@@ -17,6 +17,8 @@
 #include <cstdint>
 #include <string>
 
+#include "registry/domain/types.h"
+
 namespace medmij {
 namespace {
 
@@ -350,6 +352,40 @@ Status ValidateFrontChannelUri(std::string_view v, std::string_view field) {
 
 Status ValidateBackChannelUri(std::string_view v, std::string_view field) {
   return ValidateUri(v, field, /*port_allowed=*/true);
+}
+
+Status ValidateIdentifier(std::string_view kind, std::string_view value, std::string_view field) {
+  const IdentifierKind* k = FindIdentifierKind(kind);
+  if (k == nullptr) {
+    return Bad(field, "unknown identifier kind (" + IdentifierKindsForMessages() + ")", kind);
+  }
+  std::string where(field);
+  where += '.';
+  where.append(kind);
+  if (kind == "hrn") {
+    bool ok = !value.empty() && value.size() <= 30;
+    for (char c : value) ok = ok && (IsDigit(c) || IsLower(c) || IsUpper(c));
+    return ok ? Status::Ok() : Bad(where, "must be 1-30 letters and digits", value);
+  }
+  const size_t digits = kind == "oin" ? 20 : 8;
+  bool ok = value.size() == digits;
+  for (char c : value) ok = ok && IsDigit(c);
+  return ok ? Status::Ok() : Bad(where, "must be exactly " + std::to_string(digits) + " digits", value);
+}
+
+Status ValidateInterfaceVersion(std::string_view v, std::string_view field) {
+  static constexpr std::string_view kRule =
+      "must be 1-30 characters of letters, digits, '.' and '-', beginning and ending with a "
+      "letter or digit";
+  auto alnum = [](char c) { return IsDigit(c) || IsLower(c) || IsUpper(c); };
+  bool ok = !v.empty() && v.size() <= 30 && alnum(v.front()) && alnum(v.back());
+  for (char c : v) ok = ok && (alnum(c) || c == '.' || c == '-');
+  return ok ? Status::Ok() : Bad(field, kRule, v);
+}
+
+Status ValidateSubscriptionDays(int64_t days, std::string_view field) {
+  if (days >= 1 && days <= 3650) return Status::Ok();
+  return Bad(field, "must be 1-3650 days", std::to_string(days));
 }
 
 Status ValidateOperator(std::string_view v, std::string_view field) {

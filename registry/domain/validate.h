@@ -3,6 +3,7 @@
 // names `field` and the rule, e.g. "--kvk: must be exactly 8 digits, got '1234'".
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,15 @@ Status ValidateSystemRoleCode(std::string_view v, std::string_view field);  // 1
 Status ValidateFrontChannelUri(std::string_view v, std::string_view field);
 // Backchanneluri: https://host[:port](/segment)* with port 1-65535, no query or fragment.
 Status ValidateBackChannelUri(std::string_view v, std::string_view field);
+// A provider identifier (kIdentifierKinds): agb, ura and kvk exactly 8 digits, oin exactly 20
+// digits, hrn 1-30 letters and digits. Messages name "<field>.<kind>" ("identifiers.agb: ...");
+// an unknown kind names `field` and lists the kinds.
+Status ValidateIdentifier(std::string_view kind, std::string_view value, std::string_view field);
+// InterfaceversieId: 1-30 characters of letters, digits, '.' and '-', beginning and ending with a
+// letter or digit ("1.4.0").
+Status ValidateInterfaceVersion(std::string_view v, std::string_view field);
+// MaximaleDuur of a subscription, in days: 1-3650 (ten years).
+Status ValidateSubscriptionDays(int64_t days, std::string_view field);
 Status ValidateOperator(std::string_view v, std::string_view field);  // 1-64, printable
 Status ValidateReason(std::string_view v, std::string_view field);    // 1-2000, no controls but \n
 Status ValidateFreeText(std::string_view v, std::string_view field, size_t min, size_t max);

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -156,8 +157,8 @@ Reply ServeParticipants(const Snapshot& snap, std::string_view rest, const Reque
   return JsonReply(200, it->second, "public, max-age=0, must-revalidate");
 }
 
-Reply ServeHealth(const ContentSource& source, const Snapshot& snap, const Request& request,
-                  Time now) {
+Reply ServeHealth(const ContentSource& source, const Snapshot& snap, const ListSet& published,
+                  const Request& request, Time now) {
   if (auto bad = RejectQuery(request, {})) return *bad;
   nlohmann::json j;
   Status signer = source.SignerUsable(now);
@@ -170,6 +171,7 @@ Reply ServeHealth(const ContentSource& source, const Snapshot& snap, const Reque
       snap.last_success ? nlohmann::json(FormatTime(*snap.last_success)) : nlohmann::json(nullptr);
   nlohmann::json lists = nlohmann::json::object();
   for (ListKind k : kAllLists) {
+    if (!published.test(static_cast<size_t>(k))) continue;
     const ServedList* l = snap.list(k);
     const ListStatus& st = snap.list_status[static_cast<size_t>(k)];
     lists[std::string(ToString(k))] = {
@@ -182,9 +184,13 @@ Reply ServeHealth(const ContentSource& source, const Snapshot& snap, const Reque
   return JsonReply(healthy ? 200 : 503, j.dump(), "no-store");
 }
 
-Reply ServeMetrics(const Snapshot& snap, const RequestMetrics& metrics, const AuditHandler* audit,
-                   const Request& request, Time now) {
+Reply ServeMetrics(const Snapshot& snap, const ListSet& published, const RequestMetrics& metrics,
+                   const AuditHandler* audit, const Request& request, Time now) {
   if (auto bad = RejectQuery(request, {})) return *bad;
+  std::vector<ListKind> lists;
+  for (ListKind k : kAllLists) {
+    if (published.test(static_cast<size_t>(k))) lists.push_back(k);
+  }
   std::string out;
   out.reserve(2048);
   out += "# HELP medmij_publications_total Publication runs since start-up.\n";
@@ -192,20 +198,20 @@ Reply ServeMetrics(const Snapshot& snap, const RequestMetrics& metrics, const Au
   out += "medmij_publications_total " + std::to_string(snap.publications_total) + "\n";
   out += "# HELP medmij_publication_failures_total Failed publications of a list since start-up.\n";
   out += "# TYPE medmij_publication_failures_total counter\n";
-  for (ListKind k : kAllLists) {
+  for (ListKind k : lists) {
     out += "medmij_publication_failures_total{list=\"" + std::string(ToString(k)) + "\"} " +
            std::to_string(snap.list_status[static_cast<size_t>(k)].failures) + "\n";
   }
   out += "# HELP medmij_list_volgnummer Volgnummer of the list version being served.\n";
   out += "# TYPE medmij_list_volgnummer gauge\n";
-  for (ListKind k : kAllLists) {
+  for (ListKind k : lists) {
     const ServedList* l = snap.list(k);
     out += "medmij_list_volgnummer{list=\"" + std::string(ToString(k)) + "\"} " +
            std::to_string(l ? l->volgnummer : 0) + "\n";
   }
   out += "# HELP medmij_list_publication_ok 1 when the last publication of the list succeeded.\n";
   out += "# TYPE medmij_list_publication_ok gauge\n";
-  for (ListKind k : kAllLists) {
+  for (ListKind k : lists) {
     out += "medmij_list_publication_ok{list=\"" + std::string(ToString(k)) + "\"} " +
            (snap.list_status[static_cast<size_t>(k)].ok ? "1" : "0") + "\n";
   }
@@ -267,6 +273,7 @@ Reply RouteUnchecked(const ContentSource& source, const RouterOptions& options,
   for (ListKind k : kAllLists) {
     if (list_path.size() == PublishedFileName(k).size() + 1 &&
         list_path.substr(1) == PublishedFileName(k)) {
+      if (!options.lists.test(static_cast<size_t>(k))) return NotFound();
       if (!read_method) return MethodNotAllowed();
       return ServeList(*snap, k, signed_path, options, request, now);
     }
@@ -285,11 +292,11 @@ Reply RouteUnchecked(const ContentSource& source, const RouterOptions& options,
   }
   if (path == "/healthz") {
     if (!read_method) return MethodNotAllowed();
-    return ServeHealth(source, *snap, request, now);
+    return ServeHealth(source, *snap, options.lists, request, now);
   }
   if (path == "/metrics") {
     if (!read_method) return MethodNotAllowed();
-    return ServeMetrics(*snap, metrics, audit, request, now);
+    return ServeMetrics(*snap, options.lists, metrics, audit, request, now);
   }
   constexpr std::string_view kAudit = "/audit";
   if (path == kAudit || path.substr(0, kAudit.size() + 1) == "/audit/") {

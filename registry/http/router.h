@@ -47,6 +47,10 @@ struct RouterOptions {
   // overrides it (registry/domain/list_form.h).
   ListForm default_form = ListForm::kStrict;
   size_t max_target_bytes = 2048;  // longer request targets get 414
+  // The lists published ([publish] lists): the official and signed names of the others are 404,
+  // and /healthz and /metrics report only these. /lists/{list}/versions serves the archive of
+  // every list.
+  ListSet lists = kEveryList;
 };
 
 // The auditor endpoints under /audit/ (registry/http/audit.h implements them over the store).

@@ -116,55 +116,160 @@ void DeriveOcl(const RegistryState& state, Time t, ListContent& c) {
   }
 }
 
-void DeriveZal(const RegistryState& state, Time t, ListContent& c) {
+// AuthorizationEndpoint, TokenEndpoint, [Abonneren,] Systeemrollen of one Gegevensdienst, at
+// `depth` (the Gegevensdienst's children). Abonneren is in the ZAL release3 only.
+void AppendServiceEndpoints(std::string& out, size_t depth, const ProviderService& s,
+                            bool with_subscription) {
+  Open(out, depth, "AuthorizationEndpoint");
+  Leaf(out, depth + 1, "AuthorizationEndpointuri", s.authorization_uri);
+  Close(out, depth, "AuthorizationEndpoint");
+  Open(out, depth, "TokenEndpoint");
+  Leaf(out, depth + 1, "TokenEndpointuri", s.token_uri);
+  Close(out, depth, "TokenEndpoint");
+  if (with_subscription && s.subscription) {
+    Open(out, depth, "Abonneren");
+    Leaf(out, depth + 1, "MaximaleDuur", std::to_string(s.subscription->max_days));
+    Leaf(out, depth + 1, "SubscriptionEndpointuri", s.subscription->endpoint_uri);
+    Close(out, depth, "Abonneren");
+  }
+  Open(out, depth, "Systeemrollen");
+  std::vector<const SystemRole*> roles;
+  roles.reserve(s.roles.size());
+  for (const SystemRole& r : s.roles) roles.push_back(&r);
+  std::stable_sort(roles.begin(), roles.end(),
+                   [](const SystemRole* a, const SystemRole* b) { return a->code < b->code; });
+  for (const SystemRole* r : roles) {
+    Open(out, depth + 1, "Systeemrol");
+    Leaf(out, depth + 2, "Systeemrolcode", r->code);
+    Open(out, depth + 2, "ResourceEndpoint");
+    Leaf(out, depth + 3, "ResourceEndpointuri", r->resource_uri);
+    Close(out, depth + 2, "ResourceEndpoint");
+    Close(out, depth + 1, "Systeemrol");
+  }
+  Close(out, depth, "Systeemrollen");
+}
+
+// The interface versions of `services`, each once, in InterfaceVersionLess order.
+std::vector<std::string_view> InterfaceVersions(const std::vector<const ProviderService*>& services) {
+  std::vector<std::string_view> out;
+  for (const ProviderService* s : services) {
+    out.insert(out.end(), s->interface_versions.begin(), s->interface_versions.end());
+  }
+  std::sort(out.begin(), out.end(), InterfaceVersionLess);
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+bool Offers(const ProviderService& s, std::string_view version) {
+  return std::find(s.interface_versions.begin(), s.interface_versions.end(), version) !=
+         s.interface_versions.end();
+}
+
+// One Zorgaanbieder of the ZAL release2: its data services with their endpoints.
+void AppendZalEntry(std::string& out, const Provider& provider,
+                    const std::vector<const ProviderService*>& services) {
+  Open(out, 2, "Zorgaanbieder");
+  Leaf(out, 3, "Zorgaanbiedernaam", provider.name);
+  Open(out, 3, "Gegevensdiensten");
+  for (const ProviderService* s : services) {
+    Open(out, 4, "Gegevensdienst");
+    Leaf(out, 5, "GegevensdienstId", s->service_id);
+    AppendServiceEndpoints(out, 5, *s, /*with_subscription=*/false);
+    Close(out, 4, "Gegevensdienst");
+  }
+  Close(out, 3, "Gegevensdiensten");
+  Close(out, 2, "Zorgaanbieder");
+}
+
+// One Zorgaanbieder of the ZAL release3: its Aanbiedertype, then per interface version the data
+// services that offer it, with their endpoints and subscription.
+void AppendZal3Entry(std::string& out, const Provider& provider,
+                     const std::vector<const ProviderService*>& services) {
+  Open(out, 2, "Zorgaanbieder");
+  Leaf(out, 3, "Zorgaanbiedernaam", provider.name);
+  Leaf(out, 3, "Aanbiedertype", ToString(provider.type));
+  Open(out, 3, "Interfaceversies");
+  for (std::string_view version : InterfaceVersions(services)) {
+    Open(out, 4, "Interfaceversie");
+    Leaf(out, 5, "InterfaceversieId", version);
+    Open(out, 5, "Gegevensdiensten");
+    for (const ProviderService* s : services) {
+      if (!Offers(*s, version)) continue;
+      Open(out, 6, "Gegevensdienst");
+      Leaf(out, 7, "GegevensdienstId", s->service_id);
+      AppendServiceEndpoints(out, 7, *s, /*with_subscription=*/true);
+      Close(out, 6, "Gegevensdienst");
+    }
+    Close(out, 5, "Gegevensdiensten");
+    Close(out, 4, "Interfaceversie");
+  }
+  Close(out, 3, "Interfaceversies");
+  Close(out, 2, "Zorgaanbieder");
+}
+
+// One Zorgaanbieder of the ZAKL: its identifiers, then its data services with their display
+// names (from the catalogue) and interface versions.
+void AppendZaklEntry(std::string& out, const Provider& provider,
+                     const std::vector<const ProviderService*>& services,
+                     const std::map<std::string, DataService>& catalogue) {
+  Open(out, 2, "Zorgaanbieder");
+  Leaf(out, 3, "Zorgaanbiedernaam", provider.name);
+  Open(out, 3, "IdentificerendeKenmerken");
+  for (const auto& [kind, value] : provider.identifiers) {
+    const IdentifierKind* k = FindIdentifierKind(kind);
+    if (k == nullptr) continue;  // ListProvider counted only known kinds
+    Open(out, 4, "IdentificerendKenmerk");
+    Leaf(out, 5, k->element, value);
+    Close(out, 4, "IdentificerendKenmerk");
+  }
+  Close(out, 3, "IdentificerendeKenmerken");
+  Open(out, 3, "Gegevensdiensten");
+  for (const ProviderService* s : services) {
+    Open(out, 4, "Gegevensdienst");
+    Leaf(out, 5, "GegevensdienstId", s->service_id);
+    Leaf(out, 5, "Weergavenaam", catalogue.at(s->service_id).display_name);
+    Open(out, 5, "Interfaceversies");
+    for (std::string_view version : InterfaceVersions({s})) {
+      Open(out, 6, "Interfaceversie");
+      Leaf(out, 7, "InterfaceversieId", version);
+      Close(out, 6, "Interfaceversie");
+    }
+    Close(out, 5, "Interfaceversies");
+    Close(out, 4, "Gegevensdienst");
+  }
+  Close(out, 3, "Gegevensdiensten");
+  Close(out, 2, "Zorgaanbieder");
+}
+
+// A provider list (policy::IsProviderList): every provider whose DVA is a DVA in good standing,
+// as policy::ListProvider decides. Each entry depends on the provider, its DVA and the catalogue
+// only, so an entry can be rendered (and cached) on its own.
+void DeriveProviders(ListKind list, const RegistryState& state, Time t, ListContent& c) {
   auto good = InGoodStanding(state, t);
   std::string& out = c.entries_xml;
-  // A provider with one service and one role takes about 1 KB, with two about 2 KB. Reserving
-  // generously avoids regrowth (a copy) of a string that reaches 150 MB; capacity never written
-  // costs address space only (large blocks are mmapped, untouched pages are not resident), and
-  // the slack later holds the document head and the signature (RenderTakingEntries).
+  // A provider with one service and one role takes about 1 KB, with two about 2 KB (release3
+  // and the ZAKL about as much). Reserving generously avoids regrowth (a copy) of a string that
+  // reaches 150 MB; capacity never written costs address space only (large blocks are mmapped,
+  // untouched pages are not resident), and the slack later holds the document head and the
+  // signature (RenderTakingEntries).
   out.reserve(state.providers.size() * 2048 + kSignatureRoom);
-  std::vector<const ProviderService*> services;
-  std::vector<const SystemRole*> roles;
   for (const auto& [name, provider] : state.providers) {
     auto it = good.find(provider.dva);
     if (it == good.end() || !it->second->HasRole(Role::kDva)) continue;
-    services = policy::PublishedServices(provider, *it->second);
-    if (services.empty()) continue;  // the XSD requires at least one Gegevensdienst
-    std::sort(services.begin(), services.end(),
-              [](const ProviderService* a, const ProviderService* b) {
-                return a->service_id < b->service_id;
-              });
-    Open(out, 2, "Zorgaanbieder");
-    Leaf(out, 3, "Zorgaanbiedernaam", name);
-    Open(out, 3, "Gegevensdiensten");
-    for (const ProviderService* s : services) {
-      Open(out, 4, "Gegevensdienst");
-      Leaf(out, 5, "GegevensdienstId", s->service_id);
-      Open(out, 5, "AuthorizationEndpoint");
-      Leaf(out, 6, "AuthorizationEndpointuri", s->authorization_uri);
-      Close(out, 5, "AuthorizationEndpoint");
-      Open(out, 5, "TokenEndpoint");
-      Leaf(out, 6, "TokenEndpointuri", s->token_uri);
-      Close(out, 5, "TokenEndpoint");
-      Open(out, 5, "Systeemrollen");
-      roles.clear();
-      for (const SystemRole& r : s->roles) roles.push_back(&r);
-      std::stable_sort(roles.begin(), roles.end(),
-                       [](const SystemRole* a, const SystemRole* b) { return a->code < b->code; });
-      for (const SystemRole* r : roles) {
-        Open(out, 6, "Systeemrol");
-        Leaf(out, 7, "Systeemrolcode", r->code);
-        Open(out, 7, "ResourceEndpoint");
-        Leaf(out, 8, "ResourceEndpointuri", r->resource_uri);
-        Close(out, 7, "ResourceEndpoint");
-        Close(out, 6, "Systeemrol");
-      }
-      Close(out, 5, "Systeemrollen");
-      Close(out, 4, "Gegevensdienst");
+    const policy::ProviderListing listing =
+        policy::ListProvider(list, provider, *it->second, state.services);
+    if (!listing.listed) continue;
+    switch (list) {
+      case ListKind::kZorgaanbiederslijstRelease3:
+        AppendZal3Entry(out, provider, listing.services);
+        break;
+      case ListKind::kZorgaanbiederskoppellijst:
+        AppendZaklEntry(out, provider, listing.services, state.services);
+        break;
+      default:
+        AppendZalEntry(out, provider, listing.services);
+        break;
     }
-    Close(out, 3, "Gegevensdiensten");
-    Close(out, 2, "Zorgaanbieder");
     ++c.entry_count;
   }
 }
@@ -317,13 +422,15 @@ ListContent Derive(ListKind list, const RegistryState& state, Time t) {
       DeriveOcl(state, t, c);
       break;
     case ListKind::kZorgaanbiederslijst:
-      DeriveZal(state, t, c);
+    case ListKind::kZorgaanbiederslijstRelease3:
+    case ListKind::kZorgaanbiederskoppellijst:
+      DeriveProviders(list, state, t, c);
       break;
     case ListKind::kGegevensdienstnamenlijst:
       DeriveGnl(state, c);
       break;
   }
-  // No shrink_to_fit: it would copy the entries, and the slack is wanted (see DeriveZal).
+  // No shrink_to_fit: it would copy the entries, and the slack is wanted (see DeriveProviders).
   c.digest = Sha256Hex(c.entries_xml);
   return c;
 }

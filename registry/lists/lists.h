@@ -1,4 +1,4 @@
-// The list builders: pure functions from (registry state, time) to the four MedMij lists.
+// The list builders: pure functions from (registry state, time) to the MedMij lists.
 //
 // A list document is built in two steps so that "did the content change?" can be answered
 // without a Tijdstempel or Volgnummer in the way:
@@ -29,7 +29,7 @@ namespace medmij::lists {
 struct ListContent {
   ListKind list = ListKind::kWhitelist;
   // The children of the entries element (MedMijNodes, OAuthclients, Zorgaanbieders,
-  // Gegevensdiensten), each line indented as in the final document and ended by "\n". Empty when
+  // Gegevensdiensten: Spec(list).entries), each line indented as in the final document and ended by "\n". Empty when
   // the list has no entries.
   std::string entries_xml;
   // Hex SHA-256 of entries_xml: what Volgnummer follows (equal content, equal digest).
@@ -41,8 +41,12 @@ struct ListContent {
 // (policy::EvaluateStanding) contribute:
 //   Whitelist: every node of a participant in good standing;
 //   OCL: every OAuth client of a DVP in good standing;
-//   ZAL: every provider whose DVA is a DVA in good standing, with only the data services that
-//        DVA is qualified for (policy::PublishedServices); a provider left with none is omitted;
+//   ZAL (release2 and release3), ZAKL: every provider whose DVA is a DVA in good standing, with
+//        what policy::ListProvider publishes of it (only the data services that DVA is qualified
+//        for; release3 and the ZAKL only those with an interface version; the ZAKL only
+//        providers with an identifier). Release3 groups the data services by interface version
+//        (versions in InterfaceVersionLess order, services by id within each); the ZAKL lists
+//        identifiers by kind and each service's display name from the catalogue;
 //   GNL: the whole catalogue.
 ListContent Derive(ListKind list, const RegistryState& state, Time t);
 
@@ -64,8 +68,9 @@ std::string_view RootElement(ListKind list);
 std::string_view Namespace(ListKind list);
 
 // What changed between two documents of the same list (signed or not). Entries are keyed by
-// Hostname (Whitelist, OCL), Zorgaanbiedernaam (ZAL) or GegevensdienstId (GNL); an entry whose
-// key is in both but whose content differs is "changed". Each vector is sorted by key.
+// Spec(list).key: Hostname (Whitelist, OCL), Zorgaanbiedernaam (ZAL, ZAKL) or GegevensdienstId
+// (GNL); an entry whose key is in both but whose content differs is "changed". Each vector is
+// sorted by key.
 struct ListDiff {
   ListKind list = ListKind::kWhitelist;
   uint64_t volgnummer_a = 0;

@@ -39,10 +39,19 @@ std::vector<T> Select(const std::map<std::string, T>& records, Pred belongs) {
 
 }  // namespace
 
+std::map<std::string, DataService> Catalogue(const store::Reader& r) {
+  std::map<std::string, DataService> out;
+  for (DataService& s : r.AllServices()) {
+    std::string id = s.id;
+    out.emplace(std::move(id), std::move(s));
+  }
+  return out;
+}
+
 Explanation Explain(const store::Reader& r, const Participant& p, Time at) {
   Explanation e{p, at, policy::EvaluateStanding(p, at), {}};
-  e.lists =
-      policy::ExplainLists(p, r.NodesOf(p.id), r.OAuthClientsOf(p.id), r.ProvidersOf(p.id), at);
+  e.lists = policy::ExplainLists(p, r.NodesOf(p.id), r.OAuthClientsOf(p.id), r.ProvidersOf(p.id),
+                                 Catalogue(r), at);
   return e;
 }
 
@@ -55,7 +64,8 @@ std::optional<Explanation> ExplainInState(const RegistryState& state, const std:
   e.lists = policy::ExplainLists(
       p, Select(state.nodes, [&](const Node& n) { return n.participant == id; }),
       Select(state.oauth_clients, [&](const OAuthClient& c) { return c.participant == id; }),
-      Select(state.providers, [&](const Provider& pr) { return pr.dva == id; }), at);
+      Select(state.providers, [&](const Provider& pr) { return pr.dva == id; }), state.services,
+      at);
   return e;
 }
 
@@ -65,7 +75,17 @@ nlohmann::json ToJson(const Explanation& e) {
       {"status", ToString(e.participant.status)}, {"good_standing", e.standing.good},
       {"standing_reasons", e.standing.reasons},   {"lists", nlohmann::json::array()}};
   for (const auto& m : e.lists) {
-    doc["lists"].push_back({{"list", ToString(m.list)}, {"on", m.on}, {"reasons", m.reasons}});
+    nlohmann::json list{{"list", ToString(m.list)}, {"on", m.on}, {"reasons", m.reasons}};
+    if (policy::IsProviderList(m.list)) {
+      nlohmann::json left_out = nlohmann::json::array();
+      for (const auto& o : m.left_out) {
+        nlohmann::json entry{{"provider", o.provider}, {"reason", o.reason}};
+        if (!o.service.empty()) entry["service"] = o.service;
+        left_out.push_back(std::move(entry));
+      }
+      list["left_out"] = std::move(left_out);
+    }
+    doc["lists"].push_back(std::move(list));
   }
   return doc;
 }

@@ -3,6 +3,7 @@
 // the same question the same way.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,9 @@ namespace medmij::ops {
 // "dva" field names `id` (nodes, OAuth clients, providers, cases, termination requests).
 bool EventTouchesParticipant(const store::JournalEvent& event, std::string_view id);
 
+// The data-service catalogue in `r`, by id (what policy::ExplainLists and ListProvider read).
+std::map<std::string, DataService> Catalogue(const store::Reader& r);
+
 // A participant's standing and list membership at one instant.
 struct Explanation {
   Participant participant;
@@ -35,7 +39,9 @@ std::optional<Explanation> ExplainInState(const RegistryState& state, const std:
                                           Time at);
 
 // {"participant", "at", "status", "good_standing", "standing_reasons", "lists": [{"list", "on",
-// "reasons"}]}: the document `explain --json` and the auditor endpoint answer with.
+// "reasons", "left_out": [{"provider", "service"?, "reason"}]}]}: the document `explain --json`
+// and the auditor endpoint answer with ("left_out" only for the provider lists; "service" absent
+// when the whole provider is left out).
 nlohmann::json ToJson(const Explanation& e);
 
 }  // namespace medmij::ops

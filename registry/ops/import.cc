@@ -1,5 +1,8 @@
 #include "registry/ops/import.h"
 
+#include <algorithm>
+#include <cstdint>
+
 #include <nlohmann/json.hpp>
 
 #include "registry/common/time.h"
@@ -31,13 +34,22 @@ Status ApplyProvider(store::WriteTxn& txn, const Actor& actor, const Fields& f) 
       if (!services->is_array()) json_object::WrongType(*services, "an array");
       for (size_t i = 0; i < services->size(); ++i) {
         json_object::At(json_object::IndexPath(i), [&] {
-          Fields sf((*services)[i],
-                    {"service", "authorization_uri", "token_uri", "roles", "interface_versions"});
+          Fields sf((*services)[i], {"service", "authorization_uri", "token_uri", "roles",
+                                     "interface_versions", "subscription"});
           ProviderServiceInput psi;
           sf.Required("service", psi.service_id);
           sf.Required("authorization_uri", psi.authorization_uri);
           sf.Required("token_uri", psi.token_uri);
           sf.Container("interface_versions", psi.interface_versions);
+          if (const json* sub = sf.Find("subscription")) {
+            json_object::At("subscription", [&] {
+              Fields subf(*sub, {"max_days", "uri"});
+              const uint64_t days = subf.Required<uint64_t>("max_days");
+              psi.subscription = SubscriptionInput{
+                  static_cast<int64_t>(std::min<uint64_t>(days, INT64_MAX)),
+                  subf.Required<std::string>("uri")};
+            });
+          }
           const json* roles = sf.Find("roles");
           if (roles == nullptr) throw JsonDecodeError("roles", "missing");
           json_object::At("roles", [&] {

@@ -48,21 +48,24 @@ void ChangeStatus(Participant& p, Lifecycle to, const Actor& actor, const std::s
   p.status = to;
 }
 
-Status ValidateIdentifier(const std::string& kind, const std::string& value) {
-  size_t digits = 0;
-  if (kind == "agb" || kind == "ura" || kind == "kvk") {
-    digits = 8;
-  } else if (kind == "oin") {
-    digits = 20;
-  } else {
-    return Status::Invalid("identifiers: unknown kind '" + kind + "' (agb, ura, kvk, oin)");
+// Interface versions as stored: each valid, none twice, in InterfaceVersionLess order.
+Result<std::vector<std::string>> NormalInterfaceVersions(std::vector<std::string> versions) {
+  for (const auto& v : versions) {
+    MEDMIJ_RETURN_IF_ERROR(ValidateInterfaceVersion(v, "interface-version"));
   }
-  if (value.size() != digits ||
-      !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return Status::Invalid("identifiers." + kind + ": must be exactly " + std::to_string(digits) +
-                           " digits, got '" + value + "'");
+  std::sort(versions.begin(), versions.end(),
+            [](const std::string& a, const std::string& b) { return InterfaceVersionLess(a, b); });
+  auto twice = std::adjacent_find(versions.begin(), versions.end());
+  if (twice != versions.end()) {
+    return Status::Invalid("interface-version: '" + *twice + "' is given more than once");
   }
-  return Status::Ok();
+  return versions;
+}
+
+Result<Subscription> MakeSubscription(int64_t max_days, const std::string& uri) {
+  MEDMIJ_RETURN_IF_ERROR(ValidateSubscriptionDays(max_days, "subscription-max-days"));
+  MEDMIJ_RETURN_IF_ERROR(ValidateBackChannelUri(uri, "subscription-uri"));
+  return Subscription{static_cast<uint32_t>(max_days), uri};
 }
 
 }  // namespace
@@ -359,10 +362,12 @@ Result<ProviderService> BuildService(const store::Reader& r, const Participant& 
   }
   std::sort(s.roles.begin(), s.roles.end(),
             [](const SystemRole& a, const SystemRole& b) { return a.code < b.code; });
-  for (const auto& v : in.interface_versions) {
-    MEDMIJ_RETURN_IF_ERROR(ValidateFreeText(v, "interface version", 1, 50));
+  MEDMIJ_ASSIGN_OR_RETURN(s.interface_versions, NormalInterfaceVersions(in.interface_versions));
+  if (in.subscription) {
+    MEDMIJ_ASSIGN_OR_RETURN(Subscription sub,
+                            MakeSubscription(in.subscription->max_days, in.subscription->uri));
+    s.subscription = std::move(sub);
   }
-  s.interface_versions = in.interface_versions;
   MEDMIJ_RETURN_IF_ERROR(policy::CheckProviderService(s, r.GetService(in.service_id).has_value(),
                                                       DvaNodesAmong(r, dva.id, s)));
   return s;
@@ -375,7 +380,7 @@ Status AddProvider(store::WriteTxn& txn, const Actor& actor, const ProviderInput
   auto type = ParseProviderType(in.type);
   if (!type) return Status::Invalid("type: must be ZA or BAZB, got '" + in.type + "'");
   for (const auto& [kind, value] : in.identifiers) {
-    MEDMIJ_RETURN_IF_ERROR(ValidateIdentifier(kind, value));
+    MEDMIJ_RETURN_IF_ERROR(ValidateIdentifier(kind, value, "identifiers"));
   }
   MEDMIJ_ASSIGN_OR_RETURN(Participant dva, Load(txn, in.dva));
   MEDMIJ_RETURN_IF_ERROR(policy::CheckProviderOwner(dva));
@@ -438,6 +443,96 @@ Status RemoveProviderService(store::WriteTxn& txn, const Actor& actor, const std
                             service_id);
   }
   txn.Put(*p);
+  return Status::Ok();
+}
+
+Status UpdateProvider(store::WriteTxn& txn, const Actor& actor, const ProviderUpdate& in) {
+  (void)actor;
+  MEDMIJ_RETURN_IF_ERROR(ValidateProviderName(in.name, "provider name"));
+  if (!in.type && in.identifiers.empty()) {
+    return Status::Invalid("provider set: nothing to change (give --type or --identifier)");
+  }
+  std::optional<ProviderType> type;
+  if (in.type) {
+    type = ParseProviderType(*in.type);
+    if (!type) return Status::Invalid("type: must be ZA or BAZB, got '" + *in.type + "'");
+  }
+  for (const auto& [kind, value] : in.identifiers) {
+    if (!value.empty()) {
+      MEDMIJ_RETURN_IF_ERROR(ValidateIdentifier(kind, value, "identifiers"));
+    } else if (FindIdentifierKind(kind) == nullptr) {
+      MEDMIJ_RETURN_IF_ERROR(ValidateIdentifier(kind, "", "identifiers"));  // names the kinds
+    }
+  }
+  auto provider = txn.GetProvider(in.name);
+  if (!provider) return Status::NotFound("provider " + in.name + " does not exist");
+  MEDMIJ_ASSIGN_OR_RETURN(Participant dva, Load(txn, provider->dva));
+  MEDMIJ_RETURN_IF_ERROR(policy::CheckProviderOwner(dva));
+  if (type) provider->type = *type;
+  for (const auto& [kind, value] : in.identifiers) {
+    if (!value.empty()) {
+      provider->identifiers[kind] = value;
+    } else if (provider->identifiers.erase(kind) == 0) {
+      return Status::Invalid("identifiers." + kind + ": provider " + in.name +
+                             " has no such identifier to remove");
+    }
+  }
+  txn.Put(*provider);
+  return Status::Ok();
+}
+
+Status UpdateProviderService(store::WriteTxn& txn, const Actor& actor,
+                             const ProviderServiceUpdate& in) {
+  (void)actor;
+  MEDMIJ_RETURN_IF_ERROR(ValidateProviderName(in.provider, "provider name"));
+  MEDMIJ_RETURN_IF_ERROR(ValidateServiceId(in.service_id, "service"));
+  const bool new_subscription = in.subscription_max_days || in.subscription_uri;
+  if (!in.interface_versions && !new_subscription && !in.remove_subscription) {
+    return Status::Invalid(
+        "provider service set: nothing to change (give --interface-version, "
+        "--no-interface-versions, --subscription-max-days, --subscription-uri or "
+        "--no-subscription)");
+  }
+  if (in.remove_subscription && new_subscription) {
+    return Status::Invalid(
+        "no-subscription: cannot be combined with --subscription-max-days or --subscription-uri");
+  }
+  auto provider = txn.GetProvider(in.provider);
+  if (!provider) return Status::NotFound("provider " + in.provider + " does not exist");
+  auto it = provider->services.find(in.service_id);
+  if (it == provider->services.end()) {
+    return Status::NotFound("service: provider " + in.provider + " does not offer data service " +
+                            in.service_id);
+  }
+  MEDMIJ_ASSIGN_OR_RETURN(Participant dva, Load(txn, provider->dva));
+  MEDMIJ_RETURN_IF_ERROR(policy::CheckProviderOwner(dva));
+  ProviderService s = it->second;
+  if (in.interface_versions) {
+    MEDMIJ_ASSIGN_OR_RETURN(s.interface_versions, NormalInterfaceVersions(*in.interface_versions));
+  }
+  if (in.remove_subscription) {
+    if (!s.subscription) {
+      return Status::Invalid("no-subscription: data service " + in.service_id + " of " +
+                             in.provider + " has no subscription");
+    }
+    s.subscription.reset();
+  } else if (new_subscription) {
+    if (!s.subscription && !(in.subscription_max_days && in.subscription_uri)) {
+      return Status::Invalid(std::string(in.subscription_uri ? "subscription-max-days"
+                                                             : "subscription-uri") +
+                             ": data service " + in.service_id + " of " + in.provider +
+                             " has no subscription yet: give both --subscription-max-days and "
+                             "--subscription-uri");
+    }
+    const int64_t days = in.subscription_max_days.value_or(s.subscription ? s.subscription->max_days : 0);
+    const std::string uri = in.subscription_uri.value_or(s.subscription ? s.subscription->endpoint_uri : "");
+    MEDMIJ_ASSIGN_OR_RETURN(Subscription sub, MakeSubscription(days, uri));
+    s.subscription = std::move(sub);
+  }
+  MEDMIJ_RETURN_IF_ERROR(policy::CheckProviderService(s, txn.GetService(s.service_id).has_value(),
+                                                      DvaNodesAmong(txn, dva.id, s)));
+  it->second = std::move(s);
+  txn.Put(*provider);
   return Status::Ok();
 }
 

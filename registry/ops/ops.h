@@ -7,6 +7,8 @@
 // or invalid operation changes nothing.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -95,20 +97,28 @@ Status TransferOAuthClient(store::WriteTxn& txn, const Actor& actor, const std::
 Status AddService(store::WriteTxn& txn, const Actor& actor, const std::string& id,
                   const std::string& display_name);
 
+// Abonneren of a data service (ZAL release3): both fields are required.
+struct SubscriptionInput {
+  int64_t max_days = 0;  // MaximaleDuur, 1-3650
+  std::string uri;       // back channel; its host must be a node of the DVA
+};
+
 struct ProviderServiceInput {
   std::string provider;
   std::string service_id;
   std::string authorization_uri;
   std::string token_uri;
   std::vector<std::pair<std::string, std::string>> roles;  // code, resource URI
+  // InterfaceversieId values, any order, each once; stored in InterfaceVersionLess order.
   std::vector<std::string> interface_versions;
+  std::optional<SubscriptionInput> subscription;
 };
 
 struct ProviderInput {
   std::string name;
   std::string dva;
   std::string type = "ZA";                         // "ZA" | "BAZB"
-  std::map<std::string, std::string> identifiers;  // "agb" | "ura" | "kvk" | "oin"
+  std::map<std::string, std::string> identifiers;  // kIdentifierKinds key -> value
   // Data services to add with the provider (import): checked like PutProviderService, written
   // with the provider in one record. Their `provider` field is ignored.
   std::vector<ProviderServiceInput> services;
@@ -120,6 +130,29 @@ Status RemoveProvider(store::WriteTxn& txn, const Actor& actor, const std::strin
 Status PutProviderService(store::WriteTxn& txn, const Actor& actor, const ProviderServiceInput& in);
 Status RemoveProviderService(store::WriteTxn& txn, const Actor& actor, const std::string& provider,
                              const std::string& service_id);
+// Changes a provider's aanbiedertype and identifiers (`provider set`). Each identifier given
+// replaces that kind's value; an empty value removes the kind (refused when the provider has
+// none). Refused when nothing is given to change.
+struct ProviderUpdate {
+  std::string name;
+  std::optional<std::string> type;                 // "ZA" | "BAZB"
+  std::map<std::string, std::string> identifiers;  // kind -> value ("" removes)
+};
+Status UpdateProvider(store::WriteTxn& txn, const Actor& actor, const ProviderUpdate& in);
+// Changes the release3 fields of an existing data service of a provider (`provider service
+// set`): `interface_versions` replaces the list when given (empty clears it); a subscription is
+// set from both fields, or one field of an existing subscription is changed, or it is removed.
+// Refused when nothing is given to change, or when removal and new values are both given.
+struct ProviderServiceUpdate {
+  std::string provider;
+  std::string service_id;
+  std::optional<std::vector<std::string>> interface_versions;
+  std::optional<int64_t> subscription_max_days;
+  std::optional<std::string> subscription_uri;
+  bool remove_subscription = false;
+};
+Status UpdateProviderService(store::WriteTxn& txn, const Actor& actor,
+                             const ProviderServiceUpdate& in);
 // Moves a provider to another DVA in good standing; its back-channel hosts must be nodes of the
 // new DVA.
 Status TransferProvider(store::WriteTxn& txn, const Actor& actor, const std::string& name,

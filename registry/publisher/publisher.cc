@@ -43,18 +43,25 @@ Publisher::Publisher(store::Store& store, const signer::Signer& signer,
 Report Publisher::PublishOnce(Time now) {
   Report report;
   report.at = now;
-  for (ListKind list : kAllLists) {
+  // The lists this publisher publishes, as indexes into kAllLists; outcome[i] is report.lists'
+  // entry of kAllLists[i].
+  std::vector<size_t> active;
+  for (size_t i = 0; i < std::size(kAllLists); ++i) {
+    if (!options_.lists.test(static_cast<size_t>(kAllLists[i]))) continue;
+    active.push_back(i);
     ListOutcome outcome;
-    outcome.list = list;
+    outcome.list = kAllLists[i];
     report.lists.push_back(std::move(outcome));
   }
+  std::array<ListOutcome*, std::size(kAllLists)> outcomes{};
+  for (size_t n = 0; n < active.size(); ++n) outcomes[active[n]] = &report.lists[n];
   auto fail_all = [&](const Status& st) {
     for (auto& l : report.lists) l.status = st;
     return report;
   };
 
-  // One snapshot for all four lists; the read transaction ends before any rendering or signing
-  // so that it does not pin old pages while we work.
+  // One snapshot for all lists; the read transaction ends before any rendering or signing so
+  // that it does not pin old pages while we work.
   std::array<lists::ListContent, std::size(kAllLists)> contents;
   std::array<std::optional<store::ListVersion>, std::size(kAllLists)> current;
   try {
@@ -63,17 +70,15 @@ Report Publisher::PublishOnce(Time now) {
       auto read = store_.BeginRead();
       if (!read.ok()) return fail_all(read.status().WithContext("publish: snapshot"));
       state = (*read)->LoadState();
-      for (size_t i = 0; i < std::size(kAllLists); ++i) {
-        current[i] = (*read)->CurrentListVersion(kAllLists[i]);
-      }
+      for (size_t i : active) current[i] = (*read)->CurrentListVersion(kAllLists[i]);
     }
     for (const auto& [id, p] : state.participants) {
       std::optional<Time> next = policy::NextStandingChange(p, now);
       if (next && (!report.next_wakeup || *next < *report.next_wakeup)) report.next_wakeup = next;
     }
-    for (size_t i = 0; i < std::size(kAllLists); ++i) {
+    for (size_t i : active) {
       contents[i] = lists::Derive(kAllLists[i], state, now);
-      if (current[i]) report.lists[i].volgnummer = current[i]->volgnummer;
+      if (current[i]) outcomes[i]->volgnummer = current[i]->volgnummer;
     }
     // `state` (the largest structure) is freed here, before documents are rendered and signed.
   } catch (const store::CorruptionError& e) {
@@ -89,9 +94,9 @@ Report Publisher::PublishOnce(Time now) {
     if (!report.next_wakeup || next < *report.next_wakeup) report.next_wakeup = next;
   };
   const Status usable = signer_.CheckUsableAt(now);
-  for (size_t i = 0; i < std::size(kAllLists); ++i) {
+  for (size_t i : active) {
     const ListKind list = kAllLists[i];
-    ListOutcome& outcome = report.lists[i];
+    ListOutcome& outcome = *outcomes[i];
     lists::ListContent& content = contents[i];
     const std::string name(ToString(list));
     auto failed = [&](const Status& st) { outcome.status = st.WithContext("publish " + name); };
@@ -168,8 +173,8 @@ Report Publisher::PublishOnce(Time now) {
       failed(Status::Corruption(e.what()));
     }
   }
-  for (size_t i = 0; i < std::size(kAllLists); ++i) {
-    ListOutcome& outcome = report.lists[i];
+  for (size_t i : active) {
+    ListOutcome& outcome = *outcomes[i];
     if (outcome.volgnummer == 0 || exported_[i] == outcome.volgnummer) continue;
     Status st = ExportFromArchive(i, outcome.volgnummer);
     if (!st.ok() && outcome.status.ok()) {

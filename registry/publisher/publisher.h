@@ -1,5 +1,5 @@
-// The publisher: from one consistent snapshot and a publication time, derive the four lists,
-// build, validate, sign and archive those whose content changed.
+// The publisher: from one consistent snapshot and a publication time, derive the lists it
+// publishes (Options::lists), build, validate, sign and archive those whose content changed.
 #pragma once
 
 #include <array>
@@ -28,6 +28,9 @@ struct Options {
   std::string operator_name = "medmij-registry";
   // The form of the export dir's top-level files (see export_dir).
   ListForm default_form = ListForm::kStrict;
+  // The lists to publish (`[publish] lists`); the others are neither derived nor exported (their
+  // archived versions, if any, stay in the archive).
+  ListSet lists = kEveryList;
 };
 
 struct ListOutcome {
@@ -43,7 +46,7 @@ struct ListOutcome {
 
 struct Report {
   Time at{};
-  std::vector<ListOutcome> lists;  // one per ListKind, in kAllLists order
+  std::vector<ListOutcome> lists;  // one per list published (Options::lists), in kAllLists order
   // The next instant at which standing changes by itself (a certificate or audit statement
   // lapsing), or a deferred list is due: the service wakes then even if nothing is committed.
   std::optional<Time> next_wakeup;

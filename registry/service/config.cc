@@ -26,7 +26,8 @@ class Parser {
         {"storage", {"data_dir"}},
         {"signing", {"key", "certificate", "chain"}},
         {"publish",
-         {"check_interval_ms", "max_age_s", "export_dir", "retry_interval_ms", "default_form"}},
+         {"check_interval_ms", "max_age_s", "export_dir", "retry_interval_ms", "default_form",
+          "lists"}},
         {"auditors", {"tokens_file"}},
     };
     for (const auto& [name, node] : root_) {
@@ -135,6 +136,33 @@ Status ParseListen(const std::string& listen, ServiceConfig* c, const Parser& p)
   return Status::Ok();
 }
 
+// [publish] lists = ["whitelist", ...]: the list ids to publish, each once; absent: every list.
+Status ParseLists(const Parser& p, ListSet* out) {
+  const toml::node* n = p.Get("publish", "lists");
+  if (n == nullptr) return Status::Ok();
+  const toml::array* arr = n->as_array();
+  if (arr == nullptr) return p.Error("publish", "lists", "must be an array of list ids");
+  if (arr->empty()) return p.Error("publish", "lists", "must name at least one list");
+  ListSet lists;
+  for (const toml::node& el : *arr) {
+    auto name = el.value<std::string>();
+    if (!el.is_string() || !name) {
+      return p.Error("publish", "lists", "must be an array of list ids (strings)");
+    }
+    auto kind = ParseListKind(*name);
+    if (!kind) {
+      return p.Error("publish", "lists",
+                     "unknown list '" + *name + "' (" + ListNamesForMessages() + ")");
+    }
+    if (lists.test(static_cast<size_t>(*kind))) {
+      return p.Error("publish", "lists", "'" + *name + "' is named twice");
+    }
+    lists.set(static_cast<size_t>(*kind));
+  }
+  *out = lists;
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<ServiceConfig> ParseConfig(std::string_view text, const std::string& origin,
@@ -178,6 +206,7 @@ Result<ServiceConfig> ParseConfig(std::string_view text, const std::string& orig
                    "must be \"strict\" or \"signed\", got '" + form + "'");
   }
   c.default_form = *parsed_form;
+  MEDMIJ_RETURN_IF_ERROR(ParseLists(p, &c.lists));
   MEDMIJ_RETURN_IF_ERROR(p.Path("auditors", "tokens_file", false, &c.auditor_tokens_file));
   return c;
 }

@@ -7,7 +7,9 @@
 //   [publish]  check_interval_ms = 250, max_age_s = 60, export_dir = "" (optional),
 //              retry_interval_ms = 5000 (after a failed publication),
 //              default_form = "strict" | "signed" (what the official names serve; see
-//              registry/domain/list_form.h)
+//              registry/domain/list_form.h),
+//              lists = [list ids] (the lists to publish, each once; default: every list of
+//              kListSpecs)
 //   [auditors] tokens_file = "" (optional; without it the /audit/ endpoints answer 404 as if
 //              absent. Format and permissions: registry/http/auditors.h)
 //
@@ -39,6 +41,7 @@ struct ServiceConfig {
   int64_t retry_interval_ms = 5000;
   std::filesystem::path export_dir;  // empty: none
   ListForm default_form = ListForm::kStrict;
+  ListSet lists = kEveryList;
   std::filesystem::path auditor_tokens_file;  // empty: no auditor endpoints
   // Loaded by LoadConfig from auditor_tokens_file (ParseConfig leaves it null).
   std::shared_ptr<const http::AuditorTokens> auditors;

@@ -92,10 +92,12 @@ int Run(int argc, char** argv) {
   publisher::Options publish_options;
   publish_options.export_dir = config->export_dir;
   publish_options.default_form = config->default_form;
+  publish_options.lists = config->lists;
   publisher::Publisher publisher(**store, **signer, **schemas, publish_options);
   service::PublishLoopOptions loop_options;
   loop_options.check_interval = Millis(config->check_interval_ms);
   loop_options.retry_interval = Millis(config->retry_interval_ms);
+  loop_options.lists = config->lists;
   auto registry =
       std::make_shared<service::RegistryService>(**store, publisher, **signer, loop_options);
   if (Status st = registry->LoadFromArchive(); !st.ok()) return Fail(1, st.message());
@@ -108,6 +110,7 @@ int Run(int argc, char** argv) {
   http::RouterOptions handler_options;
   handler_options.max_age_s = config->max_age_s;
   handler_options.default_form = config->default_form;
+  handler_options.lists = config->lists;
   http::ServerOptions server_options;
   server_options.host = config->listen_host;
   server_options.port = config->listen_port;

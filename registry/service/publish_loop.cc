@@ -8,6 +8,7 @@
 #include "registry/domain/policy.h"
 #include "registry/http/encoding.h"
 #include "registry/http/http_util.h"
+#include "registry/ops/history.h"
 
 namespace medmij::service {
 
@@ -24,16 +25,20 @@ std::string LabelState(const Participant& p) {
   return p.labels.back().granted ? "granted" : "withdrawn";
 }
 
-// The public view of a participant: who it is, its state, and which lists it is on at `at`.
-// Candidates are not shown: they are not (yet) part of the network.
-nlohmann::json ParticipantJson(const store::Reader& r, const Participant& p, Time at) {
+// The public view of a participant: who it is, its state, and which of the published lists
+// it is on at `at`. Candidates are not shown: they are not (yet) part of the network.
+nlohmann::json ParticipantJson(const store::Reader& r, const Participant& p,
+                               const std::map<std::string, DataService>& catalogue,
+                               const ListSet& published, Time at) {
   nlohmann::json roles = nlohmann::json::array();
   for (Role role : p.roles) roles.push_back(std::string(ToString(role)));
-  auto membership =
-      policy::ExplainLists(p, r.NodesOf(p.id), r.OAuthClientsOf(p.id), r.ProvidersOf(p.id), at);
+  auto membership = policy::ExplainLists(p, r.NodesOf(p.id), r.OAuthClientsOf(p.id),
+                                         r.ProvidersOf(p.id), catalogue, at);
   nlohmann::json lists = nlohmann::json::array();
   for (const auto& m : membership) {
-    if (m.on) lists.push_back(std::string(ToString(m.list)));
+    if (m.on && published.test(static_cast<size_t>(m.list))) {
+      lists.push_back(std::string(ToString(m.list)));
+    }
   }
   return {{"id", p.id},
           {"legal_name", p.legal_name},
@@ -133,10 +138,11 @@ Result<std::shared_ptr<const Snapshot>> RegistryService::Reload(const Snapshot& 
     snap->lists[i] = std::move(with_index);
   }
 
+  const std::map<std::string, DataService> catalogue = ops::Catalogue(*reader);
   nlohmann::json all = nlohmann::json::array();
   for (const Participant& p : reader->AllParticipants()) {
     if (p.status == Lifecycle::kCandidate) continue;
-    nlohmann::json j = ParticipantJson(*reader, p, at);
+    nlohmann::json j = ParticipantJson(*reader, p, catalogue, options_.lists, at);
     snap->participant_json[p.id] = j.dump();
     all.push_back(std::move(j));
   }

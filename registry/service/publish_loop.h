@@ -31,6 +31,8 @@ struct PublishLoopOptions {
   // Called on the publisher thread after each publication with the snapshot now served (tests
   // wait on it instead of polling). Must not block or call back into the service.
   std::function<void(const http::Snapshot&)> on_publication;
+  // The lists published ([publish] lists): the public register names only these.
+  ListSet lists = kEveryList;
 };
 
 class RegistryService : public http::ContentSource {

@@ -3,13 +3,16 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
 namespace medmij::policy {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::ElementsAre;
+using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::StartsWith;
@@ -525,7 +528,7 @@ TEST(ProviderService, BackChannelHostsMustBeNodesOfTheDva) {
   ExpectRefused(CheckProviderService(s, true, kNodes),
                 "other.example.org (resource endpoint of system role MM-2.0-BGZ-FHIR), "
                 "third.example.org (resource endpoint of system role MM-3.0-PDF-FHIR)");
-  s.subscription = Subscription{"P1Y", "https://third.example.org/subscribe"};
+  s.subscription = Subscription{365, "https://third.example.org/subscribe"};
   ExpectRefused(CheckProviderService(s, true, kNodes),
                 "third.example.org (resource endpoint of system role MM-3.0-PDF-FHIR, "
                 "subscription endpoint)");
@@ -691,49 +694,160 @@ OAuthClient ClientOf(std::string host) {
   return c;
 }
 
+// The catalogue the tests' services are in.
+std::map<std::string, DataService> Catalogue() {
+  std::map<std::string, DataService> c;
+  for (const char* id : {"1", "4", "5", "7", "48"}) {
+    c[id] = DataService{id, std::string("Dienst ") + id, {}};
+  }
+  return c;
+}
+
+// A service with interface versions: on every provider list.
+ProviderService Service3(std::string id, std::vector<std::string> versions = {"1.4.0"}) {
+  ProviderService s = Service(std::move(id));
+  s.interface_versions = std::move(versions);
+  return s;
+}
+
+Provider WithIdentifier(Provider p) {
+  p.identifiers["agb"] = "01234567";
+  return p;
+}
+
+const std::vector<ListKind> kExplained = {
+    ListKind::kWhitelist, ListKind::kOAuthClientList, ListKind::kZorgaanbiederslijst,
+    ListKind::kZorgaanbiederslijstRelease3, ListKind::kZorgaanbiederskoppellijst};
+
+const ListMembership& Of(const std::vector<ListMembership>& m, ListKind list) {
+  for (const auto& x : m) {
+    if (x.list == list) return x;
+  }
+  ADD_FAILURE() << "no membership for " << ToString(list);
+  return m.front();
+}
+
 TEST(ExplainLists, OnEveryListWhenGoodAndContributing) {
   const Participant p = Good();
   auto m = ExplainLists(p, {NodeOf("fhir.acme.nl")}, {ClientOf("pgo.acme.nl")},
-                        {ProviderWith("umcx@medmij", {Service("4")})}, kNow);
-  ASSERT_EQ(m.size(), 3u);
-  EXPECT_EQ(m[0].list, ListKind::kWhitelist);
-  EXPECT_EQ(m[1].list, ListKind::kOAuthClientList);
-  EXPECT_EQ(m[2].list, ListKind::kZorgaanbiederslijst);
-  for (const auto& x : m) {
-    EXPECT_TRUE(x.on) << ToString(x.list);
-    EXPECT_THAT(x.reasons, IsEmpty());
+                        {WithIdentifier(ProviderWith("umcx@medmij", {Service3("4")}))},
+                        Catalogue(), kNow);
+  ASSERT_EQ(m.size(), kExplained.size());
+  for (size_t i = 0; i < m.size(); ++i) {
+    EXPECT_EQ(m[i].list, kExplained[i]);
+    EXPECT_TRUE(m[i].on) << ToString(m[i].list);
+    EXPECT_THAT(m[i].reasons, IsEmpty());
+    EXPECT_THAT(m[i].left_out, IsEmpty());
   }
 }
 
 TEST(ExplainLists, ListSpecificReasons) {
   Participant p = Good();
-  auto m = ExplainLists(p, {}, {}, {}, kNow);
+  auto m = ExplainLists(p, {}, {}, {}, Catalogue(), kNow);
   EXPECT_FALSE(m[0].on);
   EXPECT_THAT(m[0].reasons, ElementsAre("no whitelist nodes"));
   EXPECT_THAT(m[1].reasons, ElementsAre("no OAuth clients"));
-  EXPECT_THAT(m[2].reasons, ElementsAre(StartsWith("no provider with a data service it is "
-                                                   "qualified for")));
+  for (ListKind l : {ListKind::kZorgaanbiederslijst, ListKind::kZorgaanbiederslijstRelease3,
+                     ListKind::kZorgaanbiederskoppellijst}) {
+    EXPECT_THAT(Of(m, l).reasons, ElementsAre(AllOf(StartsWith("no provider with"),
+                                                    EndsWith("(it serves no providers)"))));
+  }
 
   p.roles = {Role::kDva};
   m = ExplainLists(p, {NodeOf("fhir.acme.nl")}, {}, {ProviderWith("umcx@medmij", {Service("5")})},
-                   kNow);
+                   Catalogue(), kNow);
   EXPECT_TRUE(m[0].on);
   EXPECT_THAT(m[1].reasons, ElementsAre("not a DVP"));
   EXPECT_THAT(m[2].reasons, ElementsAre("no provider with a data service it is qualified for"));
+  EXPECT_THAT(Of(m, ListKind::kZorgaanbiederslijstRelease3).reasons,
+              ElementsAre("no provider with a data service it is qualified for that has an "
+                          "interface version"));
+  EXPECT_THAT(Of(m, ListKind::kZorgaanbiederskoppellijst).reasons,
+              ElementsAre("no provider with an identifier and a data service it is qualified "
+                          "for that has an interface version"));
 
   p.roles = {Role::kDvp};
   m = ExplainLists(p, {NodeOf("pgo.acme.nl")}, {ClientOf("pgo.acme.nl")},
-                   {ProviderWith("umcx@medmij", {Service("4")})}, kNow);
+                   {ProviderWith("umcx@medmij", {Service("4")})}, Catalogue(), kNow);
   EXPECT_TRUE(m[0].on);
   EXPECT_TRUE(m[1].on);
-  EXPECT_THAT(m[2].reasons, ElementsAre("not a DVA"));
+  for (size_t i = 2; i < m.size(); ++i) EXPECT_THAT(m[i].reasons, ElementsAre("not a DVA"));
+}
+
+TEST(ExplainLists, NamesEveryProviderAndServiceLeftOutAndWhy) {
+  Participant p = Good();
+  p.qualifications.push_back(Qualification("1"));
+  p.qualifications.push_back(Qualification("48"));
+  // on every provider list
+  Provider full = WithIdentifier(ProviderWith("full@medmij", {Service3("4"), Service3("1")}));
+  // no identifier: on both ZALs, not on the ZAKL
+  Provider anonymous = ProviderWith("anonymous@medmij", {Service3("4")});
+  // service 5 unqualified, service 1 without an interface version: on release2 with 1, on
+  // release3 and the ZAKL with 4 only
+  Provider partly =
+      WithIdentifier(ProviderWith("partly@medmij", {Service3("4"), Service("1"), Service3("5")}));
+  // only release2: no interface versions at all
+  Provider old = WithIdentifier(ProviderWith("oldstyle@medmij", {Service("4")}));
+  // only unqualified services: on no list
+  Provider none = WithIdentifier(ProviderWith("unqualified@medmij", {Service3("7")}));
+  // a service missing from the catalogue: not on release3 or the ZAKL
+  Provider uncatalogued =
+      WithIdentifier(ProviderWith("uncatalogued@medmij", {Service3("48"), Service3("4")}));
+  auto catalogue = Catalogue();
+  catalogue.erase("48");
+  auto m = ExplainLists(p, {NodeOf("fhir.acme.nl")}, {},
+                        {full, anonymous, partly, old, none, uncatalogued}, catalogue, kNow);
+
+  auto described = [](const ListMembership& x) {
+    std::vector<std::string> out;
+    for (const auto& o : x.left_out) {
+      out.push_back(o.provider + (o.service.empty() ? "" : " " + o.service) + ": " + o.reason);
+    }
+    return out;
+  };
+  const auto& zal = Of(m, ListKind::kZorgaanbiederslijst);
+  EXPECT_TRUE(zal.on);
+  EXPECT_THAT(described(zal),
+              ElementsAre("partly@medmij 5: DVA acme is not qualified for it",
+                          "unqualified@medmij 7: DVA acme is not qualified for it",
+                          "unqualified@medmij: no data service its DVA is qualified for"));
+  const auto& zal3 = Of(m, ListKind::kZorgaanbiederslijstRelease3);
+  EXPECT_TRUE(zal3.on);
+  EXPECT_THAT(described(zal3),
+              ElementsAre("partly@medmij 1: no interface version",
+                          "partly@medmij 5: DVA acme is not qualified for it",
+                          "oldstyle@medmij 4: no interface version",
+                          "oldstyle@medmij: none of its data services can be published",
+                          "unqualified@medmij 7: DVA acme is not qualified for it",
+                          "unqualified@medmij: none of its data services can be published",
+                          "uncatalogued@medmij 48: not in the data-service catalogue"));
+  const auto& zakl = Of(m, ListKind::kZorgaanbiederskoppellijst);
+  EXPECT_TRUE(zakl.on);
+  EXPECT_THAT(described(zakl),
+              ElementsAre("anonymous@medmij: no identifier (agb, hrn, kvk, oin or ura)",
+                          "partly@medmij 1: no interface version",
+                          "partly@medmij 5: DVA acme is not qualified for it",
+                          "oldstyle@medmij 4: no interface version",
+                          "oldstyle@medmij: none of its data services can be published",
+                          "unqualified@medmij 7: DVA acme is not qualified for it",
+                          "unqualified@medmij: none of its data services can be published",
+                          "uncatalogued@medmij 48: not in the data-service catalogue"));
+
+  // A suspended DVA: the same providers are named (so staff can fix them), and the standing.
+  p.status = Lifecycle::kSuspended;
+  auto suspended = ExplainLists(p, {NodeOf("fhir.acme.nl")}, {},
+                                {full, anonymous, partly, old, none, uncatalogued}, catalogue, kNow);
+  EXPECT_FALSE(Of(suspended, ListKind::kZorgaanbiederskoppellijst).on);
+  EXPECT_THAT(Of(suspended, ListKind::kZorgaanbiederskoppellijst).reasons,
+              ElementsAre("status is suspended, not active"));
+  EXPECT_EQ(described(Of(suspended, ListKind::kZorgaanbiederskoppellijst)), described(zakl));
 }
 
 TEST(ExplainLists, StandingReasonsFirstThenListSpecific) {
   Participant p = Good();
   p.status = Lifecycle::kSuspended;
   p.roles = {Role::kDvp};
-  auto m = ExplainLists(p, {NodeOf("pgo.acme.nl")}, {}, {}, kNow);
+  auto m = ExplainLists(p, {NodeOf("pgo.acme.nl")}, {}, {}, Catalogue(), kNow);
   for (const auto& x : m) EXPECT_FALSE(x.on) << ToString(x.list);
   EXPECT_THAT(m[0].reasons, ElementsAre("status is suspended, not active"));
   EXPECT_THAT(m[1].reasons, ElementsAre("status is suspended, not active", "no OAuth clients"));
@@ -742,28 +856,54 @@ TEST(ExplainLists, StandingReasonsFirstThenListSpecific) {
   // A participant that lapses leaves the lists by itself.
   p = Good();
   auto later = ExplainLists(p, {NodeOf("fhir.acme.nl")}, {ClientOf("pgo.acme.nl")},
-                            {ProviderWith("umcx@medmij", {Service("4")})}, At("2027-01-01"));
+                            {WithIdentifier(ProviderWith("umcx@medmij", {Service3("4")}))},
+                            Catalogue(), At("2027-01-01"));
   for (const auto& x : later) {
     EXPECT_FALSE(x.on);
     EXPECT_THAT(x.reasons, ElementsAre(HasSubstr("expired on 2027-01-01")));
   }
 }
 
-TEST(PublishedServices, OnlyQualifiedInServiceIdOrder) {
+std::vector<std::string> Ids(const ProviderListing& l) {
+  std::vector<std::string> ids;
+  for (const ProviderService* s : l.services) ids.push_back(s->service_id);
+  return ids;
+}
+
+TEST(ListProvider, OnlyQualifiedInServiceIdOrder) {
   Participant dva = Good();
   dva.qualifications = {Qualification("48"), Qualification("1"), Qualification("4"),
                         Qualification("5"), Qualification("5", false)};
   const Provider pr = ProviderWith(
       "umcx@medmij", {Service("5"), Service("48"), Service("4"), Service("7"), Service("1")});
-  std::vector<std::string> ids;
-  for (const ProviderService* s : PublishedServices(pr, dva)) ids.push_back(s->service_id);
-  EXPECT_THAT(ids, ElementsAre("1", "4", "48"));
+  const auto zal = ListKind::kZorgaanbiederslijst;
+  EXPECT_THAT(Ids(ListProvider(zal, pr, dva, Catalogue())), ElementsAre("1", "4", "48"));
   dva.qualifications.push_back(Qualification("5"));  // re-qualified
-  ids.clear();
-  for (const ProviderService* s : PublishedServices(pr, dva)) ids.push_back(s->service_id);
-  EXPECT_THAT(ids, ElementsAre("1", "4", "48", "5"));
+  EXPECT_THAT(Ids(ListProvider(zal, pr, dva, Catalogue())), ElementsAre("1", "4", "48", "5"));
   dva.qualifications.clear();
-  EXPECT_THAT(PublishedServices(pr, dva), IsEmpty());
+  ProviderListing none = ListProvider(zal, pr, dva, Catalogue());
+  EXPECT_FALSE(none.listed);
+  EXPECT_THAT(none.services, IsEmpty());
+  // Not a provider list: nothing.
+  EXPECT_FALSE(ListProvider(ListKind::kWhitelist, pr, Good(), Catalogue()).listed);
+}
+
+TEST(ListProvider, Release3AndZaklListTheSameServices) {
+  Participant dva = Good();
+  dva.qualifications = {Qualification("1"), Qualification("4"), Qualification("5")};
+  Provider pr = WithIdentifier(ProviderWith(
+      "umcx@medmij", {Service3("5", {"1.4.0", "1.3.0"}), Service("4"), Service3("1")}));
+  for (ListKind l : {ListKind::kZorgaanbiederslijstRelease3, ListKind::kZorgaanbiederskoppellijst}) {
+    ProviderListing listing = ListProvider(l, pr, dva, Catalogue());
+    EXPECT_TRUE(listing.listed) << ToString(l);
+    EXPECT_THAT(Ids(listing), ElementsAre("1", "5")) << ToString(l);
+  }
+  EXPECT_THAT(Ids(ListProvider(ListKind::kZorgaanbiederslijst, pr, dva, Catalogue())),
+              ElementsAre("1", "4", "5"));
+  // Without identifiers (or only of an unknown kind) the ZAKL leaves the provider out.
+  pr.identifiers = {{"xyz", "1"}};
+  EXPECT_FALSE(ListProvider(ListKind::kZorgaanbiederskoppellijst, pr, dva, Catalogue()).listed);
+  EXPECT_TRUE(ListProvider(ListKind::kZorgaanbiederslijstRelease3, pr, dva, Catalogue()).listed);
 }
 
 }  // namespace

@@ -266,6 +266,81 @@ TEST(ValidateReason, UpToTwoThousandCharactersNewlinesAllowed) {
   ExpectRefused(ValidateReason, "bad \xff", "UTF-8");
 }
 
+TEST(ValidateIdentifier, EveryKindWithItsRule) {
+  for (const char* kind : {"agb", "ura", "kvk"}) {
+    EXPECT_TRUE(ValidateIdentifier(kind, "01234567", "identifiers").ok()) << kind;
+    for (const char* bad : {"1234567", "123456789", "1234567a", ""}) {
+      Status s = ValidateIdentifier(kind, bad, "identifiers");
+      EXPECT_FALSE(s.ok()) << kind << " " << bad;
+      EXPECT_EQ(s.message().rfind("identifiers." + std::string(kind) + ": must be exactly 8 digits",
+                                  0),
+                0u)
+          << s.message();
+    }
+  }
+  EXPECT_TRUE(ValidateIdentifier("oin", std::string(20, '7'), "identifiers").ok());
+  EXPECT_FALSE(ValidateIdentifier("oin", std::string(19, '7'), "identifiers").ok());
+  EXPECT_NE(ValidateIdentifier("oin", "1", "f").message().find("f.oin: must be exactly 20 digits"),
+            std::string::npos);
+  for (const char* good : {"A", "HRN12345", "abc123", "0"}) {
+    EXPECT_TRUE(ValidateIdentifier("hrn", good, "identifiers").ok()) << good;
+  }
+  for (std::string bad : {std::string(), std::string(31, 'a'), std::string("ab-1"),
+                          std::string("ab 1"), std::string("\xc3\xa9")}) {
+    Status s = ValidateIdentifier("hrn", bad, "identifiers");
+    EXPECT_FALSE(s.ok()) << bad;
+    EXPECT_NE(s.message().find("identifiers.hrn: must be 1-30 letters and digits"),
+              std::string::npos)
+        << s.message();
+  }
+  Status unknown = ValidateIdentifier("big", "1", "identifiers");
+  EXPECT_EQ(unknown.message(),
+            "identifiers: unknown identifier kind (agb, hrn, kvk, oin or ura), got 'big'");
+  // Upper case is not a kind: the model's keys are lower case (the ZAKL elements upper case).
+  EXPECT_FALSE(ValidateIdentifier("AGB", "01234567", "identifiers").ok());
+}
+
+TEST(ValidateInterfaceVersion, DottedLettersAndDigits) {
+  for (const char* good : {"1", "1.4.0", "2.0.0-rc1", "v3", std::string(30, '9').c_str()}) {
+    ExpectAccepted(ValidateInterfaceVersion, good);
+  }
+  for (std::string bad : {std::string(), std::string(31, '9'), std::string(".1"),
+                          std::string("1."), std::string("1 .0"), std::string("1_0"),
+                          std::string("-1"), std::string("1.0\n")}) {
+    ExpectRefused(ValidateInterfaceVersion, bad, "1-30 characters of letters, digits");
+  }
+}
+
+TEST(ValidateSubscriptionDays, OneToTenYears) {
+  EXPECT_TRUE(ValidateSubscriptionDays(1, "d").ok());
+  EXPECT_TRUE(ValidateSubscriptionDays(3650, "d").ok());
+  for (int64_t bad : {int64_t{0}, int64_t{-1}, int64_t{3651}, INT64_MAX}) {
+    Status s = ValidateSubscriptionDays(bad, "subscription-max-days");
+    EXPECT_FALSE(s.ok()) << bad;
+    EXPECT_EQ(s.message().rfind("subscription-max-days: must be 1-3650 days, got '", 0), 0u)
+        << s.message();
+  }
+}
+
+TEST(InterfaceVersionLess, NumericPartsByValue) {
+  std::vector<std::string> v = {"1.10.0", "1.4.0", "1.4", "2", "1.4.0-rc", "1.04.0", "10", "1.a"};
+  std::sort(v.begin(), v.end(),
+            [](const std::string& a, const std::string& b) { return InterfaceVersionLess(a, b); });
+  EXPECT_EQ(v, (std::vector<std::string>{"1.4", "1.04.0", "1.4.0", "1.4.0-rc", "1.10.0", "1.a",
+                                         "2", "10"}));
+  // Irreflexive and asymmetric; only equal strings are equivalent.
+  for (const auto& a : v) {
+    EXPECT_FALSE(InterfaceVersionLess(a, a)) << a;
+    for (const auto& b : v) {
+      if (a != b) EXPECT_NE(InterfaceVersionLess(a, b), InterfaceVersionLess(b, a)) << a << " " << b;
+    }
+  }
+  // Transitive where mixed parts meet: numbers before text.
+  EXPECT_TRUE(InterfaceVersionLess("9", "10"));
+  EXPECT_TRUE(InterfaceVersionLess("10", "10a"));
+  EXPECT_TRUE(InterfaceVersionLess("9", "10a"));
+}
+
 TEST(UriHost, ReturnsTheHost) {
   EXPECT_EQ(UriHost("https://a.b:8443/x"), "a.b");
   EXPECT_EQ(UriHost("https://a.b/x/y"), "a.b");
