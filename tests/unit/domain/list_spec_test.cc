@@ -22,6 +22,11 @@ TEST(ListSpecs, OneConsistentRowPerList) {
     EXPECT_TRUE(namespaces.insert(s.ns).second) << s.ns;
     EXPECT_TRUE(s.file_name.starts_with("MedMij_") && s.file_name.ends_with(".xml")) << s.file_name;
     EXPECT_TRUE(s.xsd.ends_with(".xsd")) << s.xsd;
+    // The strict form is checked against the official XSD, or the project's strict rendering of
+    // a release that has none; never against the project's own (signature-admitting) XSD.
+    EXPECT_TRUE(s.strict_xsd.starts_with("reference/") || s.strict_xsd.starts_with("strict/"))
+        << s.strict_xsd;
+    EXPECT_TRUE(s.strict_xsd.ends_with("/" + std::string(s.xsd))) << s.strict_xsd;
     EXPECT_TRUE(s.ns.starts_with("xmlns://afsprakenstelsel.medmij.nl/")) << s.ns;
     EXPECT_NE(s.ns.find("/release" + std::string(s.api_major) + "/"), std::string::npos) << s.ns;
     // The fields are NUL-terminated literals: libxml compares them as C strings.
@@ -30,7 +35,8 @@ TEST(ListSpecs, OneConsistentRowPerList) {
   }
   EXPECT_FALSE(ParseListKind("Whitelist"));
   EXPECT_EQ(ListNamesForMessages(),
-            "whitelist, oauthclientlist, zorgaanbiederslijst or gegevensdienstnamenlijst");
+            "whitelist, oauthclientlist, zorgaanbiederslijst, gegevensdienstnamenlijst, "
+            "zorgaanbiederslijst_release3 or zorgaanbiederskoppellijst");
 }
 
 }  // namespace

@@ -2,9 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
+
+#include "registry/domain/types.h"
 
 namespace medmij {
 namespace {
@@ -272,9 +276,9 @@ TEST(ValidateIdentifier, EveryKindWithItsRule) {
     for (const char* bad : {"1234567", "123456789", "1234567a", ""}) {
       Status s = ValidateIdentifier(kind, bad, "identifiers");
       EXPECT_FALSE(s.ok()) << kind << " " << bad;
-      EXPECT_EQ(s.message().rfind("identifiers." + std::string(kind) + ": must be exactly 8 digits",
-                                  0),
-                0u)
+      EXPECT_EQ(
+          s.message().rfind("identifiers." + std::string(kind) + ": must be exactly 8 digits", 0),
+          0u)
           << s.message();
     }
   }
@@ -301,12 +305,13 @@ TEST(ValidateIdentifier, EveryKindWithItsRule) {
 }
 
 TEST(ValidateInterfaceVersion, DottedLettersAndDigits) {
-  for (const char* good : {"1", "1.4.0", "2.0.0-rc1", "v3", std::string(30, '9').c_str()}) {
+  for (const std::string& good : {std::string("1"), std::string("1.4.0"), std::string("2.0.0-rc1"),
+                                  std::string("v3"), std::string(30, '9')}) {
     ExpectAccepted(ValidateInterfaceVersion, good);
   }
-  for (std::string bad : {std::string(), std::string(31, '9'), std::string(".1"),
-                          std::string("1."), std::string("1 .0"), std::string("1_0"),
-                          std::string("-1"), std::string("1.0\n")}) {
+  for (std::string bad :
+       {std::string(), std::string(31, '9'), std::string(".1"), std::string("1."),
+        std::string("1 .0"), std::string("1_0"), std::string("-1"), std::string("1.0\n")}) {
     ExpectRefused(ValidateInterfaceVersion, bad, "1-30 characters of letters, digits");
   }
 }
@@ -326,13 +331,15 @@ TEST(InterfaceVersionLess, NumericPartsByValue) {
   std::vector<std::string> v = {"1.10.0", "1.4.0", "1.4", "2", "1.4.0-rc", "1.04.0", "10", "1.a"};
   std::sort(v.begin(), v.end(),
             [](const std::string& a, const std::string& b) { return InterfaceVersionLess(a, b); });
-  EXPECT_EQ(v, (std::vector<std::string>{"1.4", "1.04.0", "1.4.0", "1.4.0-rc", "1.10.0", "1.a",
-                                         "2", "10"}));
+  EXPECT_EQ(v, (std::vector<std::string>{"1.4", "1.04.0", "1.4.0", "1.4.0-rc", "1.10.0", "1.a", "2",
+                                         "10"}));
   // Irreflexive and asymmetric; only equal strings are equivalent.
   for (const auto& a : v) {
     EXPECT_FALSE(InterfaceVersionLess(a, a)) << a;
     for (const auto& b : v) {
-      if (a != b) EXPECT_NE(InterfaceVersionLess(a, b), InterfaceVersionLess(b, a)) << a << " " << b;
+      if (a != b) {
+        EXPECT_NE(InterfaceVersionLess(a, b), InterfaceVersionLess(b, a)) << a << " " << b;
+      }
     }
   }
   // Transitive where mixed parts meet: numbers before text.

@@ -84,12 +84,14 @@ inline void Qualify(Participant& p, const std::string& service, bool passed = tr
   p.qualifications.push_back({service, passed, By(base - Days(200))});
 }
 
+// A data service at `host`, offered in interface version 1.4.0 (so on every provider list).
 inline ProviderService MakeService(const std::string& id, const std::string& host) {
   ProviderService s;
   s.service_id = id;
   s.authorization_uri = "https://" + host + "/oauth/authorize";
   s.token_uri = "https://" + host + ":8443/oauth/token";
   s.roles.push_back({"MM-1.0.0-" + id + "-FHIR", "https://" + host + "/fhir/" + id});
+  s.interface_versions = {"1.4.0"};
   return s;
 }
 
@@ -99,12 +101,15 @@ inline void AddProvider(RegistryState& s, const std::string& name, const std::st
   Provider p;
   p.name = name;
   p.dva = dva;
+  p.identifiers["agb"] = "90012345";
   p.added = By(base - Days(100));
   for (const auto& id : services) p.services[id] = MakeService(id, host);
   s.providers[name] = p;
 }
 
-// A small network: two DVPs (pgo-one, pgo-two), two DVAs (xis-one, xis-two), catalogue 1..4.
+// A small network: two DVPs (pgo-one, pgo-two), two DVAs (xis-one, xis-two), catalogue 1..4;
+// every provider has an AGB and every data service interface version 1.4.0, so each list has
+// entries.
 inline RegistryState SmallNetwork(Time base = kT0) {
   RegistryState s;
   for (auto [id, name] : {std::pair{"1", "Basisgegevens Zorg"},
@@ -157,10 +162,10 @@ inline int XmllintSchema(const std::filesystem::path& xsd, const std::string& do
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
+// What consumers validate the strict form against: the official release XSD, or for a release
+// without a public one, the project's strict rendering of it (Spec(list).strict_xsd).
 inline std::filesystem::path ReferenceXsd(ListKind list) {
-  std::string name(PublishedFileName(list));
-  name.replace(name.size() - 4, 4, ".xsd");
-  return std::filesystem::path(MEDMIJ_REFERENCE_DIR) / name;
+  return std::filesystem::path(MEDMIJ_SCHEMA_DIR) / std::string(Spec(list).strict_xsd);
 }
 
 }  // namespace medmij::testing

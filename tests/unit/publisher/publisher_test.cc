@@ -119,13 +119,13 @@ class PublisherTest : public ::testing::Test {
 signer::Libraries* PublisherTest::libraries_ = nullptr;
 fs::path* PublisherTest::keys_ = nullptr;
 
-TEST_F(PublisherTest, EmptyRegistryPublishesFourValidEmptyLists) {
+TEST_F(PublisherTest, EmptyRegistryPublishesSixValidEmptyLists) {
   Report r = MakePublisher().PublishOnce(t0_);
   ASSERT_TRUE(r.ok());
-  ASSERT_EQ(r.lists.size(), 4u);
+  ASSERT_EQ(r.lists.size(), 6u);
   EXPECT_EQ(r.at, t0_);
   EXPECT_FALSE(r.next_wakeup.has_value());
-  for (size_t i = 0; i < 4; ++i) {
+  for (size_t i = 0; i < 6; ++i) {
     const ListOutcome& o = r.lists[i];
     EXPECT_EQ(o.list, kAllLists[i]);
     EXPECT_TRUE(o.published);
@@ -146,7 +146,7 @@ TEST_F(PublisherTest, PublishesJournalsAndRepublishesOnlyOnChange) {
   uint64_t before = JournalLength();
   Report r1 = MakePublisher().PublishOnce(t0_);
   ASSERT_TRUE(r1.ok());
-  EXPECT_EQ(JournalLength(), before + 4);  // one event per list version
+  EXPECT_EQ(JournalLength(), before + 6);  // one event per list version
   std::vector<std::string> subjects;
   Read()->ForEachEvent(before + 1, [&](const store::JournalEvent& e) {
     EXPECT_EQ(e.meta.command, "publish");
@@ -156,9 +156,10 @@ TEST_F(PublisherTest, PublishesJournalsAndRepublishesOnlyOnChange) {
     subjects.push_back(e.meta.subject);
     return true;
   });
-  EXPECT_EQ(subjects, (std::vector<std::string>{"list:whitelist", "list:oauthclientlist",
-                                                "list:zorgaanbiederslijst",
-                                                "list:gegevensdienstnamenlijst"}));
+  EXPECT_EQ(subjects, (std::vector<std::string>{
+                          "list:whitelist", "list:oauthclientlist", "list:zorgaanbiederslijst",
+                          "list:gegevensdienstnamenlijst", "list:zorgaanbiederslijst_release3",
+                          "list:zorgaanbiederskoppellijst"}));
   for (ListKind list : kAllLists) ExpectGoodDocument(list, Bytes(list, 1));
   EXPECT_NE(Bytes(ListKind::kZorgaanbiederslijst, 1).find("umcharderwijk@medmij"),
             std::string::npos);
@@ -171,7 +172,7 @@ TEST_F(PublisherTest, PublishesJournalsAndRepublishesOnlyOnChange) {
     EXPECT_EQ(o.volgnummer, 1u);
     EXPECT_EQ(Read()->ListVersions(o.list).size(), 1u);
   }
-  EXPECT_EQ(JournalLength(), before + 4);
+  EXPECT_EQ(JournalLength(), before + 6);
 
   // One new node: only the Whitelist gets a new version, numbered 2.
   {
@@ -184,7 +185,7 @@ TEST_F(PublisherTest, PublishesJournalsAndRepublishesOnlyOnChange) {
   ASSERT_TRUE(r3.ok());
   EXPECT_TRUE(r3.lists[0].published);
   EXPECT_EQ(r3.lists[0].volgnummer, 2u);
-  for (size_t i = 1; i < 4; ++i) {
+  for (size_t i = 1; i < kListCount; ++i) {
     EXPECT_FALSE(r3.lists[i].published);
     EXPECT_EQ(r3.lists[i].volgnummer, 1u);
   }
@@ -267,6 +268,15 @@ TEST_F(PublisherTest, ParticipantWhoseCertificateLapsesLeavesAtTheNextPublicatio
   EXPECT_FALSE(r2.lists[1].published);  // OCL: xis-two has no OAuth clients
   EXPECT_TRUE(r2.lists[2].published);   // ZAL
   EXPECT_FALSE(r2.lists[3].published);  // GNL
+  EXPECT_TRUE(r2.lists[4].published);   // ZAL release3
+  EXPECT_TRUE(r2.lists[5].published);   // ZAKL
+  for (ListKind list :
+       {ListKind::kZorgaanbiederslijstRelease3, ListKind::kZorgaanbiederskoppellijst}) {
+    auto d = lists::Diff(list, Bytes(list, 1), Bytes(list, 2));
+    ASSERT_TRUE(d.ok()) << ToString(list);
+    EXPECT_EQ(d->removed, std::vector<std::string>{"huisartsenpost@medmij"}) << ToString(list);
+    EXPECT_TRUE(d->added.empty() && d->changed.empty()) << ToString(list);
+  }
   auto wl = lists::Diff(ListKind::kWhitelist, Bytes(ListKind::kWhitelist, 1),
                         Bytes(ListKind::kWhitelist, 2));
   ASSERT_TRUE(wl.ok());
@@ -351,7 +361,7 @@ TEST_F(PublisherTest, ExportDirHoldsTheStrictFormAtTheTopAndTheArchivedBytesInSi
       EXPECT_EQ(fs::status(e.path()).permissions() & fs::perms::others_read,
                 fs::perms::others_read);
     }
-    EXPECT_EQ(files, 4u) << d;
+    EXPECT_EQ(files, kListCount) << d;
   }
   for (ListKind list : kAllLists) {
     SCOPED_TRACE(std::string(ToString(list)));

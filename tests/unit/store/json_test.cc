@@ -54,7 +54,7 @@ Provider FullProvider() {
   s.token_uri = "https://token.example:8443/t";
   s.roles = {{"LAB-1.0-LRQ-FHIR", "https://res.example/lab"}, {"X", "https://res.example/x"}};
   s.interface_versions = {"1.0", "2.0"};
-  s.subscription = Subscription{"P1Y", "https://sub.example/s"};
+  s.subscription = Subscription{365, "https://sub.example/s"};
   p.services["4"] = s;
   ProviderService s2 = s;
   s2.service_id = "48";
@@ -90,7 +90,7 @@ TEST(JsonCodecTest, RoundTripsEveryType) {
       OAuthClient{"pgo.acme.example", "acme-pgo", "Acme PGO", Prov("2026-01-01T00:00:00Z", "a")});
   ExpectRoundTrip(DataService{"49", "Medicatie", Prov("2026-01-01T00:00:00Z", "a")});
   ExpectRoundTrip(SystemRole{"CODE", "https://x.example/y"});
-  ExpectRoundTrip(Subscription{"P1Y", "https://x.example/s"});
+  ExpectRoundTrip(Subscription{30, "https://x.example/s"});
   Provider prov = FullProvider();
   ExpectRoundTrip(prov);
   ExpectRoundTrip(prov.services.at("4"));
@@ -124,7 +124,7 @@ TEST(JsonCodecTest, PublicFieldNamesAndForms) {
   EXPECT_EQ(j["status_history"][0]["to"], "active");
   json pj = FullProvider();
   EXPECT_EQ(pj["type"], "BAZB");
-  EXPECT_EQ(pj["services"]["4"]["subscription"]["maximum_duration"], "P1Y");
+  EXPECT_EQ(pj["services"]["4"]["subscription"]["max_days"], 365);
   EXPECT_FALSE(pj["services"]["48"].contains("subscription"));  // optional omitted
   json cj = ComplianceCase{"case-1", "p", "t", "f", {}, std::nullopt};
   EXPECT_FALSE(cj.contains("closed"));
