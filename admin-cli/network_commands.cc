@@ -211,9 +211,9 @@ void AddNetworkCommands(CLI::App& app, Context& ctx, Action& action) {
       auto ids = std::make_shared<std::vector<std::string>>();
       set->add_option("NAME", in->name, "Zorgaanbiedernaam")->required();
       set->add_option("--type", *type, "ZA or BAZB");
-      set->add_option("--identifier", *ids,
-                      "KIND=VALUE sets, KIND= removes; KIND " + IdentifierKindsForMessages() +
-                          " (repeat)");
+      set->add_option(
+          "--identifier", *ids,
+          "KIND=VALUE sets, KIND= removes; KIND " + IdentifierKindsForMessages() + " (repeat)");
       OnRun(set, action, [&ctx, set, in, type, ids] {
         if (set->count("--type") != 0) in->type = *type;
         if (Status st = ParseIdentifiers(*ids, true, in->identifiers); !st.ok()) {

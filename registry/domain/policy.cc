@@ -453,8 +453,7 @@ Status CheckCaseClose(const ComplianceCase& c) {
 }
 
 bool IsProviderList(ListKind list) {
-  return list == ListKind::kZorgaanbiederslijst ||
-         list == ListKind::kZorgaanbiederslijstRelease3 ||
+  return list == ListKind::kZorgaanbiederslijst || list == ListKind::kZorgaanbiederslijstRelease3 ||
          list == ListKind::kZorgaanbiederskoppellijst;
 }
 
@@ -480,10 +479,10 @@ ProviderListing ListProvider(ListKind list, const Provider& provider, const Part
     }
   }
   if (out.services.empty()) {
-    out.omissions.push_back(
-        {"", provider.services.empty() ? "no data services"
-                                       : (release3 ? "none of its data services can be published"
-                                                   : "no data service its DVA is qualified for")});
+    out.omissions.push_back({"", provider.services.empty()
+                                     ? "no data services"
+                                     : (release3 ? "none of its data services can be published"
+                                                 : "no data service its DVA is qualified for")});
   }
   if (list == ListKind::kZorgaanbiederskoppellijst &&
       std::none_of(provider.identifiers.begin(), provider.identifiers.end(),

@@ -370,7 +370,8 @@ Status ValidateIdentifier(std::string_view kind, std::string_view value, std::st
   const size_t digits = kind == "oin" ? 20 : 8;
   bool ok = value.size() == digits;
   for (char c : value) ok = ok && IsDigit(c);
-  return ok ? Status::Ok() : Bad(where, "must be exactly " + std::to_string(digits) + " digits", value);
+  return ok ? Status::Ok()
+            : Bad(where, "must be exactly " + std::to_string(digits) + " digits", value);
 }
 
 Status ValidateInterfaceVersion(std::string_view v, std::string_view field) {

@@ -150,7 +150,8 @@ void AppendServiceEndpoints(std::string& out, size_t depth, const ProviderServic
 }
 
 // The interface versions of `services`, each once, in InterfaceVersionLess order.
-std::vector<std::string_view> InterfaceVersions(const std::vector<const ProviderService*>& services) {
+std::vector<std::string_view> InterfaceVersions(
+    const std::vector<const ProviderService*>& services) {
   std::vector<std::string_view> out;
   for (const ProviderService* s : services) {
     out.insert(out.end(), s->interface_versions.begin(), s->interface_versions.end());

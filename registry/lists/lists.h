@@ -29,8 +29,8 @@ namespace medmij::lists {
 struct ListContent {
   ListKind list = ListKind::kWhitelist;
   // The children of the entries element (MedMijNodes, OAuthclients, Zorgaanbieders,
-  // Gegevensdiensten: Spec(list).entries), each line indented as in the final document and ended by "\n". Empty when
-  // the list has no entries.
+  // Gegevensdiensten: Spec(list).entries), each line indented as in the final document and ended by
+  // "\n". Empty when the list has no entries.
   std::string entries_xml;
   // Hex SHA-256 of entries_xml: what Volgnummer follows (equal content, equal digest).
   std::string digest;

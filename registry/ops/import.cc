@@ -45,9 +45,9 @@ Status ApplyProvider(store::WriteTxn& txn, const Actor& actor, const Fields& f) 
             json_object::At("subscription", [&] {
               Fields subf(*sub, {"max_days", "uri"});
               const uint64_t days = subf.Required<uint64_t>("max_days");
-              psi.subscription = SubscriptionInput{
-                  static_cast<int64_t>(std::min<uint64_t>(days, INT64_MAX)),
-                  subf.Required<std::string>("uri")};
+              psi.subscription =
+                  SubscriptionInput{static_cast<int64_t>(std::min<uint64_t>(days, INT64_MAX)),
+                                    subf.Required<std::string>("uri")};
             });
           }
           const json* roles = sf.Find("roles");

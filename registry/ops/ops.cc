@@ -518,14 +518,16 @@ Status UpdateProviderService(store::WriteTxn& txn, const Actor& actor,
     s.subscription.reset();
   } else if (new_subscription) {
     if (!s.subscription && !(in.subscription_max_days && in.subscription_uri)) {
-      return Status::Invalid(std::string(in.subscription_uri ? "subscription-max-days"
-                                                             : "subscription-uri") +
-                             ": data service " + in.service_id + " of " + in.provider +
-                             " has no subscription yet: give both --subscription-max-days and "
-                             "--subscription-uri");
+      return Status::Invalid(
+          std::string(in.subscription_uri ? "subscription-max-days" : "subscription-uri") +
+          ": data service " + in.service_id + " of " + in.provider +
+          " has no subscription yet: give both --subscription-max-days and "
+          "--subscription-uri");
     }
-    const int64_t days = in.subscription_max_days.value_or(s.subscription ? s.subscription->max_days : 0);
-    const std::string uri = in.subscription_uri.value_or(s.subscription ? s.subscription->endpoint_uri : "");
+    const int64_t days =
+        in.subscription_max_days.value_or(s.subscription ? s.subscription->max_days : 0);
+    const std::string uri =
+        in.subscription_uri.value_or(s.subscription ? s.subscription->endpoint_uri : "");
     MEDMIJ_ASSIGN_OR_RETURN(Subscription sub, MakeSubscription(days, uri));
     s.subscription = std::move(sub);
   }

@@ -730,8 +730,8 @@ const ListMembership& Of(const std::vector<ListMembership>& m, ListKind list) {
 TEST(ExplainLists, OnEveryListWhenGoodAndContributing) {
   const Participant p = Good();
   auto m = ExplainLists(p, {NodeOf("fhir.acme.nl")}, {ClientOf("pgo.acme.nl")},
-                        {WithIdentifier(ProviderWith("umcx@medmij", {Service3("4")}))},
-                        Catalogue(), kNow);
+                        {WithIdentifier(ProviderWith("umcx@medmij", {Service3("4")}))}, Catalogue(),
+                        kNow);
   ASSERT_EQ(m.size(), kExplained.size());
   for (size_t i = 0; i < m.size(); ++i) {
     EXPECT_EQ(m[i].list, kExplained[i]);
@@ -835,8 +835,9 @@ TEST(ExplainLists, NamesEveryProviderAndServiceLeftOutAndWhy) {
 
   // A suspended DVA: the same providers are named (so staff can fix them), and the standing.
   p.status = Lifecycle::kSuspended;
-  auto suspended = ExplainLists(p, {NodeOf("fhir.acme.nl")}, {},
-                                {full, anonymous, partly, old, none, uncatalogued}, catalogue, kNow);
+  auto suspended =
+      ExplainLists(p, {NodeOf("fhir.acme.nl")}, {},
+                   {full, anonymous, partly, old, none, uncatalogued}, catalogue, kNow);
   EXPECT_FALSE(Of(suspended, ListKind::kZorgaanbiederskoppellijst).on);
   EXPECT_THAT(Of(suspended, ListKind::kZorgaanbiederskoppellijst).reasons,
               ElementsAre("status is suspended, not active"));
@@ -893,7 +894,8 @@ TEST(ListProvider, Release3AndZaklListTheSameServices) {
   dva.qualifications = {Qualification("1"), Qualification("4"), Qualification("5")};
   Provider pr = WithIdentifier(ProviderWith(
       "umcx@medmij", {Service3("5", {"1.4.0", "1.3.0"}), Service("4"), Service3("1")}));
-  for (ListKind l : {ListKind::kZorgaanbiederslijstRelease3, ListKind::kZorgaanbiederskoppellijst}) {
+  for (ListKind l :
+       {ListKind::kZorgaanbiederslijstRelease3, ListKind::kZorgaanbiederskoppellijst}) {
     ProviderListing listing = ListProvider(l, pr, dva, Catalogue());
     EXPECT_TRUE(listing.listed) << ToString(l);
     EXPECT_THAT(Ids(listing), ElementsAre("1", "5")) << ToString(l);
