@@ -12,6 +12,13 @@
 
 namespace medmij::testing {
 
+// `args` followed by `more`.
+inline std::vector<std::string> Plus(std::vector<std::string> args,
+                                     const std::vector<std::string>& more) {
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_EQ(Admin({"init"}).exit_code, 0); }

@@ -29,8 +29,21 @@
 
 #include <gtest/gtest.h>
 
+#include "registry/domain/types.h"
+
 namespace medmij::testing {
 namespace {
+
+// The row of the list table whose published name is the last segment of `list_path` (query
+// ignored); the test fails on a path that names no list.
+const ListSpec& SpecOfPath(const std::string& list_path) {
+  std::string name = fs::path(list_path.substr(0, list_path.find('?'))).filename().string();
+  for (const ListSpec& s : kListSpecs) {
+    if (s.file_name == name) return s;
+  }
+  ADD_FAILURE() << "no list is published as " << list_path;
+  return kListSpecs[0];
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -143,6 +156,11 @@ fs::path WriteConfig(const fs::path& dir, const ServiceOptions& o, uint16_t port
     << "\nretry_interval_ms = " << o.retry_interval_ms << "\nmax_age_s = " << o.max_age_s
     << "\nexport_dir = \"" << o.export_dir.string() << "\"\n";
   if (!o.default_form.empty()) c << "default_form = \"" << o.default_form << "\"\n";
+  if (!o.lists.empty()) {
+    c << "lists = [";
+    for (size_t i = 0; i < o.lists.size(); ++i) c << (i ? ", \"" : "\"") << o.lists[i] << "\"";
+    c << "]\n";
+  }
   if (!o.auditor_tokens_file.empty()) {
     c << "[auditors]\ntokens_file = \"" << o.auditor_tokens_file.string() << "\"\n";
   }
@@ -465,7 +483,7 @@ std::string NginxFront::ErrorLog() const {
 }
 
 std::string ApiMajor(const std::string& list_path) {
-  return list_path.find("Gegevensdienstnamenlijst") != std::string::npos ? "1" : "2";
+  return std::string(SpecOfPath(list_path).api_major);
 }
 
 std::string WithoutSignatureElement(const std::string& signed_xml) {
@@ -478,10 +496,9 @@ std::string WithoutSignatureElement(const std::string& signed_xml) {
 
 std::string XmllintReference(const fs::path& work_dir, const std::string& list_path,
                              const std::string& xml) {
-  std::string name = fs::path(list_path).filename().string();
-  name = name.substr(0, name.find('?'));
-  const fs::path xsd = fs::path(MEDMIJ_REFERENCE_DIR) / (name.substr(0, name.size() - 4) + ".xsd");
-  const fs::path file = work_dir / ("consumer-" + name);
+  const ListSpec& spec = SpecOfPath(list_path);
+  const fs::path xsd = fs::path(MEDMIJ_SCHEMA_DIR) / std::string(spec.strict_xsd);
+  const fs::path file = work_dir / ("consumer-" + std::string(spec.file_name));
   WriteFile(file, xml);
   CommandResult v =
       RunCommand({"xmllint", "--noout", "--nonet", "--schema", xsd.string(), file.string()});

@@ -62,8 +62,9 @@ struct ServiceOptions {
   int64_t check_interval_ms = 50;
   int64_t retry_interval_ms = 500;
   int threads = 2;
-  fs::path auditor_tokens_file;  // empty: no [auditors] section
-  std::string test_now;          // MEDMIJ_TEST_NOW for the service (empty: the wall clock)
+  fs::path auditor_tokens_file;    // empty: no [auditors] section
+  std::string test_now;            // MEDMIJ_TEST_NOW for the service (empty: the wall clock)
+  std::vector<std::string> lists;  // [publish] lists; empty: not in the config (every list)
 };
 
 // Writes a config file for `options` listening on 127.0.0.1:`port` (0: any free port).
@@ -158,13 +159,15 @@ void WriteFile(const fs::path& p, const std::string& content);
 std::string IsoTime(std::chrono::system_clock::time_point t);  // 2026-11-22T10:00:00.000Z
 // The <Volgnummer> of a list document, or 0.
 uint64_t Volgnummer(const std::string& xml);
-// "2" for the Whitelist, OCL and ZAL paths, "1" for the GNL (the ?api= major of each list).
+// The ?api= major of the list at `list_path` ("/MedMij_Whitelist.xml": "2"), from the list
+// table (registry/domain/types.h).
 std::string ApiMajor(const std::string& list_path);
 // `signed_xml` with its `<ds:Signature ...>...</ds:Signature>` element cut out, found by text
 // (an independent check of the service's stripping); unchanged without one.
 std::string WithoutSignatureElement(const std::string& signed_xml);
-// xmllint --schema with the official release XSD of `list_path` (schemas/reference/) on `xml`,
-// as existing consumers validate: "" when valid, else xmllint's complaint.
+// xmllint --schema with the official release XSD of `list_path` (schemas/reference/; for a
+// release without a public XSD the project's strict one, schemas/strict/) on `xml`, as existing
+// consumers validate: "" when valid, else xmllint's complaint.
 std::string XmllintReference(const fs::path& work_dir, const std::string& list_path,
                              const std::string& xml);
 // Stock `xmlsec1 --verify --enabled-key-data x509` of `xml` against the PKI's CA (the chain as

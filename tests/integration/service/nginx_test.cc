@@ -13,9 +13,12 @@
 namespace medmij::testing {
 namespace {
 
-const char* const kLists[] = {"/MedMij_Whitelist.xml", "/MedMij_OAuthclientlist.xml",
+const char* const kLists[] = {"/MedMij_Whitelist.xml",
+                              "/MedMij_OAuthclientlist.xml",
                               "/MedMij_Zorgaanbiederslijst.xml",
-                              "/MedMij_Gegevensdienstnamenlijst.xml"};
+                              "/MedMij_Gegevensdienstnamenlijst.xml",
+                              "/MedMij_Zorgaanbiederslijst_release3.xml",
+                              "/MedMij_Zorgaanbiederskoppellijst.xml"};
 
 // The demo registry served by the service with an export dir, and nginx in front.
 class Front {
@@ -158,8 +161,9 @@ TEST(ConsumersRule, StrictAtTheOfficialNamesSignedBesideThroughServiceAndNginx) 
     EXPECT_EQ(proxied.status, 200);
     EXPECT_EQ(proxied.body, direct_strict.body);
     EXPECT_EQ(proxied.header("etag"), direct_strict.header("etag"));
-    EXPECT_EQ(HttpGet(f.nginx_->Url(Cat(list, "?api=3"))).status, 400);
-    EXPECT_EQ(HttpGet(f.nginx_->Url(Cat("/signed", list, "?api=3"))).status, 400);
+    const std::string wrong_api = ApiMajor(list) == "3" ? "?api=2" : "?api=3";
+    EXPECT_EQ(HttpGet(f.nginx_->Url(Cat(list, wrong_api))).status, 400);
+    EXPECT_EQ(HttpGet(f.nginx_->Url(Cat("/signed", list, wrong_api))).status, 400);
     EXPECT_EQ(HttpGet(f.nginx_->Url(Cat(list, "?bogus=1"))).status, 400);
     EXPECT_EQ(HttpGet(f.nginx_->Url(Cat("/signed", list)), {}, "POST").status, 405);
   }

@@ -13,9 +13,12 @@ namespace {
 
 using std::chrono::seconds;
 
-const char* const kLists[] = {"/MedMij_Whitelist.xml", "/MedMij_OAuthclientlist.xml",
+const char* const kLists[] = {"/MedMij_Whitelist.xml",
+                              "/MedMij_OAuthclientlist.xml",
                               "/MedMij_Zorgaanbiederslijst.xml",
-                              "/MedMij_Gegevensdienstnamenlijst.xml"};
+                              "/MedMij_Gegevensdienstnamenlijst.xml",
+                              "/MedMij_Zorgaanbiederslijst_release3.xml",
+                              "/MedMij_Zorgaanbiederskoppellijst.xml"};
 
 class ServiceTest : public ::testing::Test {
  protected:
@@ -398,6 +401,66 @@ TEST(ServiceClock, ALapsedCertificateTakesTheParticipantOffTheLists) {
   for (const std::string& line : Lines(now.substr(journal.size()))) {
     EXPECT_EQ(nlohmann::json::parse(line)["meta"]["command"], "publish") << line;
   }
+}
+
+}  // namespace
+}  // namespace medmij::testing
+
+namespace medmij::testing {
+namespace {
+
+// [publish] lists: only the chosen lists are published, served, exported and reported; the
+// release3 lists of the demo registry carry its interface versions and identifiers.
+TEST(PublishLists, OnlyTheConfiguredListsArePublishedServedAndExported) {
+  TempDir dir;
+  ServiceOptions o;
+  o.data_dir = dir.path() / "data";
+  InitDemoRegistry(o.data_dir);
+  o.pki = MakeDevPki(dir.path() / "pki");
+  o.export_dir = dir.path() / "export";
+  fs::create_directories(o.export_dir);
+  o.lists = {"zorgaanbiederskoppellijst", "zorgaanbiederslijst_release3"};
+  Service s(dir.path(), o);
+  ASSERT_TRUE(s.Start()) << s.Stderr();
+  ASSERT_TRUE(WaitFor([&] {
+    return HttpGet(s.Url("/MedMij_Zorgaanbiederskoppellijst.xml?api=1")).status == 200 &&
+           HttpGet(s.Url("/MedMij_Zorgaanbiederslijst_release3.xml?api=3")).status == 200;
+  })) << s.Stderr();
+  const fs::path work = dir.path();
+  for (const char* list :
+       {"/MedMij_Zorgaanbiederskoppellijst.xml", "/MedMij_Zorgaanbiederslijst_release3.xml"}) {
+    SCOPED_TRACE(list);
+    HttpResponse strict = HttpGet(s.Url(list));
+    EXPECT_EQ(XmllintReference(work, list, strict.body), "");
+    HttpResponse signed_form = HttpGet(s.Url(Cat("/signed", list)));
+    EXPECT_EQ(XmlsecVerify(work, o.pki, signed_form.body), "");
+    EXPECT_EQ(strict.body, WithoutSignatureElement(signed_form.body));
+    EXPECT_EQ(ReadFile(o.export_dir / std::string(list).substr(1)), strict.body);
+    EXPECT_EQ(ReadFile(o.export_dir / Cat("signed", list)), signed_form.body);
+  }
+  const std::string zakl = HttpGet(s.Url("/MedMij_Zorgaanbiederskoppellijst.xml")).body;
+  EXPECT_NE(zakl.find("<OIN>23885731954438865098</OIN>"), std::string::npos) << zakl;
+  const std::string zal3 = HttpGet(s.Url("/MedMij_Zorgaanbiederslijst_release3.xml")).body;
+  EXPECT_NE(zal3.find("<MaximaleDuur>365</MaximaleDuur>"), std::string::npos) << zal3;
+  EXPECT_EQ(HttpGet(s.Url("/MedMij_Zorgaanbiederslijst_release3.xml?api=2")).status, 400);
+  for (const char* off : {"/MedMij_Whitelist.xml", "/signed/MedMij_Zorgaanbiederslijst.xml",
+                          "/MedMij_Gegevensdienstnamenlijst.xml?api=1"}) {
+    EXPECT_EQ(HttpGet(s.Url(off)).status, 404) << off;
+  }
+  size_t exported = 0;
+  for (const auto& e : fs::directory_iterator(o.export_dir)) exported += e.is_regular_file();
+  EXPECT_EQ(exported, 2u);
+  const std::string metrics = HttpGet(s.Url("/metrics")).body;
+  EXPECT_NE(metrics.find("medmij_list_volgnummer{list=\"zorgaanbiederskoppellijst\"} 1"),
+            std::string::npos)
+      << metrics;
+  EXPECT_EQ(metrics.find("list=\"whitelist\""), std::string::npos) << metrics;
+  auto xis = nlohmann::json::parse(HttpGet(s.Url("/participants/xisbridge")).body);
+  EXPECT_EQ(xis["lists"],
+            nlohmann::json::array({"zorgaanbiederslijst_release3", "zorgaanbiederskoppellijst"}))
+      << xis.dump();
+  EXPECT_EQ(HttpGet(s.Url("/lists/whitelist/versions")).status, 200);  // the archive stays
+  EXPECT_EQ(s.Stop(), 0);
 }
 
 }  // namespace

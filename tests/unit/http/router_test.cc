@@ -169,6 +169,45 @@ TEST_F(RouterTest, ListParametersAreCheckedAndNamed) {
   EXPECT_EQ(r.body, "unknown query parameter '" + std::string(40, 'x') + "...'\n");
 }
 
+TEST_F(RouterTest, Release3ListsAtTheirOfficialNamesWithTheirOwnApiMajor) {
+  for (const char* name : {"/MedMij_Zorgaanbiederslijst_release3.xml",
+                           "/signed/MedMij_Zorgaanbiederslijst_release3.xml"}) {
+    EXPECT_EQ(Get(std::string(name) + "?api=3").status, 200) << name;
+    Reply r = Get(std::string(name) + "?api=2");
+    EXPECT_EQ(r.status, 400) << name;
+    EXPECT_EQ(r.body, "query parameter 'api' must be 3\n");
+  }
+  EXPECT_EQ(Body(Get("/MedMij_Zorgaanbiederslijst_release3.xml")),
+            Strict(ListKind::kZorgaanbiederslijstRelease3));
+  EXPECT_EQ(Get("/MedMij_Zorgaanbiederskoppellijst.xml?api=1").status, 200);
+  EXPECT_EQ(Get("/MedMij_Zorgaanbiederskoppellijst.xml?api=3").body,
+            "query parameter 'api' must be 1\n");
+  EXPECT_EQ(Body(Get("/signed/MedMij_Zorgaanbiederskoppellijst.xml")),
+            Signed(ListKind::kZorgaanbiederskoppellijst));
+  // The release2 ZAL keeps its own major.
+  EXPECT_EQ(Get("/MedMij_Zorgaanbiederslijst.xml?api=3").status, 400);
+  EXPECT_EQ(Get("/lists/zorgaanbiederskoppellijst/versions").status, 200);
+}
+
+TEST_F(RouterTest, OnlyTheConfiguredListsAreServedAndReported) {
+  options_.lists = ListSet();
+  options_.lists.set(static_cast<size_t>(ListKind::kWhitelist));
+  options_.lists.set(static_cast<size_t>(ListKind::kZorgaanbiederskoppellijst));
+  EXPECT_EQ(Get("/MedMij_Whitelist.xml").status, 200);
+  EXPECT_EQ(Get("/MedMij_Zorgaanbiederskoppellijst.xml").status, 200);
+  for (const char* off : {"/MedMij_Zorgaanbiederslijst.xml", "/signed/MedMij_OAuthclientlist.xml",
+                          "/MedMij_Zorgaanbiederslijst_release3.xml?api=3"}) {
+    EXPECT_EQ(Get(off).status, 404) << off;
+  }
+  const std::string metrics = Get("/metrics").body;
+  EXPECT_NE(metrics.find("medmij_list_volgnummer{list=\"zorgaanbiederskoppellijst\"} 3\n"),
+            std::string::npos);
+  EXPECT_EQ(metrics.find("list=\"zorgaanbiederslijst\""), std::string::npos) << metrics;
+  json health = json::parse(Get("/healthz").body);
+  EXPECT_EQ(health["lists"].size(), 2u) << health.dump();
+  EXPECT_TRUE(health["lists"].contains("whitelist"));
+}
+
 TEST_F(RouterTest, ConditionalRequests) {
   const std::string etag = "\"" + Sha256Hex(Strict(ListKind::kWhitelist)) + "\"";
   Reply r = Get("/MedMij_Whitelist.xml", {{"if-none-match", etag}});

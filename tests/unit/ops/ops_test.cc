@@ -467,7 +467,7 @@ TEST_F(ProviderOpsTest, ProvidersOnlyForDvasWithUniqueNamesAndValidFields) {
   EXPECT_REFUSED(add({"hospitaal@medmij", "dva-one", "ZA", {{"agb", "123"}}, {}}),
                  Code::kInvalidArgument, "identifiers.agb: must be exactly 8 digits");
   EXPECT_REFUSED(add({"hospitaal@medmij", "dva-one", "ZA", {{"big", "12345678"}}, {}}),
-                 Code::kInvalidArgument, "unknown kind 'big'");
+                 Code::kInvalidArgument, "unknown identifier kind (agb, hrn, kvk, oin or ura)");
   EXPECT_REFUSED(add({"hospitaal@medmij", "no-such-dva", "ZA", {}, {}}), Code::kNotFound,
                  "no-such-dva");
   // Services given with the provider are checked like PutProviderService, by index.
@@ -523,6 +523,92 @@ TEST_F(ProviderOpsTest, ServicesNeedTheCatalogueAndBackChannelHostsOfTheDva) {
   EXPECT_TRUE(Read()->GetProvider("ziekenhuis@medmij")->services.empty());
   EXPECT_REFUSED(Do([](auto& t, auto& a) { return RemoveProvider(t, a, "nobody@medmij", ""); }),
                  Code::kNotFound, "nobody@medmij");
+}
+
+// The ZAL release3 and ZAKL fields: identifiers (hrn too), aanbiedertype, interface versions
+// and the subscription, set with the provider or service, or changed later (`provider set`,
+// `provider service set`); every bad value is refused with its field named and changes nothing.
+TEST_F(ProviderOpsTest, Release3FieldsAreCheckedAndChangedInPlace) {
+  ASSERT_TRUE(
+      Do([](auto& t, auto& a) { return AddNode(t, a, "dva-one", "sub.one.example"); }).ok());
+  ProviderServiceInput svc = Service();
+  svc.interface_versions = {"1.4.0", "1.10.0", "1.3.0"};
+  svc.subscription = SubscriptionInput{365, "https://sub.one.example/subscription"};
+  ASSERT_TRUE(AddZiekenhuis({svc}).ok());
+  ProviderService stored = Read()->GetProvider("ziekenhuis@medmij")->services.at("1");
+  EXPECT_EQ(stored.interface_versions, (std::vector<std::string>{"1.3.0", "1.4.0", "1.10.0"}));
+  ASSERT_TRUE(stored.subscription);
+  EXPECT_EQ(stored.subscription->max_days, 365u);
+
+  auto put = [&](ProviderServiceInput in) {
+    return Do([&](auto& t, auto& a) { return PutProviderService(t, a, in); });
+  };
+  ProviderServiceInput bad = svc;
+  bad.interface_versions = {"1.4.0", "1 4"};
+  EXPECT_REFUSED(put(bad), Code::kInvalidArgument, "interface-version: must be 1-30 characters");
+  bad.interface_versions = {"1.4.0", "1.4.0"};
+  EXPECT_REFUSED(put(bad), Code::kInvalidArgument, "'1.4.0' is given more than once");
+  bad = svc;
+  bad.subscription = SubscriptionInput{0, "https://sub.one.example/s"};
+  EXPECT_REFUSED(put(bad), Code::kInvalidArgument, "subscription-max-days: must be 1-3650 days");
+  bad.subscription = SubscriptionInput{3651, "https://sub.one.example/s"};
+  EXPECT_REFUSED(put(bad), Code::kInvalidArgument, "subscription-max-days");
+  bad.subscription = SubscriptionInput{30, "http://sub.one.example/s"};
+  EXPECT_REFUSED(put(bad), Code::kInvalidArgument, "subscription-uri");
+  bad.subscription = SubscriptionInput{30, "https://sub.elsewhere.example/s"};
+  EXPECT_REFUSED(put(bad), Code::kFailedPrecondition, "sub.elsewhere.example");  // not a node
+
+  auto set = [&](ProviderUpdate in) {
+    return Do([&](auto& t, auto& a) { return UpdateProvider(t, a, in); });
+  };
+  ASSERT_TRUE(set({"ziekenhuis@medmij", "ZA", {{"hrn", "HRN42"}, {"agb", ""}}}).ok());
+  auto p = Read()->GetProvider("ziekenhuis@medmij");
+  EXPECT_EQ(p->type, ProviderType::kZa);
+  EXPECT_EQ(p->identifiers, (std::map<std::string, std::string>{{"hrn", "HRN42"}}));
+  EXPECT_EQ(p->services.at("1"), stored);  // services untouched
+  EXPECT_REFUSED(set({"ziekenhuis@medmij", std::nullopt, {{"hrn", "HRN_42"}}}),
+                 Code::kInvalidArgument, "identifiers.hrn: must be 1-30 letters and digits");
+  EXPECT_REFUSED(set({"ziekenhuis@medmij", std::nullopt, {{"ura", "1234567"}}}),
+                 Code::kInvalidArgument, "identifiers.ura: must be exactly 8 digits");
+  EXPECT_REFUSED(set({"ziekenhuis@medmij", std::nullopt, {{"oin", "1234567890123456789"}}}),
+                 Code::kInvalidArgument, "identifiers.oin: must be exactly 20 digits");
+  EXPECT_REFUSED(set({"ziekenhuis@medmij", std::nullopt, {{"kvk", ""}}}), Code::kInvalidArgument,
+                 "no such identifier to remove");
+  EXPECT_REFUSED(set({"ziekenhuis@medmij", "APD", {}}), Code::kInvalidArgument, "type");
+  EXPECT_REFUSED(set({"ziekenhuis@medmij", std::nullopt, {}}), Code::kInvalidArgument,
+                 "nothing to change");
+  EXPECT_REFUSED(set({"nobody@medmij", "ZA", {}}), Code::kNotFound, "nobody@medmij");
+
+  auto update = [&](ProviderServiceUpdate in) {
+    return Do([&](auto& t, auto& a) { return UpdateProviderService(t, a, in); });
+  };
+  ProviderServiceUpdate u{"ziekenhuis@medmij", "1", std::vector<std::string>{"2.0"}, 30,
+                          std::nullopt, false};
+  ASSERT_TRUE(update(u).ok());
+  stored = Read()->GetProvider("ziekenhuis@medmij")->services.at("1");
+  EXPECT_EQ(stored.interface_versions, std::vector<std::string>{"2.0"});
+  EXPECT_EQ(stored.subscription->max_days, 30u);  // one field changed, the uri kept
+  EXPECT_EQ(stored.subscription->endpoint_uri, "https://sub.one.example/subscription");
+  EXPECT_REFUSED(update({"ziekenhuis@medmij", "1", std::nullopt, 5, std::nullopt, true}),
+                 Code::kInvalidArgument, "cannot be combined");
+  ASSERT_TRUE(
+      update({"ziekenhuis@medmij", "1", std::vector<std::string>{}, std::nullopt, std::nullopt,
+              true})
+          .ok());
+  stored = Read()->GetProvider("ziekenhuis@medmij")->services.at("1");
+  EXPECT_TRUE(stored.interface_versions.empty());  // now in the ZAL release2 only
+  EXPECT_FALSE(stored.subscription);
+  EXPECT_REFUSED(
+      update({"ziekenhuis@medmij", "1", std::nullopt, 30, std::nullopt, false}),
+      Code::kInvalidArgument, "has no subscription yet");
+  EXPECT_REFUSED(update({"ziekenhuis@medmij", "1", std::nullopt, std::nullopt, std::nullopt, true}),
+                 Code::kInvalidArgument, "has no subscription");
+  EXPECT_REFUSED(update({"ziekenhuis@medmij", "4", std::vector<std::string>{"1.0"}, std::nullopt,
+                         std::nullopt, false}),
+                 Code::kNotFound, "does not offer data service 4");
+  EXPECT_REFUSED(
+      update({"ziekenhuis@medmij", "1", std::nullopt, std::nullopt, std::nullopt, false}),
+      Code::kInvalidArgument, "nothing to change");
 }
 
 TEST_F(ProviderOpsTest, TransferOnlyToADvaInGoodStandingThatHasTheNodes) {

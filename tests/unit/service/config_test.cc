@@ -87,6 +87,29 @@ TEST(Config, DefaultFormIsStrictOrSigned) {
   ExpectError(add("default_form = true"), "[publish] default_form: must be a string");
 }
 
+TEST(Config, PublishListsChoosesTheListsByIdDefaultAll) {
+  auto add = [](const std::string& line) {
+    return Replace(kGood, "max_age_s = 60", "max_age_s = 60\n" + line);
+  };
+  auto all = Parse(kGood);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->lists, kEveryList);
+  EXPECT_EQ(all->lists.count(), 6u);
+  auto two = Parse(add(R"(lists = ["zorgaanbiederskoppellijst", "whitelist"])"));
+  ASSERT_TRUE(two.ok()) << two.status().message();
+  EXPECT_EQ(two->lists.count(), 2u);
+  EXPECT_TRUE(two->lists.test(static_cast<size_t>(ListKind::kWhitelist)));
+  EXPECT_TRUE(two->lists.test(static_cast<size_t>(ListKind::kZorgaanbiederskoppellijst)));
+  EXPECT_FALSE(two->lists.test(static_cast<size_t>(ListKind::kZorgaanbiederslijstRelease3)));
+  ExpectError(add(R"(lists = ["whitelist", "blacklist"])"),
+              "[publish] lists: unknown list 'blacklist' (whitelist, oauthclientlist");
+  ExpectError(add(R"(lists = ["whitelist", "whitelist"])"),
+              "[publish] lists: 'whitelist' is named twice");
+  ExpectError(add("lists = []"), "[publish] lists: must name at least one list");
+  ExpectError(add("lists = \"whitelist\""), "[publish] lists: must be an array");
+  ExpectError(add("lists = [1]"), "[publish] lists: must be an array of list ids");
+}
+
 TEST(Config, TheExampleConfigParses) {
   // deploy/config/registry.example.toml is what the Debian package installs: it must stay valid.
   std::ifstream in(std::string(MEDMIJ_SOURCE_DIR) + "/deploy/config/registry.example.toml");

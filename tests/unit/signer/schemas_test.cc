@@ -32,7 +32,7 @@ class SchemaSetTest : public ::testing::Test {
   int ReferenceXmllint(const std::string& doc, const std::string& xsd) {
     WriteAll(tmp_ / "doc.xml", doc);
     CommandResult r = RunCommand("xmllint --noout --nonet --schema " +
-                                 Quote(std::string(MEDMIJ_REFERENCE_DIR) + "/" + xsd) + " " +
+                                 Quote(std::string(MEDMIJ_SCHEMA_DIR) + "/" + xsd) + " " +
                                  Quote((tmp_ / "doc.xml").string()));
     last_output_ = r.output;
     return r.exit_code;
@@ -51,21 +51,31 @@ DevCa SchemaSetTest::ca_;
 struct Case {
   ListKind kind;
   std::string xml;
-  const char* reference_xsd;
+  const char* reference_xsd;  // relative to schemas/: Spec(kind).strict_xsd
 };
 
 std::vector<Case> Lists() {
   return {
-      {ListKind::kWhitelist, Whitelist(0), "MedMij_Whitelist.xsd"},
-      {ListKind::kWhitelist, Whitelist(5000), "MedMij_Whitelist.xsd"},
-      {ListKind::kOAuthClientList, OAuthClientList(0), "MedMij_OAuthclientlist.xsd"},
-      {ListKind::kOAuthClientList, OAuthClientList(2000), "MedMij_OAuthclientlist.xsd"},
-      {ListKind::kZorgaanbiederslijst, Zorgaanbiederslijst(0), "MedMij_Zorgaanbiederslijst.xsd"},
-      {ListKind::kZorgaanbiederslijst, Zorgaanbiederslijst(3000), "MedMij_Zorgaanbiederslijst.xsd"},
+      {ListKind::kWhitelist, Whitelist(0), "reference/MedMij_Whitelist.xsd"},
+      {ListKind::kWhitelist, Whitelist(5000), "reference/MedMij_Whitelist.xsd"},
+      {ListKind::kOAuthClientList, OAuthClientList(0), "reference/MedMij_OAuthclientlist.xsd"},
+      {ListKind::kOAuthClientList, OAuthClientList(2000), "reference/MedMij_OAuthclientlist.xsd"},
+      {ListKind::kZorgaanbiederslijst, Zorgaanbiederslijst(0),
+       "reference/MedMij_Zorgaanbiederslijst.xsd"},
+      {ListKind::kZorgaanbiederslijst, Zorgaanbiederslijst(3000),
+       "reference/MedMij_Zorgaanbiederslijst.xsd"},
       {ListKind::kGegevensdienstnamenlijst, Gegevensdienstnamenlijst(0),
-       "MedMij_Gegevensdienstnamenlijst.xsd"},
+       "reference/MedMij_Gegevensdienstnamenlijst.xsd"},
       {ListKind::kGegevensdienstnamenlijst, Gegevensdienstnamenlijst(30),
-       "MedMij_Gegevensdienstnamenlijst.xsd"},
+       "reference/MedMij_Gegevensdienstnamenlijst.xsd"},
+      {ListKind::kZorgaanbiederslijstRelease3, Zorgaanbiederslijst3(0),
+       "strict/MedMij_Zorgaanbiederslijst_release3.xsd"},
+      {ListKind::kZorgaanbiederslijstRelease3, Zorgaanbiederslijst3(1000),
+       "strict/MedMij_Zorgaanbiederslijst_release3.xsd"},
+      {ListKind::kZorgaanbiederskoppellijst, Zorgaanbiederskoppellijst(0),
+       "strict/MedMij_Zorgaanbiederskoppellijst.xsd"},
+      {ListKind::kZorgaanbiederskoppellijst, Zorgaanbiederskoppellijst(1000),
+       "strict/MedMij_Zorgaanbiederskoppellijst.xsd"},
   };
 }
 
@@ -132,6 +142,31 @@ TEST_F(SchemaSetTest, ReleaseRulesStillHold) {
                               ReplaceOnce(Zorgaanbiederslijst(1), "zorga@medmij", "zo@medmij"))
                    .ok());  // Zorgaanbiedernaam minLength 10
   EXPECT_FALSE(schemas_->Validate(ListKind::kOAuthClientList, Whitelist(1)).ok());
+  // The ZAL release3 and the ZAKL: each list's own namespace, not the other ZAL's.
+  EXPECT_TRUE(
+      schemas_->Validate(ListKind::kZorgaanbiederslijstRelease3, Zorgaanbiederslijst3(2)).ok());
+  EXPECT_FALSE(
+      schemas_->Validate(ListKind::kZorgaanbiederslijstRelease3, Zorgaanbiederslijst(2)).ok());
+  EXPECT_FALSE(schemas_->Validate(ListKind::kZorgaanbiederslijst, Zorgaanbiederslijst3(2)).ok());
+  EXPECT_FALSE(schemas_
+                   ->Validate(ListKind::kZorgaanbiederslijstRelease3,
+                              ReplaceOnce(Zorgaanbiederslijst3(1), "<InterfaceversieId>1.4.0",
+                                          "<InterfaceversieId>1.3.0"))
+                   .ok());  // Unieke_Interfaceversie
+  EXPECT_FALSE(schemas_
+                   ->Validate(ListKind::kZorgaanbiederskoppellijst,
+                              ReplaceOnce(Zorgaanbiederskoppellijst(1), "<AGB>90000000</AGB>",
+                                          "<AGB>90000000</AGB><KVK>12345678</KVK>"))
+                   .ok());  // exactly one identifier per IdentificerendKenmerk
+  EXPECT_FALSE(schemas_
+                   ->Validate(ListKind::kZorgaanbiederskoppellijst,
+                              ReplaceOnce(Zorgaanbiederskoppellijst(1),
+                                          "<IdentificerendeKenmerken>\n"
+                                          "                <IdentificerendKenmerk>\n"
+                                          "                    <AGB>90000000</AGB>\n"
+                                          "                </IdentificerendKenmerk>\n",
+                                          "<IdentificerendeKenmerken>\n"))
+                   .ok());  // at least one identifier
 }
 
 TEST_F(SchemaSetTest, SignatureMustBeOurSubsetAndLast) {

@@ -149,6 +149,10 @@ inline constexpr const char* kZalNs =
     "xmlns://afsprakenstelsel.medmij.nl/zorgaanbiederslijst/release2/";
 inline constexpr const char* kGnlNs =
     "xmlns://afsprakenstelsel.medmij.nl/gegevensdienstnamenlijst/release1/";
+inline constexpr const char* kZal3Ns =
+    "xmlns://afsprakenstelsel.medmij.nl/zorgaanbiederslijst/release3/";
+inline constexpr const char* kZaklNs =
+    "xmlns://afsprakenstelsel.medmij.nl/Zorgaanbiederskoppellijst/release1/";
 
 inline std::string Letters(size_t i) {  // a, b, ..., z, ba, bb, ... (the ZAL name pattern)
   std::string s;
@@ -232,6 +236,91 @@ inline std::string Gegevensdienstnamenlijst(size_t services, uint64_t volgnummer
          "</Weergavenaam>\n        </Gegevensdienst>\n";
   }
   return x + "    </Gegevensdiensten>\n</Gegevensdienstnamenlijst>\n";
+}
+
+// A ZAL release3 with `providers` entries in the layout of the public example: each provider
+// offers service 4 in interface versions 1.3.0 and 1.4.0, the even ones with a subscription.
+inline std::string Zorgaanbiederslijst3(size_t providers, uint64_t volgnummer = 9) {
+  std::string x = Head("Zorgaanbiederslijst", kZal3Ns, volgnummer, "2026-11-22T10:00:00Z");
+  x += "    <Zorgaanbieders>\n";
+  for (size_t i = 0; i < providers; ++i) {
+    const std::string host = "dva" + std::to_string(i % 50) + ".example.nl";
+    x += "        <Zorgaanbieder>\n            <Zorgaanbiedernaam>zorg" + Letters(i) +
+         "@medmij</Zorgaanbiedernaam>\n            <Aanbiedertype>" +
+         std::string(i % 3 == 1 ? "BAZB" : "ZA") +
+         "</Aanbiedertype>\n            <Interfaceversies>\n";
+    for (const char* version : {"1.3.0", "1.4.0"}) {
+      x += "                <Interfaceversie>\n                    <InterfaceversieId>";
+      x += version;
+      x += "</InterfaceversieId>\n                    <Gegevensdiensten>\n"
+           "                        <Gegevensdienst>\n"
+           "                            <GegevensdienstId>4</GegevensdienstId>\n"
+           "                            <AuthorizationEndpoint>\n"
+           "                                <AuthorizationEndpointuri>https://" +
+           host +
+           "/oauth/authorize</AuthorizationEndpointuri>\n"
+           "                            </AuthorizationEndpoint>\n"
+           "                            <TokenEndpoint>\n"
+           "                                <TokenEndpointuri>https://" +
+           host +
+           ":8443/oauth/token</TokenEndpointuri>\n"
+           "                            </TokenEndpoint>\n";
+      if (i % 2 == 0) {
+        x += "                            <Abonneren>\n"
+             "                                <MaximaleDuur>365</MaximaleDuur>\n"
+             "                                <SubscriptionEndpointuri>https://" +
+             host +
+             "/subscription</SubscriptionEndpointuri>\n"
+             "                            </Abonneren>\n";
+      }
+      x += "                            <Systeemrollen>\n"
+           "                                <Systeemrol>\n"
+           "                                    "
+           "<Systeemrolcode>LAB-1.0.0-LRB-FHIR</Systeemrolcode>\n"
+           "                                    <ResourceEndpoint>\n"
+           "                                        <ResourceEndpointuri>https://" +
+           host +
+           "/fhir</ResourceEndpointuri>\n"
+           "                                    </ResourceEndpoint>\n"
+           "                                </Systeemrol>\n"
+           "                            </Systeemrollen>\n"
+           "                        </Gegevensdienst>\n"
+           "                    </Gegevensdiensten>\n"
+           "                </Interfaceversie>\n";
+    }
+    x += "            </Interfaceversies>\n        </Zorgaanbieder>\n";
+  }
+  return x + "    </Zorgaanbieders>\n</Zorgaanbiederslijst>\n";
+}
+
+// A Zorgaanbiederskoppellijst with `providers` entries in the layout of the public example:
+// each provider has an AGB (the odd ones an HRN too) and service 4 in interface version 1.4.0.
+inline std::string Zorgaanbiederskoppellijst(size_t providers, uint64_t volgnummer = 13) {
+  std::string x = Head("Zorgaanbiederskoppellijst", kZaklNs, volgnummer, "2026-11-22T10:00:00Z");
+  x += "    <Zorgaanbieders>\n";
+  for (size_t i = 0; i < providers; ++i) {
+    std::string agb = std::to_string(90000000 + i);
+    x += "        <Zorgaanbieder>\n            <Zorgaanbiedernaam>zorg" + Letters(i) +
+         "@medmij</Zorgaanbiedernaam>\n            <IdentificerendeKenmerken>\n"
+         "                <IdentificerendKenmerk>\n                    <AGB>" +
+         agb + "</AGB>\n                </IdentificerendKenmerk>\n";
+    if (i % 2 == 1) {
+      x += "                <IdentificerendKenmerk>\n                    <HRN>hrn" + agb +
+           "</HRN>\n                </IdentificerendKenmerk>\n";
+    }
+    x += "            </IdentificerendeKenmerken>\n            <Gegevensdiensten>\n"
+         "                <Gegevensdienst>\n"
+         "                    <GegevensdienstId>4</GegevensdienstId>\n"
+         "                    <Weergavenaam>Laboratoriumresultaten</Weergavenaam>\n"
+         "                    <Interfaceversies>\n"
+         "                        <Interfaceversie>\n"
+         "                            <InterfaceversieId>1.4.0</InterfaceversieId>\n"
+         "                        </Interfaceversie>\n"
+         "                    </Interfaceversies>\n"
+         "                </Gegevensdienst>\n"
+         "            </Gegevensdiensten>\n        </Zorgaanbieder>\n";
+  }
+  return x + "    </Zorgaanbieders>\n</Zorgaanbiederskoppellijst>\n";
 }
 
 // Replaces the first occurrence of `from` (which must be present).
