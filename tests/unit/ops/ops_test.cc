@@ -362,7 +362,8 @@ TEST_F(OpsTest, NodesAreUniqueNetworkWideAndRemovedOnlyByTheirOwnerWhenUnused) {
                         "https://front.one.example/authorize",
                         "https://api.one.example/token",
                         {{"R", "https://api.one.example/fhir"}},
-                        {}});
+                        {},
+                        std::nullopt});
   ASSERT_TRUE(Do([&](auto& t, auto& a) { return AddProvider(t, a, p); }).ok());
   EXPECT_REFUSED(
       Do([](auto& t, auto& a) { return RemoveNode(t, a, "dva-one", "api.one.example"); }),
@@ -440,7 +441,8 @@ class ProviderOpsTest : public OpsTest {
             "https://front.one.example/authorize",
             std::move(token),
             {{"MM-1.0.0-BZB-FHIR", std::move(role)}},
-            {"1.0"}};
+            {"1.0"},
+            std::nullopt};
   }
   Status AddZiekenhuis(std::vector<ProviderServiceInput> services = {}) {
     ProviderInput p{"ziekenhuis@medmij", "dva-one", "BAZB", {{"agb", "01234567"}}, services};
@@ -582,8 +584,8 @@ TEST_F(ProviderOpsTest, Release3FieldsAreCheckedAndChangedInPlace) {
   auto update = [&](ProviderServiceUpdate in) {
     return Do([&](auto& t, auto& a) { return UpdateProviderService(t, a, in); });
   };
-  ProviderServiceUpdate u{"ziekenhuis@medmij", "1", std::vector<std::string>{"2.0"}, 30,
-                          std::nullopt, false};
+  ProviderServiceUpdate u{"ziekenhuis@medmij", "1",  std::vector<std::string>{"2.0"}, 30,
+                          std::nullopt,        false};
   ASSERT_TRUE(update(u).ok());
   stored = Read()->GetProvider("ziekenhuis@medmij")->services.at("1");
   EXPECT_EQ(stored.interface_versions, std::vector<std::string>{"2.0"});
@@ -591,16 +593,14 @@ TEST_F(ProviderOpsTest, Release3FieldsAreCheckedAndChangedInPlace) {
   EXPECT_EQ(stored.subscription->endpoint_uri, "https://sub.one.example/subscription");
   EXPECT_REFUSED(update({"ziekenhuis@medmij", "1", std::nullopt, 5, std::nullopt, true}),
                  Code::kInvalidArgument, "cannot be combined");
-  ASSERT_TRUE(
-      update({"ziekenhuis@medmij", "1", std::vector<std::string>{}, std::nullopt, std::nullopt,
-              true})
-          .ok());
+  ASSERT_TRUE(update({"ziekenhuis@medmij", "1", std::vector<std::string>{}, std::nullopt,
+                      std::nullopt, true})
+                  .ok());
   stored = Read()->GetProvider("ziekenhuis@medmij")->services.at("1");
   EXPECT_TRUE(stored.interface_versions.empty());  // now in the ZAL release2 only
   EXPECT_FALSE(stored.subscription);
-  EXPECT_REFUSED(
-      update({"ziekenhuis@medmij", "1", std::nullopt, 30, std::nullopt, false}),
-      Code::kInvalidArgument, "has no subscription yet");
+  EXPECT_REFUSED(update({"ziekenhuis@medmij", "1", std::nullopt, 30, std::nullopt, false}),
+                 Code::kInvalidArgument, "has no subscription yet");
   EXPECT_REFUSED(update({"ziekenhuis@medmij", "1", std::nullopt, std::nullopt, std::nullopt, true}),
                  Code::kInvalidArgument, "has no subscription");
   EXPECT_REFUSED(update({"ziekenhuis@medmij", "4", std::vector<std::string>{"1.0"}, std::nullopt,
