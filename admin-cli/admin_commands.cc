@@ -155,8 +155,8 @@ void AddAdminCommands(CLI::App& app, Context& ctx, Action& action) {
     OnRun(exp, action, [&ctx, from] {
       auto txn = ctx.BeginRead();
       if (!txn.ok()) return ctx.Fail(txn.status());
-      (*txn)->ForEachEvent(*from, [](const store::JournalEvent& e) {
-        std::cout << json(e).dump() << "\n";  // the canonical, hashed encoding
+      (*txn)->ForEachStoredEvent(*from, [](const store::JournalEvent&, std::string_view stored) {
+        std::cout << stored << "\n";  // the stored bytes, which the hash covers
         return static_cast<bool>(std::cout);
       });
       std::cout.flush();

@@ -123,8 +123,8 @@ Reply AuditEndpoints::Journal(const Request& request) const {
   Reply r;
   r.content_type = "application/x-ndjson";
   uint64_t count = 0, last = 0;
-  (*reader)->ForEachEvent(from, [&](const store::JournalEvent& e) {
-    r.body += nlohmann::json(e).dump();  // the canonical, hashed encoding
+  (*reader)->ForEachStoredEvent(from, [&](const store::JournalEvent& e, std::string_view stored) {
+    r.body += stored;  // the stored bytes, which the hash covers
     r.body += '\n';
     last = e.seq;
     return ++count < limit;

@@ -75,16 +75,15 @@ void to_json(json& j, const JournalEvent& v) {
   j["meta"] = v.meta;
   j["changes"] = v.changes;
   j["prev_hash"] = v.prev_hash;
-  j["hash"] = v.hash;
 }
 
 void from_json(const json& j, JournalEvent& v) {
-  Fields f(j, {"seq", "meta", "changes", "prev_hash", "hash"});
+  Fields f(j, {"seq", "meta", "changes", "prev_hash"});
   f.Required("seq", v.seq);
   f.Required("meta", v.meta);
   f.Required("changes", v.changes);
   f.Required("prev_hash", v.prev_hash);
-  f.Required("hash", v.hash);
+  v.hash.clear();
 }
 
 namespace journal {
@@ -105,26 +104,42 @@ std::optional<uint64_t> ParseSeqKey(std::string_view key) {
   return seq;
 }
 
-std::string ChainHash(std::string_view prev_hash, std::string_view body) {
-  return Sha256Hex({prev_hash, body});
-}
-
-std::string EncodeBody(const JournalEvent& ev) {
-  json j = ev;
-  j.erase("hash");
-  return j.dump();
+std::string ChainHash(std::string_view prev_hash, std::string_view stored) {
+  return Sha256Hex({prev_hash, stored});
 }
 
 std::string Seal(JournalEvent& ev) {
-  json j = ev;
-  j.erase("hash");
-  ev.hash = ChainHash(ev.prev_hash, j.dump());
-  j["hash"] = ev.hash;
-  return j.dump();
+  std::string stored = json(ev).dump();
+  ev.hash = ChainHash(ev.prev_hash, stored);
+  return stored;
 }
 
 JournalEvent Decode(std::string_view stored) {
-  return json::parse(stored).get<JournalEvent>();
+  JournalEvent ev = json::parse(stored).get<JournalEvent>();
+  ev.hash = ChainHash(ev.prev_hash, stored);
+  return ev;
+}
+
+std::optional<std::string> UpgradeFromSchema1(std::string_view v1) {
+  // Schema 1's rule, applied once more and for the last time: the stored bytes were the dump of
+  // the event with its hash, and the hash covered the dump without it.
+  json j;
+  try {
+    j = json::parse(v1);
+  } catch (const json::exception&) {
+    return std::nullopt;
+  }
+  if (!j.is_object() || j.dump() != v1) return std::nullopt;
+  auto hash = j.find("hash");
+  auto prev = j.find("prev_hash");
+  if (hash == j.end() || !hash->is_string() || prev == j.end() || !prev->is_string()) {
+    return std::nullopt;
+  }
+  const std::string expected = hash->get<std::string>();
+  j.erase("hash");
+  std::string v2 = j.dump();
+  if (ChainHash(prev->get<std::string>(), v2) != expected) return std::nullopt;
+  return v2;
 }
 
 }  // namespace journal

@@ -97,6 +97,12 @@ uint64_t Reader::JournalLength() const {
 
 void Reader::ForEachEvent(uint64_t from_seq,
                           const std::function<bool(const JournalEvent&)>& fn) const {
+  ForEachStoredEvent(from_seq, [&](const JournalEvent& ev, std::string_view) { return fn(ev); });
+}
+
+void Reader::ForEachStoredEvent(
+    uint64_t from_seq,
+    const std::function<bool(const JournalEvent&, std::string_view stored)>& fn) const {
   std::string from = journal::SeqKey(from_seq);
   impl_->Scan(internal::kJournalDbi, "", from, [&](std::string_view k, std::string_view v) {
     JournalEvent ev;
@@ -108,7 +114,7 @@ void Reader::ForEachEvent(uint64_t from_seq,
                             (seq ? std::to_string(*seq) : internal::Printable(k)) +
                             ": does not decode: " + e.what());
     }
-    return fn(ev);
+    return fn(ev, v);
   });
 }
 

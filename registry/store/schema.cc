@@ -2,7 +2,10 @@
 
 #include <array>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "registry/store/journal.h"
 #include "registry/store/lmdb_raii.h"
 #include "registry/store/tables.h"
 
@@ -10,13 +13,41 @@ namespace medmij::store::internal {
 namespace {
 
 // Schema upgrades: the step that takes a data dir from `from` to `from + 1`, run inside the
-// write transaction of Open(). Version 1 is the first schema, so there is no step yet; a new
-// schema adds {1, &UpgradeFrom1} here and raises kSchemaVersion.
+// write transaction of Open(), so an upgrade is all or nothing.
 struct UpgradeStep {
   int from;
   Status (*apply)(MDB_txn* txn, const EnvCore& core);
 };
-constexpr std::array<UpgradeStep, 0> kUpgradeSteps{};
+
+// 1 -> 2: journal events are stored without their hash, which is computed from the stored bytes
+// (journal.h). Every event whose schema-1 hash holds loses its "hash" field; its hash, and so the
+// chain and the journal head, stay as they were. An event that does not verify under schema 1 is
+// left byte for byte as it is: the upgrade neither launders nor destroys evidence, and
+// VerifyJournal reports it afterwards.
+Status UpgradeFrom1(MDB_txn* txn, const EnvCore& core) {
+  const MDB_dbi dbi = core.dbi[kJournalDbi];
+  std::vector<std::pair<std::string, std::string>> rewrites;
+  {
+    int rc = 0;
+    lmdb::Cursor cursor(txn, dbi, rc);
+    if (rc != MDB_SUCCESS) return core.Error(rc, "open journal cursor");
+    MDB_val k{}, v{};
+    for (rc = cursor.Get(k, v, MDB_FIRST); rc == MDB_SUCCESS; rc = cursor.Get(k, v, MDB_NEXT)) {
+      if (auto v2 = journal::UpgradeFromSchema1(lmdb::View(v))) {
+        rewrites.emplace_back(std::string(lmdb::View(k)), std::move(*v2));
+      }
+    }
+    if (rc != MDB_NOTFOUND) return core.Error(rc, "read journal");
+  }
+  for (auto& [key, value] : rewrites) {
+    MDB_val kk = lmdb::Val(key), vv = lmdb::Val(value);
+    int rc = mdb_put(txn, dbi, &kk, &vv, 0);
+    if (rc != MDB_SUCCESS) return core.Error(rc, "upgrade journal event");
+  }
+  return Status::Ok();
+}
+
+constexpr std::array<UpgradeStep, 1> kUpgradeSteps{{{1, &UpgradeFrom1}}};
 
 Result<int> ParseSchemaVersion(std::string_view raw, const std::filesystem::path& path) {
   int v = 0;

@@ -74,8 +74,9 @@ struct EventMeta {
   bool operator==(const EventMeta&) const = default;
 };
 
-// A journal event as stored. `hash` = SHA-256 (hex) over `prev_hash` and the canonical encoding
-// of every other field (see journal.h); the first event's prev_hash is 64 zeros.
+// A journal event. Stored as the canonical JSON of every field but `hash`, written once and never
+// re-encoded; `hash` = SHA-256 (hex) over `prev_hash` followed by those stored bytes, computed
+// when the event is read (see journal.h); the first event's prev_hash is 64 zeros.
 struct JournalEvent {
   uint64_t seq = 0;  // 1, 2, 3, ... without gaps
   EventMeta meta;
@@ -97,11 +98,12 @@ struct ListVersion {
 
 // JSON forms of the store's own types, canonical like the domain codec (registry/domain/json.h;
 // from_json throws medmij::JsonDecodeError naming the field). The journal's stored event is
-// json(JournalEvent).dump(); journal.h documents the encoding and the hash.
+// json(JournalEvent).dump() as written at append (no "hash": it is computed from the stored
+// bytes); journal.h documents the encoding and the hash.
 //   ListVersion:  {"list","volgnummer","tijdstempel","sha256","size","content_digest"}
 //   EventMeta:    {"at","operator","command","subject","reason"}
 //   Change:       {"table","key","before"?,"after"?}   (absent before/after omitted)
-//   JournalEvent: {"seq","meta","changes","prev_hash","hash"}
+//   JournalEvent: {"seq","meta","changes","prev_hash"}   (from_json leaves `hash` empty)
 void to_json(nlohmann::json& j, const ListVersion& v);
 void from_json(const nlohmann::json& j, ListVersion& v);
 void to_json(nlohmann::json& j, const EventMeta& v);
@@ -157,6 +159,10 @@ class Reader {
   // Journal, in seq order. `fn` returns false to stop early.
   uint64_t JournalLength() const;
   void ForEachEvent(uint64_t from_seq, const std::function<bool(const JournalEvent&)>& fn) const;
+  // The same, with each event's stored bytes (what its hash covers; valid during the call).
+  void ForEachStoredEvent(
+      uint64_t from_seq,
+      const std::function<bool(const JournalEvent&, std::string_view stored)>& fn) const;
 
   // Generic access for check/replay: raw canonical JSON of one record, or nullopt.
   std::optional<std::string> GetRaw(Table table, std::string_view key) const;
@@ -266,6 +272,6 @@ class Store {
   std::unique_ptr<Env> env_;
 };
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 }  // namespace medmij::store

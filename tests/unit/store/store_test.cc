@@ -620,6 +620,7 @@ TEST(StoreTest, StoreTypesHaveJsonForms) {
   ev.prev_hash = std::string(64, '0');
   ev.hash = std::string(64, 'f');
   json je = ev;
+  EXPECT_FALSE(je.contains("hash"));  // computed from the stored bytes, never stored
   EXPECT_EQ(je["meta"]["operator"], "tester");
   EXPECT_FALSE(je["changes"][0].contains("after"));
   EXPECT_EQ(je["changes"][1]["table"], "nodes");

@@ -85,16 +85,19 @@ class TamperTest : public ::testing::Test {
 };
 
 TEST_F(TamperTest, UntouchedCopyVerifiesAndTheHashIsAsDocumented) {
-  // Recompute the chain from the dump alone: hash = SHA-256(prev_hash || body without "hash").
+  // Recompute the chain from the dump alone: hash = SHA-256(prev_hash || stored bytes); the
+  // stored event holds no hash of its own.
   std::string prev(64, '0');
   for (const auto& [key, value] : Section(dump_, "journal").records) {
     json ev = json::parse(value);
-    EXPECT_EQ(ev.dump(), value);  // stored bytes are the canonical encoding
+    EXPECT_FALSE(ev.contains("hash"));
     EXPECT_EQ(ev["prev_hash"], prev);
-    std::string hash = ev["hash"];
-    ev.erase("hash");
-    EXPECT_EQ(Sha256Hex(prev + ev.dump()), hash);
-    prev = hash;
+    prev = Sha256Hex(prev + value);
+  }
+  for (const auto& [key, value] : Section(dump_, "meta").records) {
+    if (key == "journal_head") {
+      EXPECT_EQ(json::parse(value)["hash"], prev);
+    }
   }
   auto copy = LoadCopy();
   EXPECT_TRUE(copy->VerifyJournal().ok()) << copy->VerifyJournal().message();
@@ -107,8 +110,30 @@ TEST_F(TamperTest, AlteredEventIsFound) {
   ASSERT_NE(pos, std::string::npos);
   value[pos] = 'X';  // one byte
   auto copy = LoadCopy();
-  EXPECT_EQ(copy->VerifyJournal().message(), "journal event 3: hash mismatch (altered)");
+  EXPECT_EQ(copy->VerifyJournal().message(),
+            "journal event 3: hash mismatch (altered): event 4 links to another hash");
   EXPECT_EQ(copy->VerifyJournal().code(), Status::Code::kCorruption);
+}
+
+TEST_F(TamperTest, AlteredLastEventIsFoundByTheHead) {
+  std::string& value = Event(6).second;
+  auto pos = value.find("whitelist");
+  ASSERT_NE(pos, std::string::npos);
+  value[pos] = 'W';
+  auto copy = LoadCopy();
+  EXPECT_EQ(copy->VerifyJournal().message(),
+            "journal event 6: hash mismatch (altered): the journal head names another hash");
+}
+
+TEST_F(TamperTest, ReencodedEventIsFound) {
+  // Same JSON value, other bytes (a space after a colon): the hash covers the bytes.
+  std::string& value = Event(2).second;
+  auto pos = value.find(':');
+  ASSERT_NE(pos, std::string::npos);
+  value.insert(pos + 1, " ");
+  auto copy = LoadCopy();
+  EXPECT_EQ(copy->VerifyJournal().message(),
+            "journal event 2: hash mismatch (altered): event 3 links to another hash");
 }
 
 TEST_F(TamperTest, AlteredEventThatNoLongerParsesIsFound) {
@@ -183,15 +208,15 @@ TEST_F(TamperTest, BrokenIndexIsFoundByCheck) {
 TEST_F(TamperTest, ForgedEventWithARebuiltChainIsFoundByCheck) {
   // An attacker who knows the hash rewrites event 3's `before` and re-chains 3..6 and the head.
   // The chain verifies, but the replay no longer matches what event 3 claims it started from.
-  std::string prev = json::parse(Event(2).second)["hash"];
+  std::string prev =
+      Sha256Hex(json::parse(Event(1).second)["prev_hash"].get<std::string>() + Event(1).second);
+  prev = Sha256Hex(prev + Event(2).second);
   for (uint64_t seq = 3; seq <= 6; ++seq) {
     json ev = json::parse(Event(seq).second);
     if (seq == 3) ev["changes"][0]["before"]["legal_name"] = "Forged B.V.";
     ev["prev_hash"] = prev;
-    ev.erase("hash");
-    prev = Sha256Hex(prev + ev.dump());
-    ev["hash"] = prev;
     Event(seq).second = ev.dump();
+    prev = Sha256Hex(prev + Event(seq).second);
   }
   for (auto& [key, value] : Section(dump_, "meta").records) {
     if (key == "journal_head") value = json{{"seq", 6}, {"hash", prev}}.dump();
@@ -219,8 +244,8 @@ TEST_F(TamperTest, NewerSchemaVersionIsRefused) {
   bool found = false;
   for (auto& [key, value] : Section(dump_, "meta").records) {
     if (key == "schema_version") {
-      EXPECT_EQ(value, "1");
-      value = "2";
+      EXPECT_EQ(value, "2");
+      value = "3";
       found = true;
     }
   }
@@ -229,9 +254,9 @@ TEST_F(TamperTest, NewerSchemaVersionIsRefused) {
   LoadAll(dump_, file, tmp_.path());
   auto opened = Store::Open(file);
   ASSERT_FALSE(opened.ok());
-  EXPECT_EQ(opened.status().message(), "data dir has schema version 2; this build knows 1");
+  EXPECT_EQ(opened.status().message(), "data dir has schema version 3; this build knows 2");
   auto ro = Store::Open(file, OpenOptions{.read_only = true});
-  EXPECT_EQ(ro.status().message(), "data dir has schema version 2; this build knows 1");
+  EXPECT_EQ(ro.status().message(), "data dir has schema version 3; this build knows 2");
 }
 
 }  // namespace
