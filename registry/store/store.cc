@@ -24,6 +24,36 @@ const std::filesystem::path& Store::dir() const {
   return env_->core.path;
 }
 
+namespace {
+
+// LMDB maps the data file and reads pages through the map: a page beyond the end of a truncated
+// or shrunken file is SIGBUS at the first read, not an error. mdb_env_open reads only the two
+// meta pages (with read(2)), so compare the file's size with the pages the newest meta page says
+// are in use before any transaction touches one (docs/PITFALLS.md).
+Status CheckFileSize(const EnvCore& core) {
+  MDB_envinfo info{};
+  MDB_stat stat{};
+  int rc = mdb_env_info(core.env, &info);
+  if (rc == MDB_SUCCESS) rc = mdb_env_stat(core.env, &stat);
+  if (rc != MDB_SUCCESS) return core.Error(rc, "read environment info");
+  mdb_filehandle_t fd{};
+  rc = mdb_env_get_fd(core.env, &fd);
+  if (rc != MDB_SUCCESS) return core.Error(rc, "data file");
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return Errno(core.path.string() + ": data file", errno);
+  const uint64_t needed = (uint64_t{info.me_last_pgno} + 1) * stat.ms_psize;
+  if (static_cast<uint64_t>(st.st_size) < needed) {
+    return Status::Corruption(
+        core.path.string() + ": data file is truncated: " + std::to_string(st.st_size) +
+        " bytes, but its meta page uses " + std::to_string(info.me_last_pgno + 1) + " pages of " +
+        std::to_string(stat.ms_psize) + " bytes (" + std::to_string(needed) +
+        " bytes); restore it from a backup (medmij-admin backup)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
                                            const OpenOptions& options) {
   namespace fs = std::filesystem;
@@ -75,6 +105,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
   if (options.read_only) flags |= MDB_RDONLY;
   rc = mdb_env_open(raw, dir.c_str(), flags, 0600);
   if (rc != MDB_SUCCESS) return env->core.Error(rc, "open environment");
+  MEDMIJ_RETURN_IF_ERROR(CheckFileSize(env->core));
 
   int dead = 0;
   rc = mdb_reader_check(raw, &dead);

@@ -259,5 +259,35 @@ TEST_F(TamperTest, NewerSchemaVersionIsRefused) {
   EXPECT_EQ(ro.status().message(), "data dir has schema version 3; this build knows 2");
 }
 
+// A data file cut short (a full disk during a copy, a bad restore) would be SIGBUS at the first
+// read of a page beyond its end: LMDB maps the file. Open refuses it, read-only as well, and
+// names the sizes.
+TEST_F(TamperTest, TruncatedDataFileIsRefusedAtOpen) {
+  const auto orig = tmp_.path() / "orig" / "data.mdb";
+  const auto size = std::filesystem::file_size(orig);
+  ASSERT_GT(size, 4u * 4096u);
+  for (uint64_t keep : {uint64_t{3} * 4096, uint64_t{size} - 4096}) {
+    auto copy = tmp_.path() / ("short-" + std::to_string(keep) + ".mdb");
+    std::filesystem::copy_file(orig, copy);
+    std::filesystem::resize_file(copy, keep);
+    for (bool read_only : {false, true}) {
+      auto opened = Store::Open(copy, OpenOptions{.read_only = read_only, .create = false});
+      ASSERT_FALSE(opened.ok()) << keep;
+      EXPECT_EQ(opened.status().code(), Status::Code::kCorruption);
+      EXPECT_NE(opened.status().message().find("data file is truncated: " + std::to_string(keep) +
+                                               " bytes"),
+                std::string::npos)
+          << opened.status().message();
+    }
+  }
+  // The untouched file opens and reads.
+  auto copy = tmp_.path() / "whole.mdb";
+  std::filesystem::copy_file(orig, copy);
+  auto store = OpenOrDie(copy);
+  auto r = store->BeginRead();
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE((*r)->GetParticipant("p-3").has_value());
+}
+
 }  // namespace
 }  // namespace medmij::store
