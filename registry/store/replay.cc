@@ -4,6 +4,7 @@
 #include <set>
 
 #include "registry/common/sha256.h"
+#include "registry/store/tlog.h"
 #include "registry/store/txn.h"
 
 namespace medmij::store {
@@ -142,8 +143,10 @@ Status Store::Check() const {
   Reader::Impl& r = *reader->impl_;
   try {
     Replay replay;
+    internal::TreeBuilder tree;
     Status status;
     r.Scan(internal::kJournalDbi, "", "", [&](std::string_view k, std::string_view v) {
+      tree.Append(v);
       JournalEvent ev;
       try {
         ev = journal::Decode(v);
@@ -219,6 +222,7 @@ Status Store::Check() const {
                                   "' missing");
       }
     }
+    MEDMIJ_RETURN_IF_ERROR(internal::CompareTree(r, tree));
   } catch (const CorruptionError& e) {
     return Status::Corruption(e.what());
   }

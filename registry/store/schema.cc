@@ -8,6 +8,7 @@
 #include "registry/store/journal.h"
 #include "registry/store/lmdb_raii.h"
 #include "registry/store/tables.h"
+#include "registry/store/tlog.h"
 
 namespace medmij::store::internal {
 namespace {
@@ -47,7 +48,29 @@ Status UpgradeFrom1(MDB_txn* txn, const EnvCore& core) {
   return Status::Ok();
 }
 
-constexpr std::array<UpgradeStep, 1> kUpgradeSteps{{{1, &UpgradeFrom1}}};
+// 2 -> 3: the transparency log's tree hashes (tables.h), computed from the stored events.
+Status UpgradeFrom2(MDB_txn* txn, const EnvCore& core) {
+  TreeBuilder tree;
+  {
+    int rc = 0;
+    lmdb::Cursor cursor(txn, core.dbi[kJournalDbi], rc);
+    if (rc != MDB_SUCCESS) return core.Error(rc, "open journal cursor");
+    MDB_val k{}, v{};
+    for (rc = cursor.Get(k, v, MDB_FIRST); rc == MDB_SUCCESS; rc = cursor.Get(k, v, MDB_NEXT)) {
+      tree.Append(lmdb::View(v));
+    }
+    if (rc != MDB_NOTFOUND) return core.Error(rc, "read journal");
+  }
+  for (const auto& [key, hash] : tree.entries()) {
+    MDB_val kk = lmdb::Val(key);
+    MDB_val vv{hash.size(), const_cast<unsigned char*>(hash.data())};
+    int rc = mdb_put(txn, core.dbi[kTreeDbi], &kk, &vv, 0);
+    if (rc != MDB_SUCCESS) return core.Error(rc, "put tree hash");
+  }
+  return Status::Ok();
+}
+
+constexpr std::array<UpgradeStep, 2> kUpgradeSteps{{{1, &UpgradeFrom1}, {2, &UpgradeFrom2}}};
 
 Result<int> ParseSchemaVersion(std::string_view raw, const std::filesystem::path& path) {
   int v = 0;
@@ -68,6 +91,12 @@ Status NewerSchema(int version) {
                          "; this build knows " + std::to_string(kSchemaVersion));
 }
 
+Status OlderSchemaReadOnly(int version) {
+  return Status::Refused("data dir has schema version " + std::to_string(version) +
+                         "; open it read-write once to upgrade it to " +
+                         std::to_string(kSchemaVersion));
+}
+
 Status PutVersion(EnvCore& core, MDB_txn* txn, int version) {
   std::string text = std::to_string(version);
   MDB_val k = lmdb::Val(kSchemaVersionKey), v = lmdb::Val(text);
@@ -84,6 +113,12 @@ Status OpenTables(EnvCore& core, MDB_txn* txn, bool create) {
     const std::string name(DbiName(i));
     int rc = mdb_dbi_open(txn, name.c_str(), flags, &core.dbi[i]);
     if (rc == MDB_NOTFOUND) {
+      // A table that a newer schema added, opened read-only in an older data dir.
+      MDB_val k = lmdb::Val(kSchemaVersionKey), v{};
+      if (i > kMetaDbi && mdb_get(txn, core.dbi[kMetaDbi], &k, &v) == MDB_SUCCESS) {
+        auto version = ParseSchemaVersion(lmdb::View(v), core.path);
+        if (version.ok() && *version < kSchemaVersion) return OlderSchemaReadOnly(*version);
+      }
       return Status::NotFound(core.path.string() + " is not a registry data dir (no table '" +
                               name + "')");
     }
@@ -112,11 +147,7 @@ Status OpenTables(EnvCore& core, MDB_txn* txn, bool create) {
   MEDMIJ_ASSIGN_OR_RETURN(int version, ParseSchemaVersion(lmdb::View(v), core.path));
   if (version > kSchemaVersion) return NewerSchema(version);
   if (version == kSchemaVersion) return Status::Ok();
-  if (core.read_only) {
-    return Status::Refused("data dir has schema version " + std::to_string(version) +
-                           "; open it read-write once to upgrade it to " +
-                           std::to_string(kSchemaVersion));
-  }
+  if (core.read_only) return OlderSchemaReadOnly(version);
   while (version < kSchemaVersion) {
     const UpgradeStep* step = nullptr;
     for (const auto& s : kUpgradeSteps) {

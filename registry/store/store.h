@@ -24,6 +24,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "registry/common/merkle.h"
 #include "registry/common/status.h"
 #include "registry/common/time.h"
 #include "registry/domain/types.h"
@@ -164,6 +165,14 @@ class Reader {
       uint64_t from_seq,
       const std::function<bool(const JournalEvent&, std::string_view stored)>& fn) const;
 
+  // The transparency log: the RFC 6962 tree over the journal's stored events (leaf i is event
+  // seq i + 1, leaf hash SHA-256(0x00 || stored bytes)). Each reads O(log n) stored hashes.
+  // kNotFound for a size beyond JournalLength() (or an index not below `size`); kCorruption for
+  // a tree hash that is missing or malformed.
+  Result<merkle::Hash> TreeHash(uint64_t size) const;
+  Result<std::vector<merkle::Hash>> InclusionProof(uint64_t index, uint64_t size) const;
+  Result<std::vector<merkle::Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size) const;
+
   // Generic access for check/replay: raw canonical JSON of one record, or nullopt.
   std::optional<std::string> GetRaw(Table table, std::string_view key) const;
   void ForEachRaw(
@@ -256,8 +265,9 @@ class Store {
   // Recomputes every hash of the journal; reports the first altered, removed or reordered event.
   Status VerifyJournal() const;
 
-  // Replays the journal from empty and compares the result with the state tables, the archive
-  // and the secondary indexes. Reports the first difference.
+  // Replays the journal from empty and compares the result with the state tables, the archive,
+  // the secondary indexes and the transparency log's tree hashes (recomputed from the stored
+  // events). Reports the first difference.
   Status Check() const;
 
   // State as it was at time `t`: the journal replayed up to the last event with at <= t (a prefix
@@ -272,6 +282,6 @@ class Store {
   std::unique_ptr<Env> env_;
 };
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 }  // namespace medmij::store

@@ -35,6 +35,16 @@ std::string ListKey(ListKind list, uint64_t volgnummer) {
   return std::string(ToString(list)) + "/" + std::string(20 - n.size(), '0') + n;
 }
 
+std::string TreeKey(int level, uint64_t index) {
+  std::string key(9, '\0');
+  key[0] = static_cast<char>(level);
+  for (int i = 8; i >= 1; --i) {
+    key[static_cast<size_t>(i)] = static_cast<char>(index & 0xff);
+    index >>= 8;
+  }
+  return key;
+}
+
 std::string Where(Table t, std::string_view key) {
   return std::string(TableName(t)) + "/" + std::string(key);
 }

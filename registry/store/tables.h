@@ -56,11 +56,15 @@ constexpr size_t CountIndexes() {
 }
 inline constexpr size_t kIndexCount = CountIndexes();
 
-// DBI numbers: [0, kTableCount) the tables in Table order, then meta, journal, the indexes.
+// DBI numbers: [0, kTableCount) the tables in Table order, then meta, journal, the indexes,
+// then the transparency log's tree hashes (schema 3 on): key TreeKey(level, index), value the 32
+// raw bytes of the RFC 6962 hash of the complete subtree (level, index) over the journal's
+// stored events (leaf i = event seq i + 1), written in the transaction that appends the event.
 inline constexpr size_t kMetaDbi = kTableCount;
 inline constexpr size_t kJournalDbi = kTableCount + 1;
 inline constexpr size_t kFirstIndexDbi = kTableCount + 2;
-inline constexpr size_t kDbiCount = kFirstIndexDbi + kIndexCount;
+inline constexpr size_t kTreeDbi = kFirstIndexDbi + kIndexCount;
+inline constexpr size_t kDbiCount = kTreeDbi + 1;
 
 // A secondary index, derived from its table's row.
 struct IndexSpec {
@@ -90,6 +94,7 @@ constexpr std::string_view DbiName(size_t dbi) {
   if (dbi < kTableCount) return kTables[dbi].name;
   if (dbi == kMetaDbi) return "meta";
   if (dbi == kJournalDbi) return "journal";
+  if (dbi == kTreeDbi) return "tlog_hashes";
   return kIndexes[dbi - kFirstIndexDbi].name;
 }
 
@@ -124,6 +129,9 @@ std::string IndexKey(std::string_view owner, std::string_view key);
 std::string Printable(std::string_view index_key);
 // "<list>/<20-digit volgnummer>": the key of a list version (sorts by volgnummer).
 std::string ListKey(ListKind list, uint64_t volgnummer);
+// One level byte and the 8-byte big-endian index: the key of a tree hash (sorts by level, then
+// index).
+std::string TreeKey(int level, uint64_t index);
 // "<table>/<key>", for messages.
 std::string Where(Table t, std::string_view key);
 

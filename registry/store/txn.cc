@@ -1,5 +1,7 @@
 #include "registry/store/txn.h"
 
+#include "registry/store/tlog.h"
+
 #include <set>
 
 namespace medmij::store::internal {
@@ -212,6 +214,8 @@ void TxnState::AppendEvent(const EventMeta& meta) {
     SetError(core->Error(rc, "append journal event " + std::to_string(ev.seq)));
     return;
   }
+  AppendToTree(*this, ev.seq, stored);
+  if (!error.ok()) return;
   head_seq = ev.seq;
   head_hash = ev.hash;
   ++events_appended;

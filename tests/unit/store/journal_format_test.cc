@@ -82,6 +82,55 @@ TEST(JournalFormatTest, FixedEventsGiveTheGoldenBytesAndHashes) {
   EXPECT_TRUE(store->VerifyJournal().ok());
 }
 
+// RFC 6962 MTH over the stored events, from the definition, with the test support's SHA-256.
+std::string NaiveRoot(const std::vector<std::string>& ev, size_t lo, size_t hi) {
+  if (hi - lo == 1) return testing::FromHex(Sha256Hex(std::string(1, '\0') + ev[lo]));
+  size_t k = 1;
+  while (k * 2 < hi - lo) k *= 2;
+  return testing::FromHex(
+      Sha256Hex(std::string(1, '\1') + NaiveRoot(ev, lo, lo + k) + NaiveRoot(ev, lo + k, hi)));
+}
+
+std::string Raw(const merkle::Hash& h) {
+  return std::string(reinterpret_cast<const char*>(h.data()), h.size());
+}
+
+TEST(TransparencyLogTest, TheStoredTreeIsTheRfc6962TreeOfTheStoredEvents) {
+  TempDir tmp;
+  auto store = OpenOrDie(tmp.path() / "data");
+  std::vector<std::string> stored;
+  for (int i = 0; i < 37; ++i) {
+    auto w = store->BeginWrite();
+    ASSERT_TRUE(w.ok());
+    (*w)->Put(MakeParticipant("p-" + std::to_string(i)));
+    ASSERT_TRUE((*w)->Commit(testing::Meta("participant enrol", "participant:x")).ok());
+    auto r = store->BeginRead();
+    ASSERT_TRUE(r.ok());
+    stored.clear();
+    (*r)->ForEachStoredEvent(1, [&](const JournalEvent&, std::string_view b) {
+      stored.emplace_back(b);
+      return true;
+    });
+    const uint64_t n = stored.size();
+    auto root = (*r)->TreeHash(n);
+    ASSERT_TRUE(root.ok()) << root.status().message();
+    EXPECT_EQ(Raw(*root), NaiveRoot(stored, 0, n)) << n;
+    for (uint64_t m = 1; m <= n; ++m) {
+      auto proof = (*r)->InclusionProof(m - 1, n);
+      ASSERT_TRUE(proof.ok());
+      EXPECT_TRUE(
+          merkle::VerifyInclusion(m - 1, n, merkle::LeafHash(stored[m - 1]), *proof, *root));
+      auto old_root = (*r)->TreeHash(m);
+      auto cons = (*r)->ConsistencyProof(m, n);
+      ASSERT_TRUE(old_root.ok() && cons.ok());
+      EXPECT_TRUE(merkle::VerifyConsistency(m, n, *old_root, *root, *cons));
+    }
+    EXPECT_EQ((*r)->TreeHash(n + 1).status().code(), Status::Code::kNotFound);
+    EXPECT_EQ((*r)->InclusionProof(n, n).status().code(), Status::Code::kNotFound);
+  }
+  EXPECT_TRUE(store->Check().ok()) << store->Check().message();
+}
+
 // A data dir written by schema 1 (tests/unit/store/testdata/schema1.mdb.dump: `mdb_dump -a -n`
 // of a registry made with the build before schema 2: the demo data imported, the lists
 // published, a participant terminated by two operators and the lists published again).
@@ -114,7 +163,7 @@ TEST_F(SchemaUpgradeTest, Schema1DataDirUpgradesWithItsChainIntact) {
   // Read-only, the old data dir is refused with the way out.
   auto ro = Store::Open(file_, OpenOptions{.read_only = true});
   EXPECT_EQ(ro.status().message(),
-            "data dir has schema version 1; open it read-write once to upgrade it to 2");
+            "data dir has schema version 1; open it read-write once to upgrade it to 3");
 
   auto store = OpenOrDie(file_);
   EXPECT_TRUE(store->VerifyJournal().ok()) << store->VerifyJournal().message();
@@ -131,7 +180,10 @@ TEST_F(SchemaUpgradeTest, Schema1DataDirUpgradesWithItsChainIntact) {
   store.reset();
 
   auto after = DumpAll(file_, tmp_.path());
-  EXPECT_EQ(Meta(after, "schema_version"), "2");
+  EXPECT_EQ(Meta(after, "schema_version"), "3");
+  // The upgrade built the tree of the 40 old events; the 41st was appended to it: 2n - popcount(n)
+  // complete subtrees.
+  EXPECT_EQ(Section(after, "tlog_hashes").records.size(), 2u * 41 - 3);  // 41 = 101001b
   // Every schema-1 event lost only its "hash" field, and that hash is the new rule's hash of the
   // new bytes: the chain, and so the head, are what schema 1 recorded.
   const auto& old_events = Section(before_, "journal").records;

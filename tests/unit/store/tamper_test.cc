@@ -228,6 +228,25 @@ TEST_F(TamperTest, ForgedEventWithARebuiltChainIsFoundByCheck) {
             "(forged or missing event)");
 }
 
+TEST_F(TamperTest, AlteredOrMissingTreeHashIsFoundByCheck) {
+  auto& recs = Section(dump_, "tlog_hashes").records;
+  ASSERT_EQ(recs.size(), 2u * 6 - 2);  // 2n - popcount(n) complete subtrees
+  recs.at(1).second[0] ^= 1;           // (level 0, index 1)
+  auto copy = LoadCopy();
+  EXPECT_TRUE(copy->VerifyJournal().ok());
+  EXPECT_EQ(copy->Check().message(), "tree hash (level 0, index 1): differs from the journal's");
+  copy.reset();
+  recs.at(1).second[0] ^= 1;
+  recs.erase(recs.begin() + 7);  // (level 1, index 1)
+  auto file = tmp_.path() / "copy2.mdb";
+  LoadAll(dump_, file, tmp_.path());
+  auto copy2 = OpenOrDie(file);
+  EXPECT_EQ(copy2->Check().message(), "tree hash (level 1, index 1): missing from the tree");
+  auto r = copy2->BeginRead();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)->InclusionProof(0, 4).status().message(), "tree hash (level 1, index 1): missing");
+}
+
 TEST_F(TamperTest, OlderSchemaVersionWithoutAnUpgradeStepIsRefused) {
   for (auto& [key, value] : Section(dump_, "meta").records) {
     if (key == "schema_version") value = "0";
@@ -244,8 +263,8 @@ TEST_F(TamperTest, NewerSchemaVersionIsRefused) {
   bool found = false;
   for (auto& [key, value] : Section(dump_, "meta").records) {
     if (key == "schema_version") {
-      EXPECT_EQ(value, "2");
-      value = "3";
+      EXPECT_EQ(value, "3");
+      value = "4";
       found = true;
     }
   }
@@ -254,9 +273,9 @@ TEST_F(TamperTest, NewerSchemaVersionIsRefused) {
   LoadAll(dump_, file, tmp_.path());
   auto opened = Store::Open(file);
   ASSERT_FALSE(opened.ok());
-  EXPECT_EQ(opened.status().message(), "data dir has schema version 3; this build knows 2");
+  EXPECT_EQ(opened.status().message(), "data dir has schema version 4; this build knows 3");
   auto ro = Store::Open(file, OpenOptions{.read_only = true});
-  EXPECT_EQ(ro.status().message(), "data dir has schema version 3; this build knows 2");
+  EXPECT_EQ(ro.status().message(), "data dir has schema version 4; this build knows 3");
 }
 
 // A data file cut short (a full disk during a copy, a bad restore) would be SIGBUS at the first
