@@ -74,6 +74,7 @@ int Publish(Context& ctx, const std::string& key, const std::string& cert, const
     for (size_t i = 0; i < report.lists.size(); ++i) {
       // What the first pass published stays reported as published.
       if (report.lists[i].published) again.lists[i].published = true;
+      if (report.lists[i].resigned) again.lists[i].resigned = true;
     }
     report = std::move(again);
   }
@@ -81,6 +82,7 @@ int Publish(Context& ctx, const std::string& key, const std::string& cert, const
   for (const auto& l : report.lists) {
     json jl{{"list", ToString(l.list)},
             {"published", l.published},
+            {"resigned", l.resigned},
             {"deferred", l.deferred},
             {"volgnummer", l.volgnummer}};
     if (!l.status.ok()) jl["error"] = l.status.message();
@@ -91,6 +93,7 @@ int Publish(Context& ctx, const std::string& key, const std::string& cert, const
     for (const auto& l : report.lists) {
       std::cout << ToString(l.list) << ": "
                 << (!l.status.ok() ? "FAILED"
+                    : l.resigned   ? "re-signed (new signing certificate, same entries)"
                     : l.published  ? "published"
                     : l.deferred   ? "deferred to the next second"
                                    : "unchanged")

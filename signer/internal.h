@@ -192,6 +192,9 @@ std::optional<size_t> CanonicalizePlainForm(std::string_view bytes, const ListIn
 // [begin, end) of the ds:Signature element StripSignature removes, if there is one.
 std::optional<std::pair<size_t, size_t>> SignatureRange(std::string_view signed_xml);
 
+// Hex SHA-256 over `der` (certificates, in KeyInfo order) joined: what a key roll compares.
+std::string CertificatesSha256(const std::vector<std::string>& der);
+
 inline const xmlChar* Xml(const char* s) {
   return reinterpret_cast<const xmlChar*>(s);
 }

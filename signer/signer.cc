@@ -41,6 +41,7 @@ struct Signer::Impl {
   bool ec = false;
   size_t ec_field_bytes = 0;              // ECDSA r and s are each this long in SignatureValue
   std::vector<std::string> certificates;  // base64 DER: the signing certificate, then the chain
+  std::string certificates_sha256;        // internal::CertificatesSha256 of them
   std::string subject;
   Time not_before{};
   Time not_after{};
@@ -73,11 +74,14 @@ std::string Base64(const unsigned char* data, size_t size) {
   return out;
 }
 
-Result<std::string> CertBase64(X509* cert, const std::string& what) {
+// The certificate's base64 lines for KeyInfo; its DER is appended to `der`.
+Result<std::string> CertBase64(X509* cert, const std::string& what,
+                               std::vector<std::string>* der_out) {
   unsigned char* der = nullptr;
   const int len = i2d_X509(cert, &der);
   if (len <= 0) return Status::Invalid(what + ": cannot encode the certificate");
   std::string b64 = Base64Lines(der, static_cast<size_t>(len));
+  der_out->emplace_back(reinterpret_cast<const char*>(der), static_cast<size_t>(len));
   OPENSSL_free(der);
   return b64;
 }
@@ -113,7 +117,8 @@ Result<std::unique_ptr<Signer>> Signer::Load(const std::filesystem::path& key,
   impl->not_before = x509::NotBefore(cert);
   impl->not_after = x509::NotAfter(cert);
   impl->certificate_file = certificate.string();
-  MEDMIJ_ASSIGN_OR_RETURN(std::string leaf, CertBase64(cert, cert_what));
+  std::vector<std::string> der;
+  MEDMIJ_ASSIGN_OR_RETURN(std::string leaf, CertBase64(cert, cert_what, &der));
   impl->certificates.push_back(std::move(leaf));
 
   if (!chain.empty()) {
@@ -124,13 +129,14 @@ Result<std::unique_ptr<Signer>> Signer::Load(const std::filesystem::path& key,
     bool issuer_found = false;
     for (const auto& c : chain_certs) {
       if (X509_check_issued(c.get(), cert) == X509_V_OK) issuer_found = true;
-      MEDMIJ_ASSIGN_OR_RETURN(std::string b64, CertBase64(c.get(), chain_what));
+      MEDMIJ_ASSIGN_OR_RETURN(std::string b64, CertBase64(c.get(), chain_what, &der));
       impl->certificates.push_back(std::move(b64));
     }
     if (!issuer_found) {
       return Status::Invalid(chain_what + " does not contain the issuer of " + cert_what);
     }
   }
+  impl->certificates_sha256 = internal::CertificatesSha256(der);
   impl->key = std::move(pkey);
   std::unique_ptr<Signer> signer(new Signer());
   signer->impl_ = std::move(impl);
@@ -154,6 +160,9 @@ std::string Signer::SubjectName() const {
 }
 Time Signer::NotAfter() const {
   return impl_->not_after;
+}
+const std::string& Signer::CertificatesSha256() const {
+  return impl_->certificates_sha256;
 }
 
 namespace {

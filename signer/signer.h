@@ -91,6 +91,10 @@ class Signer {
 
   std::string SubjectName() const;  // of the signing certificate, RFC 2253
   Time NotAfter() const;
+  // Hex SHA-256 over the DER of the certificates each signature carries in KeyInfo (the
+  // signing certificate, then the chain): equal to SigningCertificatesOf(list).sha256 exactly
+  // when `list` was signed with this certificate and chain.
+  const std::string& CertificatesSha256() const;
 
  private:
   struct Impl;
@@ -137,6 +141,17 @@ class Verifier {
   Verifier();
   std::unique_ptr<Impl> impl_;
 };
+
+// The certificates in the KeyInfo of a list this registry signed (the key roll compares them
+// with the configured ones; nothing is verified here).
+struct SigningCertificates {
+  std::string sha256;   // as Signer::CertificatesSha256: over the DER of all, in document order
+  std::string subject;  // of the first (the signing certificate), RFC 2253
+  Time not_after{};     // of the first
+};
+// kInvalidArgument when `signed_xml` has no ds:Signature where Signer puts it (StripSignature's
+// range) or its KeyInfo holds no certificate that decodes. Reads only the signature's bytes.
+Result<SigningCertificates> SigningCertificatesOf(std::string_view signed_xml);
 
 // The strict form of a verified list: `document` without the bytes of its ds:Signature element
 // (REQUIRES: `v` is what Verify returned for `document`).

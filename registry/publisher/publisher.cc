@@ -64,13 +64,18 @@ Report Publisher::PublishOnce(Time now) {
   // that it does not pin old pages while we work.
   std::array<lists::ListContent, std::size(kAllLists)> contents;
   std::array<std::optional<store::ListVersion>, std::size(kAllLists)> current;
+  // The current version carries other certificates than ours: re-sign it (a key roll).
+  std::array<bool, std::size(kAllLists)> new_certificate{};
   try {
     RegistryState state;
     {
       auto read = store_.BeginRead();
       if (!read.ok()) return fail_all(read.status().WithContext("publish: snapshot"));
       state = (*read)->LoadState();
-      for (size_t i : active) current[i] = (*read)->CurrentListVersion(kAllLists[i]);
+      for (size_t i : active) {
+        current[i] = (*read)->CurrentListVersion(kAllLists[i]);
+        if (current[i]) new_certificate[i] = !CarriesOurCertificates(i, **read, *current[i]);
+      }
     }
     for (const auto& [id, p] : state.participants) {
       std::optional<Time> next = policy::NextStandingChange(p, now);
@@ -101,7 +106,8 @@ Report Publisher::PublishOnce(Time now) {
     const std::string name(ToString(list));
     auto failed = [&](const Status& st) { outcome.status = st.WithContext("publish " + name); };
 
-    if (current[i] && current[i]->content_digest == content.digest) continue;
+    const bool same_content = current[i] && current[i]->content_digest == content.digest;
+    if (same_content && !new_certificate[i]) continue;
     if (current[i] && current[i]->tijdstempel >= tijdstempel) {
       defer(outcome, *current[i]);
       continue;
@@ -127,9 +133,10 @@ Report Publisher::PublishOnce(Time now) {
         }
         // Another process may have published since our snapshot: decide inside the writer lock.
         std::optional<store::ListVersion> now_current = (*write)->CurrentListVersion(list);
-        if (now_current && now_current->content_digest == content.digest) {
+        if (now_current && now_current->content_digest == content.digest &&
+            CarriesOurCertificates(i, **write, *now_current)) {
           outcome.volgnummer = now_current->volgnummer;
-          break;  // someone archived this very content already
+          break;  // someone archived this very content, signed as we sign, already
         }
         if (now_current && now_current->tijdstempel >= tijdstempel) {
           defer(outcome, *now_current);  // another process published in this second
@@ -156,16 +163,21 @@ Report Publisher::PublishOnce(Time now) {
         v.sha256 = Sha256Hex(document);
         v.size = document.size();
         v.content_digest = content.digest;
+        // Same entries as the current version: only the signing certificate changed.
+        const bool resign = now_current && now_current->content_digest == content.digest;
         (*write)->PutListVersion(v, document);
-        auto committed = (*write)->Commit(store::EventMeta{now, options_.operator_name, "publish",
-                                                           "list:" + name, "content changed"});
+        auto committed = (*write)->Commit(
+            store::EventMeta{now, options_.operator_name, "publish", "list:" + name,
+                             resign ? "signing certificate changed" : "content changed"});
         if (!committed.ok()) {
           failed(committed.status());
           break;
         }
         write->reset();
         outcome.published = true;
+        outcome.resigned = resign;
         outcome.volgnummer = v.volgnummer;
+        carried_[i] = Carried{v.volgnummer, signer_.CertificatesSha256()};
         if (Status st = ExportCurrent(i, v, document); !st.ok()) failed(st);
         break;
       }
@@ -182,6 +194,18 @@ Report Publisher::PublishOnce(Time now) {
     }
   }
   return report;
+}
+
+bool Publisher::CarriesOurCertificates(size_t i, const store::Reader& reader,
+                                       const store::ListVersion& version) {
+  if (carried_[i].volgnummer != version.volgnummer) {
+    std::optional<std::string> bytes = reader.GetListBytes(kAllLists[i], version.volgnummer);
+    auto certificates = bytes ? signer::SigningCertificatesOf(*bytes)
+                              : Result<signer::SigningCertificates>(Status::NotFound("no bytes"));
+    carried_[i] =
+        Carried{version.volgnummer, certificates.ok() ? certificates->sha256 : std::string()};
+  }
+  return carried_[i].certificates_sha256 == signer_.CertificatesSha256();
 }
 
 Status Publisher::ExportFromArchive(size_t i, uint64_t volgnummer) {

@@ -36,6 +36,10 @@ struct Options {
 struct ListOutcome {
   ListKind list = ListKind::kWhitelist;
   bool published = false;  // a new version was archived
+  // The new version has the current version's entries and only a new signature: the signing
+  // certificate (or chain) this publisher signs with differs from the one the current version
+  // carries (a key roll).
+  bool resigned = false;
   // The content changed but the current version carries this very second as its Tijdstempel:
   // the change is published in the next second (next_wakeup says when), so that Tijdstempel,
   // Last-Modified and If-Modified-Since (all whole seconds) tell every version apart.
@@ -60,13 +64,17 @@ class Publisher {
             Options options);
 
   // One publication at `now`; the new versions' Tijdstempel is `now` rounded down to its
-  // second. Lists whose content digest equals the current version's get no new version; a
-  // list whose current version is from this second (or later: a clock stepped back) is
-  // deferred, never given a second version in one second. Each changed list is archived, with its
-  // journal event, in one write transaction; a list that fails validation or signing is not
-  // published and the others are. With an export dir, every list whose current version this
-  // Publisher has not yet written there (first call after start, a failed export, a version
-  // archived by another process) is written too, so the directory converges on the archive.
+  // second. Lists whose content digest equals the current version's get no new version, unless
+  // the current version carries other certificates in its KeyInfo than this publisher's signer
+  // (Signer::CertificatesSha256): then every such list is re-signed with the same entries and
+  // the next Volgnummer (a key roll; ListOutcome::resigned), the one case in which the
+  // Volgnummer rises without a change of content. A list whose current version is from this second
+  // (or later: a clock stepped back) is deferred, never given a second version in one second. Each
+  // changed list is archived, with its journal event, in one write transaction; a list that fails
+  // validation or signing is not published and the others are. With an export dir, every list whose
+  // current version this Publisher has not yet written there (first call after start, a failed
+  // export, a version archived by another process) is written too, so the directory converges on
+  // the archive.
   Report PublishOnce(Time now);
 
  private:
@@ -76,6 +84,19 @@ class Publisher {
   Status ExportCurrent(size_t i, const store::ListVersion& version, const std::string& bytes);
   // ExportCurrent of archived version `volgnummer` of kAllLists[i].
   Status ExportFromArchive(size_t i, uint64_t volgnummer);
+  // Whether `version` of kAllLists[i] carries the certificates this publisher signs with; reads
+  // its bytes through `reader` unless remembered (carried_). A version whose certificates cannot
+  // be read counts as carrying others (re-signing it repairs it).
+  bool CarriesOurCertificates(size_t i, const store::Reader& reader,
+                              const store::ListVersion& version);
+
+  // The certificates (Signer::CertificatesSha256) the archived version `volgnummer` of each list
+  // (kAllLists order) carries, as last read; volgnummer 0: none read yet.
+  struct Carried {
+    uint64_t volgnummer = 0;
+    std::string certificates_sha256;
+  };
+  std::array<Carried, std::size(kAllLists)> carried_{};
 
   // Volgnummer of each list (kAllLists order) last written to the export dir; 0: none.
   std::array<uint64_t, std::size(kAllLists)> exported_{};

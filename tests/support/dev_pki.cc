@@ -1,6 +1,8 @@
 #include "tests/support/dev_pki.h"
 
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "tests/support/process.h"
 
@@ -47,6 +49,20 @@ DevPki CopyDevPki(const fs::path& dir, bool ec) {
   fs::create_directories(dir);
   fs::copy(shared.dir, dir, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
   return At(dir);
+}
+
+DevPki NewSigningCertificate(const fs::path& dir, bool ec, int days) {
+  DevPki pki = CopyDevPki(dir, ec);
+  fs::remove(pki.key);
+  fs::remove(pki.cert);
+  // The script keeps the CA and intermediate it finds and makes only the missing signing pair.
+  const std::string script = std::string(MEDMIJ_SOURCE_DIR) + "/deploy/make-dev-ca.sh";
+  std::vector<std::string> argv = {"/bin/bash", script};
+  if (ec) argv.push_back("--ec");
+  argv.insert(argv.end(), {"--days", std::to_string(days), dir.string()});
+  RunResult r = RunProcess(argv, "", {}, 120);
+  if (r.exit_code != 0) throw std::runtime_error("make-dev-ca.sh failed: " + r.err);
+  return pki;
 }
 
 }  // namespace medmij::testing

@@ -27,4 +27,9 @@ DevPki SharedDevPki(bool ec);
 // A private copy of SharedDevPki(ec) in `dir` (created).
 DevPki CopyDevPki(const std::filesystem::path& dir, bool ec);
 
+// CopyDevPki(dir, ec) with a fresh signing key and a signing certificate valid for `days` from
+// now (wall clock), issued by the same intermediate: a key roll's next certificate, or a
+// short-lived one. Throws std::runtime_error when the script fails.
+DevPki NewSigningCertificate(const std::filesystem::path& dir, bool ec, int days);
+
 }  // namespace medmij::testing

@@ -448,6 +448,95 @@ TEST_F(PublisherTest, ConcurrentPublishersArchiveEachContentOnce) {
   }
 }
 
+// A document without what only its version says: its signature, Tijdstempel and Volgnummer.
+std::string Entries(const std::string& doc) {
+  std::string out = signer::StripSignature(doc);
+  for (const std::string tag : {"Tijdstempel", "Volgnummer"}) {
+    const size_t b = out.find("<" + tag + ">");
+    const size_t e = out.find("</" + tag + ">");
+    if (b == std::string::npos || e == std::string::npos) return "no " + tag;
+    out.erase(b, e + tag.size() + 3 - b);
+  }
+  return out;
+}
+
+TEST_F(PublisherTest, KeyRollResignsEveryListWithTheSameEntriesAndTheNextVolgnummer) {
+  Seed(SmallNetwork(t0_));
+  fs::path exp = dir_ / "export";
+  fs::create_directories(exp);
+  Options o;
+  o.export_dir = exp;
+  ASSERT_TRUE(MakePublisher(o).PublishOnce(t0_).ok());
+  const uint64_t events = JournalLength();
+
+  // The next certificate, with a new key, from the same intermediate; its notBefore is the wall
+  // clock's now, so it signs from the next whole second on.
+  const auto next = medmij::testing::NewSigningCertificate(dir_ / "pki-next", false, 365);
+  const Time t1 = std::chrono::ceil<std::chrono::seconds>(WallClockNow()) + std::chrono::seconds(1);
+  auto rolled = signer::Signer::Load(next.key, next.cert, next.chain, t1);
+  ASSERT_TRUE(rolled.ok()) << rolled.status().message();
+  ASSERT_NE((*rolled)->CertificatesSha256(), signer_->CertificatesSha256());
+  for (ListKind list : kAllLists) {
+    auto carried = signer::SigningCertificatesOf(Bytes(list, 1));
+    ASSERT_TRUE(carried.ok()) << carried.status().message();
+    EXPECT_EQ(carried->sha256, signer_->CertificatesSha256());
+    EXPECT_EQ(carried->not_after, signer_->NotAfter());
+  }
+
+  o.operator_name = "test-operator";
+  Publisher with_next(*store_, **rolled, *schemas_, o);
+  Report r = with_next.PublishOnce(t1);
+  ASSERT_TRUE(r.ok());
+  for (const ListOutcome& l : r.lists) {
+    SCOPED_TRACE(std::string(ToString(l.list)));
+    EXPECT_TRUE(l.published);
+    EXPECT_TRUE(l.resigned);
+    EXPECT_EQ(l.volgnummer, 2u);
+    const std::string v1 = Bytes(l.list, 1), v2 = Bytes(l.list, 2);
+    EXPECT_EQ(Entries(v2), Entries(v1));
+    EXPECT_EQ(Current(l.list)->content_digest, Read()->GetListVersion(l.list, 1)->content_digest);
+    auto carried = signer::SigningCertificatesOf(v2);
+    ASSERT_TRUE(carried.ok()) << carried.status().message();
+    EXPECT_EQ(carried->sha256, (*rolled)->CertificatesSha256());
+    EXPECT_EQ(carried->subject, (*rolled)->SubjectName());
+    ExpectGoodDocument(l.list, v2);
+    EXPECT_EQ(ReadFile(exp / "signed" / std::string(PublishedFileName(l.list))), v2);
+  }
+  EXPECT_EQ(JournalLength(), events + kListCount);
+  Read()->ForEachEvent(events + 1, [&](const store::JournalEvent& e) {
+    EXPECT_EQ(e.meta.command, "publish");
+    EXPECT_EQ(e.meta.reason, "signing certificate changed");
+    return true;
+  });
+
+  // Signed as this publisher signs: no further version, from this publisher or a new one.
+  EXPECT_FALSE(with_next.PublishOnce(t1 + std::chrono::seconds(5)).lists[0].published);
+  Report again =
+      Publisher(*store_, **rolled, *schemas_, o).PublishOnce(t1 + std::chrono::seconds(6));
+  for (const ListOutcome& l : again.lists) {
+    EXPECT_FALSE(l.published) << ToString(l.list);
+    EXPECT_EQ(l.volgnummer, 2u);
+  }
+  EXPECT_EQ(JournalLength(), events + kListCount);
+}
+
+TEST_F(PublisherTest, KeyRollInTheSameSecondIsDeferredToTheNext) {
+  const auto next = medmij::testing::NewSigningCertificate(dir_ / "pki-next", false, 365);
+  const Time t1 = std::chrono::ceil<std::chrono::seconds>(WallClockNow()) + std::chrono::seconds(1);
+  ASSERT_TRUE(MakePublisher().PublishOnce(t1).ok());
+  auto rolled = signer::Signer::Load(next.key, next.cert, next.chain, t1);
+  ASSERT_TRUE(rolled.ok()) << rolled.status().message();
+  Publisher with_next(*store_, **rolled, *schemas_, Options{});
+  Report r = with_next.PublishOnce(t1 + Millis(500));
+  EXPECT_TRUE(r.lists[0].deferred);
+  EXPECT_FALSE(r.lists[0].published);
+  ASSERT_TRUE(r.next_wakeup.has_value());
+  EXPECT_EQ(*r.next_wakeup, t1 + std::chrono::seconds(1));
+  Report r2 = with_next.PublishOnce(*r.next_wakeup);
+  EXPECT_TRUE(r2.lists[0].resigned);
+  EXPECT_EQ(r2.lists[0].volgnummer, 2u);
+}
+
 TEST_F(PublisherTest, GeneratedRegistryPublishesValidLists) {
   bench::GenOptions g;
   g.providers = 1500;
