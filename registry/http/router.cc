@@ -3,6 +3,8 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -157,14 +159,62 @@ Reply ServeParticipants(const Snapshot& snap, std::string_view rest, const Reque
   return JsonReply(200, it->second, "public, max-age=0, must-revalidate");
 }
 
-Reply ServeHealth(const ContentSource& source, const Snapshot& snap, const ListSet& published,
+// The key-roll condition of /healthz and /metrics: a served list whose signing certificate
+// expires within `renew_before` of `now` (or has expired). A publisher re-signs every list as
+// soon as it is given another certificate, so this holds only while none was configured.
+struct CertificateRenewal {
+  bool due = false;
+  bool expired = false;
+  std::optional<Time> earliest;  // the earliest notAfter among the served lists
+  std::string reason;            // one line, when due
+};
+
+CertificateRenewal ServedCertificates(const Snapshot& snap, const ListSet& published,
+                                      std::chrono::seconds renew_before, Time now) {
+  CertificateRenewal r;
+  const ServedList* first = nullptr;
+  for (ListKind k : kAllLists) {
+    const ServedList* l = snap.list(k);
+    if (!published.test(static_cast<size_t>(k)) || l == nullptr || !l->certificate_not_after) {
+      continue;
+    }
+    if (!r.earliest || *l->certificate_not_after < *r.earliest) {
+      r.earliest = l->certificate_not_after;
+      first = l;
+    }
+  }
+  if (first == nullptr || *r.earliest - now > renew_before) return r;
+  r.due = true;
+  r.expired = now >= *r.earliest;
+  const long days =
+      static_cast<long>(std::chrono::duration_cast<std::chrono::hours>(renew_before).count() / 24);
+  r.reason =
+      "the served " + std::string(ToString(first->list)) + " carries signing certificate " +
+      first->certificate_subject + (r.expired ? ", expired at " : ", which expires at ") +
+      FormatTime(*r.earliest) +
+      (r.expired ? "" : " (within [signing] renew_before_days = " + std::to_string(days) + ")") +
+      ": configure a new signing certificate and restart the service";
+  return r;
+}
+
+Reply ServeHealth(const ContentSource& source, const Snapshot& snap, const RouterOptions& options,
                   const Request& request, Time now) {
   if (auto bad = RejectQuery(request, {})) return *bad;
+  const ListSet& published = options.lists;
   nlohmann::json j;
   Status signer = source.SignerUsable(now);
-  bool healthy = snap.last_attempt.has_value() && snap.last_ok && signer.ok();
+  const CertificateRenewal renewal = ServedCertificates(snap, published, options.renew_before, now);
+  bool healthy = snap.last_attempt.has_value() && snap.last_ok && signer.ok() && !renewal.due;
   j["status"] = healthy ? "ok" : "failing";
   j["signing"] = signer.ok() ? "ok" : "unusable";
+  nlohmann::json served_certificate = {
+      {"status", renewal.expired ? "expired"
+                 : renewal.due   ? "renewal due"
+                                 : "ok"},
+      {"not_after",
+       renewal.earliest ? nlohmann::json(FormatTime(*renewal.earliest)) : nlohmann::json(nullptr)}};
+  if (renewal.due) served_certificate["reason"] = renewal.reason;
+  j["served_certificate"] = std::move(served_certificate);
   j["last_publication"] =
       snap.last_attempt ? nlohmann::json(FormatTime(*snap.last_attempt)) : nlohmann::json(nullptr);
   j["last_successful_publication"] =
@@ -178,15 +228,61 @@ Reply ServeHealth(const ContentSource& source, const Snapshot& snap, const ListS
         {"volgnummer", l ? l->volgnummer : 0},
         {"tijdstempel", l ? nlohmann::json(l->tijdstempel) : nlohmann::json(nullptr)},
         {"last_publication_ok", st.ok},
-        {"failures", st.failures}};
+        {"failures", st.failures},
+        {"certificate_not_after", l && l->certificate_not_after
+                                      ? nlohmann::json(FormatTime(*l->certificate_not_after))
+                                      : nlohmann::json(nullptr)}};
   }
   j["lists"] = std::move(lists);
   return JsonReply(healthy ? 200 : 503, j.dump(), "no-store");
 }
 
-Reply ServeMetrics(const Snapshot& snap, const ListSet& published, const RequestMetrics& metrics,
-                   const AuditHandler* audit, const Request& request, Time now) {
+// Seconds from `now` to `t`, with millisecond precision, for a gauge.
+std::string SecondsUntil(Time t, Time now) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3f", std::chrono::duration<double>(t - now).count());
+  return buf;
+}
+
+// The key roll's gauges (ServedCertificates).
+void AppendCertificateMetrics(const ContentSource& source, const Snapshot& snap,
+                              const std::vector<ListKind>& lists, const RouterOptions& options,
+                              Time now, std::string& out) {
+  out +=
+      "# HELP medmij_list_certificate_seconds_to_expiry Seconds until the signing certificate "
+      "the served list carries expires (negative: expired).\n";
+  out += "# TYPE medmij_list_certificate_seconds_to_expiry gauge\n";
+  for (ListKind k : lists) {
+    const ServedList* l = snap.list(k);
+    if (l == nullptr || !l->certificate_not_after) continue;
+    out += "medmij_list_certificate_seconds_to_expiry{list=\"" + std::string(ToString(k)) + "\"} " +
+           SecondsUntil(*l->certificate_not_after, now) + "\n";
+  }
+  out +=
+      "# HELP medmij_list_certificate_renewal_due 1 when the signing certificate the served list "
+      "carries expires within [signing] renew_before_days or has expired.\n";
+  out += "# TYPE medmij_list_certificate_renewal_due gauge\n";
+  for (ListKind k : lists) {
+    const ServedList* l = snap.list(k);
+    if (l == nullptr || !l->certificate_not_after) continue;
+    const bool due = *l->certificate_not_after - now <= options.renew_before;
+    out += "medmij_list_certificate_renewal_due{list=\"" + std::string(ToString(k)) + "\"} " +
+           (due ? "1" : "0") + "\n";
+  }
+  if (std::optional<Time> configured = source.SignerNotAfter()) {
+    out +=
+        "# HELP medmij_signing_certificate_seconds_to_expiry Seconds until the configured signing "
+        "certificate expires.\n";
+    out += "# TYPE medmij_signing_certificate_seconds_to_expiry gauge\n";
+    out += "medmij_signing_certificate_seconds_to_expiry " + SecondsUntil(*configured, now) + "\n";
+  }
+}
+
+Reply ServeMetrics(const ContentSource& source, const Snapshot& snap, const RouterOptions& options,
+                   const RequestMetrics& metrics, const AuditHandler* audit, const Request& request,
+                   Time now) {
   if (auto bad = RejectQuery(request, {})) return *bad;
+  const ListSet& published = options.lists;
   std::vector<ListKind> lists;
   for (ListKind k : kAllLists) {
     if (published.test(static_cast<size_t>(k))) lists.push_back(k);
@@ -250,6 +346,7 @@ Reply ServeMetrics(const Snapshot& snap, const ListSet& published, const Request
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.3f", since);
   out += std::string("medmij_seconds_since_last_publication ") + buf + "\n";
+  AppendCertificateMetrics(source, snap, lists, options, now, out);
   Reply r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   r.body = std::move(out);
@@ -292,11 +389,11 @@ Reply RouteUnchecked(const ContentSource& source, const RouterOptions& options,
   }
   if (path == "/healthz") {
     if (!read_method) return MethodNotAllowed();
-    return ServeHealth(source, *snap, options.lists, request, now);
+    return ServeHealth(source, *snap, options, request, now);
   }
   if (path == "/metrics") {
     if (!read_method) return MethodNotAllowed();
-    return ServeMetrics(*snap, options.lists, metrics, audit, request, now);
+    return ServeMetrics(source, *snap, options, metrics, audit, request, now);
   }
   constexpr std::string_view kAudit = "/audit";
   if (path == kAudit || path.substr(0, kAudit.size() + 1) == "/audit/") {

@@ -20,6 +20,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string_view>
 
@@ -51,6 +52,9 @@ struct RouterOptions {
   // and /healthz and /metrics report only these. /lists/{list}/versions serves the archive of
   // every list.
   ListSet lists = kEveryList;
+  // [signing] renew_before_days: /healthz is 503 and /metrics flags renewal while any served
+  // list carries a signing certificate that expires within this of now (or has expired).
+  std::chrono::seconds renew_before{std::chrono::hours(24 * 30)};
 };
 
 // The auditor endpoints under /audit/ (registry/http/audit.h implements them over the store).

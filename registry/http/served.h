@@ -58,6 +58,10 @@ struct ServedList {
   std::shared_ptr<const ServedBody> signed_gzip;
   std::shared_ptr<const ServedBody> unsigned_gzip;
   std::string versions_json;  // GET /lists/{list}/versions
+  // The signing certificate this version carries in its KeyInfo (signer::SigningCertificatesOf);
+  // unset when unknown. /healthz and /metrics warn when it is near its notAfter (key roll).
+  std::optional<Time> certificate_not_after;
+  std::string certificate_subject;
 };
 
 struct ListStatus {
@@ -96,6 +100,8 @@ class ContentSource {
                                                           ListForm form) const = 0;
   // ok() while the signing certificate can sign at `now`.
   virtual Status SignerUsable(Time now) const = 0;
+  // The notAfter of the configured signing certificate; nullopt when unknown.
+  virtual std::optional<Time> SignerNotAfter() const { return std::nullopt; }
 };
 
 }  // namespace medmij::http

@@ -24,7 +24,7 @@ class Parser {
     static const std::map<std::string, std::set<std::string>> kKnown = {
         {"server", {"listen", "threads", "max_request_bytes"}},
         {"storage", {"data_dir"}},
-        {"signing", {"key", "certificate", "chain"}},
+        {"signing", {"key", "certificate", "chain", "renew_before_days"}},
         {"publish",
          {"check_interval_ms", "max_age_s", "export_dir", "retry_interval_ms", "default_form",
           "lists"}},
@@ -193,6 +193,7 @@ Result<ServiceConfig> ParseConfig(std::string_view text, const std::string& orig
   MEDMIJ_RETURN_IF_ERROR(p.Path("signing", "key", true, &c.signing_key));
   MEDMIJ_RETURN_IF_ERROR(p.Path("signing", "certificate", true, &c.signing_certificate));
   MEDMIJ_RETURN_IF_ERROR(p.Path("signing", "chain", false, &c.signing_chain));
+  MEDMIJ_RETURN_IF_ERROR(p.Int("signing", "renew_before_days", 0, 3650, &c.renew_before_days));
 
   MEDMIJ_RETURN_IF_ERROR(p.Int("publish", "check_interval_ms", 10, 60000, &c.check_interval_ms));
   MEDMIJ_RETURN_IF_ERROR(p.Int("publish", "max_age_s", 0, 86400, &c.max_age_s));

@@ -3,7 +3,9 @@
 //   [server]   listen = "127.0.0.1:8080" (port 0: any free port, see --port-file), threads = 2,
 //              max_request_bytes = 8192 (headers included; larger requests get 413)
 //   [storage]  data_dir = "/var/lib/medmij-registry"
-//   [signing]  key, certificate (PEM paths, required), chain = "" (optional intermediates)
+//   [signing]  key, certificate (PEM paths, required), chain = "" (optional intermediates),
+//              renew_before_days = 30 (0..3650: /healthz is 503 and /metrics flags renewal
+//              while a served list's signing certificate expires within this many days)
 //   [publish]  check_interval_ms = 250, max_age_s = 60, export_dir = "" (optional),
 //              retry_interval_ms = 5000 (after a failed publication),
 //              default_form = "strict" | "signed" (what the official names serve; see
@@ -36,6 +38,7 @@ struct ServiceConfig {
   std::filesystem::path signing_key;
   std::filesystem::path signing_certificate;
   std::filesystem::path signing_chain;  // empty: none
+  int64_t renew_before_days = 30;
   int64_t check_interval_ms = 250;
   int64_t max_age_s = 60;
   int64_t retry_interval_ms = 5000;

@@ -73,6 +73,13 @@ int Run(int argc, char** argv) {
   auto signer = signer::Signer::Load(config->signing_key, config->signing_certificate,
                                      config->signing_chain, ProcessClock().Now());
   if (!signer.ok()) return Fail(2, config_path + ": [signing] " + signer.status().message());
+  const std::chrono::seconds renew_before(config->renew_before_days * 86400);
+  if ((*signer)->NotAfter() - ProcessClock().Now() <= renew_before) {
+    std::cerr << "medmij-registry: warning: signing certificate " << (*signer)->SubjectName()
+              << " expires at " << FormatTime((*signer)->NotAfter())
+              << ", within [signing] renew_before_days = " << config->renew_before_days
+              << ": configure its successor" << std::endl;
+  }
   auto schemas = signer::SchemaSet::Load();
   if (!schemas.ok()) return Fail(1, schemas.status().message());
   if (!config->export_dir.empty() && !std::filesystem::is_directory(config->export_dir)) {
@@ -111,6 +118,7 @@ int Run(int argc, char** argv) {
   handler_options.max_age_s = config->max_age_s;
   handler_options.default_form = config->default_form;
   handler_options.lists = config->lists;
+  handler_options.renew_before = renew_before;
   http::ServerOptions server_options;
   server_options.host = config->listen_host;
   server_options.port = config->listen_port;

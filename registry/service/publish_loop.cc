@@ -89,6 +89,10 @@ Status RegistryService::SignerUsable(Time now) const {
   return signer_.CheckUsableAt(now);
 }
 
+std::optional<Time> RegistryService::SignerNotAfter() const {
+  return signer_.NotAfter();
+}
+
 Result<std::shared_ptr<const Snapshot>> RegistryService::Reload(const Snapshot& base,
                                                                 Time at) const {
   auto snap = std::make_shared<Snapshot>();
@@ -119,6 +123,10 @@ Result<std::shared_ptr<const Snapshot>> RegistryService::Reload(const Snapshot& 
       list->tijdstempel = FormatTijdstempel(cur->tijdstempel);
       list->last_modified = cur->tijdstempel;
       list->last_modified_text = http::FormatHttpDate(cur->tijdstempel);
+      if (auto carried = signer::SigningCertificatesOf(*bytes); carried.ok()) {
+        list->certificate_not_after = carried->not_after;
+        list->certificate_subject = carried->subject;
+      }
       std::string unsigned_bytes = signer::StripSignature(*bytes);
       list->signed_body = std::make_shared<const ServedBody>(std::move(*bytes), store_.dir());
       list->unsigned_body =

@@ -4,7 +4,8 @@
 // next standing change is due (a certificate or audit statement lapsing), and after a failed
 // publication every retry interval. After each publication it reloads what it serves from the
 // ARCHIVE (never from what it just built), so a restarted service serves byte-identical
-// versions with identical ETags.
+// versions with identical ETags. Its first publication after start-up re-signs every list when
+// the configured signing certificate is not the one the lists carry (publisher.h: key roll).
 #pragma once
 
 #include <atomic>
@@ -54,6 +55,7 @@ class RegistryService : public http::ContentSource {
   Result<std::optional<http::ArchivedVersion>> Archived(ListKind list, uint64_t volgnummer,
                                                         ListForm form) const override;
   Status SignerUsable(Time now) const override;
+  std::optional<Time> SignerNotAfter() const override;
 
  private:
   void Run();

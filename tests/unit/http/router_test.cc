@@ -73,11 +73,23 @@ class FakeSource : public ContentSource {
     return std::optional<ArchivedVersion>(ArchivedVersion{bytes, Sha256Hex(bytes)});
   }
   Status SignerUsable(Time) const override { return signer_; }
+  std::optional<Time> SignerNotAfter() const override { return signer_not_after_; }
+
+  // Every served list carries a signing certificate that expires at `not_after`.
+  void CertificatesExpireAt(Time not_after) {
+    for (auto& l : snap_->lists) {
+      auto copy = std::make_shared<ServedList>(*l);
+      copy->certificate_not_after = not_after;
+      copy->certificate_subject = "CN=Lists 2026";
+      l = copy;
+    }
+  }
 
   std::shared_ptr<Snapshot> snap_;
   std::map<std::pair<ListKind, uint64_t>, std::string> archive_;
   Status archive_error_;
   Status signer_;
+  std::optional<Time> signer_not_after_;
   bool throw_ = false;
 };
 
@@ -383,6 +395,76 @@ TEST_F(RouterTest, HealthzSaysWhyItFails) {
   r = Get("/healthz");
   EXPECT_EQ(r.status, 503);
   EXPECT_TRUE(json::parse(r.body)["last_publication"].is_null());
+}
+
+TEST_F(RouterTest, HealthzAndMetricsWarnWhileServedCertificatesNearTheirExpiry) {
+  const auto day = std::chrono::hours(24);
+  // Without certificate information (nothing known) there is nothing to warn about.
+  EXPECT_EQ(Get("/healthz").status, 200);
+  EXPECT_EQ(Get("/metrics").body.find("medmij_list_certificate_renewal_due{"), std::string::npos);
+
+  source_.CertificatesExpireAt(kNow + 30 * day + std::chrono::seconds(1));
+  source_.signer_not_after_ = kNow + 400 * day;
+  Reply r = Get("/healthz");
+  EXPECT_EQ(r.status, 200) << r.body;
+  json j = json::parse(r.body);
+  EXPECT_EQ(j["served_certificate"]["status"], "ok");
+  EXPECT_FALSE(j["served_certificate"].contains("reason"));
+  EXPECT_EQ(j["lists"]["whitelist"]["certificate_not_after"],
+            FormatTime(kNow + 30 * day + std::chrono::seconds(1)));
+  std::string m = Get("/metrics").body;
+  for (const char* line : {"medmij_list_certificate_renewal_due{list=\"whitelist\"} 0\n",
+                           "medmij_list_certificate_seconds_to_expiry{list=\"whitelist\"} "
+                           "2592001.000\n",
+                           "medmij_signing_certificate_seconds_to_expiry 34560000.000\n"}) {
+    EXPECT_NE(m.find(line), std::string::npos) << line << m;
+  }
+
+  // Within renew_before_days (30 by default) of the served certificate's notAfter: 503.
+  source_.CertificatesExpireAt(kNow + 30 * day);
+  r = Get("/healthz");
+  EXPECT_EQ(r.status, 503);
+  j = json::parse(r.body);
+  EXPECT_EQ(j["status"], "failing");
+  EXPECT_EQ(j["signing"], "ok");  // the configured signer can still sign: it is the same one
+  EXPECT_EQ(j["served_certificate"]["status"], "renewal due");
+  EXPECT_EQ(j["served_certificate"]["not_after"], FormatTime(kNow + 30 * day));
+  const std::string reason = j["served_certificate"]["reason"];
+  EXPECT_NE(reason.find("whitelist"), std::string::npos) << reason;
+  EXPECT_NE(reason.find("CN=Lists 2026"), std::string::npos) << reason;
+  EXPECT_NE(reason.find("renew_before_days = 30"), std::string::npos) << reason;
+  EXPECT_EQ(reason.find('\n'), std::string::npos);
+  m = Get("/metrics").body;
+  EXPECT_NE(m.find("medmij_list_certificate_renewal_due{list=\"zorgaanbiederslijst\"} 1\n"),
+            std::string::npos)
+      << m;
+
+  // The window is the configured one.
+  options_.renew_before = std::chrono::hours(24 * 29);
+  EXPECT_EQ(Get("/healthz").status, 200);
+  options_.renew_before = std::chrono::hours(0);
+  EXPECT_EQ(Get("/healthz").status, 200);
+
+  // Expired: 503 whatever the window.
+  source_.CertificatesExpireAt(kNow - std::chrono::seconds(1));
+  r = Get("/healthz");
+  EXPECT_EQ(r.status, 503);
+  j = json::parse(r.body);
+  EXPECT_EQ(j["served_certificate"]["status"], "expired");
+  EXPECT_NE(std::string(j["served_certificate"]["reason"]).find("expired at"), std::string::npos);
+  EXPECT_NE(
+      Get("/metrics")
+          .body.find("medmij_list_certificate_seconds_to_expiry{list=\"whitelist\"} -1.000\n"),
+      std::string::npos);
+
+  // Only the published lists count.
+  source_.CertificatesExpireAt(kNow + 400 * day);
+  auto wl = std::make_shared<ServedList>(*source_.snap_->lists[0]);
+  wl->certificate_not_after = kNow;
+  source_.snap_->lists[0] = wl;
+  EXPECT_EQ(Get("/healthz").status, 503);
+  options_.lists.reset(static_cast<size_t>(ListKind::kWhitelist));
+  EXPECT_EQ(Get("/healthz").status, 200);
 }
 
 TEST_F(RouterTest, MetricsInPrometheusTextFormat) {

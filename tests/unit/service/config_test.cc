@@ -72,6 +72,27 @@ TEST(Config, OneLineErrorsNamingTheKey) {
   ExpectError(std::string(kGood) + "[extra]\n", "unknown section or key 'extra'");
 }
 
+TEST(Config, RenewBeforeDaysDefaultsTo30AndIsChecked) {
+  auto defaults = Parse(kGood);
+  ASSERT_TRUE(defaults.ok()) << defaults.status().message();
+  EXPECT_EQ(defaults->renew_before_days, 30);
+  auto add = [](const std::string& line) {
+    return Replace(kGood, "chain = \"\"", "chain = \"\"\n" + line);
+  };
+  for (const auto& [text, days] :
+       {std::pair{"renew_before_days = 0", 0}, std::pair{"renew_before_days = 45", 45},
+        std::pair{"renew_before_days = 3650", 3650}}) {
+    auto c = Parse(add(text));
+    ASSERT_TRUE(c.ok()) << c.status().message();
+    EXPECT_EQ(c->renew_before_days, days);
+  }
+  ExpectError(add("renew_before_days = -1"), "[signing] renew_before_days: must be 0..3650");
+  ExpectError(add("renew_before_days = 3651"), "[signing] renew_before_days: must be 0..3650");
+  ExpectError(add("renew_before_days = \"30\""), "[signing] renew_before_days: must be an integer");
+  ExpectError(add("renew_before_days = 2.5"), "[signing] renew_before_days: must be an integer");
+  ExpectError(add("renew_days = 30"), "[signing] renew_days: unknown key");
+}
+
 TEST(Config, DefaultFormIsStrictOrSigned) {
   auto add = [](const std::string& line) {
     return Replace(kGood, "max_age_s = 60", "max_age_s = 60\n" + line);

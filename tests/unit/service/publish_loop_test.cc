@@ -9,6 +9,9 @@
 #include <condition_variable>
 #include <mutex>
 
+#include <nlohmann/json.hpp>
+
+#include "registry/http/router.h"
 #include "registry/ops/ops.h"
 #include "tests/support/dev_pki.h"
 #include "tests/support/fake_clock.h"
@@ -160,6 +163,73 @@ TEST_F(PublishLoopTest, AnExpiredSigningCertificateKeepsTheLastGoodListsServed) 
   EXPECT_EQ(after->list(ListKind::kWhitelist)->volgnummer, 1u);
   EXPECT_FALSE(service_->SignerUsable(expired).ok());
   EXPECT_TRUE(service_->SignerUsable(t0_).ok());
+}
+
+// A restart with another signing certificate: the first publication re-signs every list (same
+// entries, Volgnummer + 1), the snapshot serves the new certificate, and /healthz (through the
+// router, on the loop's clock) is 503 only while a served certificate is within
+// renew_before_days of its notAfter.
+TEST_F(PublishLoopTest, ARestartWithANewSigningCertificateReSignsAndServesIt) {
+  Seed(t0_ + Days(800));
+  StartAt(t0_);
+  ASSERT_TRUE(PublishedAt(t0_));
+  auto served = [&](ListKind k) { return service_->Current()->list(k); };
+  ASSERT_NE(served(ListKind::kWhitelist), nullptr);
+  EXPECT_EQ(served(ListKind::kWhitelist)->certificate_not_after, signer_->NotAfter());
+  EXPECT_EQ(served(ListKind::kWhitelist)->certificate_subject, signer_->SubjectName());
+  std::map<ListKind, std::string> before;
+  for (ListKind k : kAllLists) before[k] = served(k)->unsigned_body->bytes();
+  service_->Stop();
+  service_.reset();
+
+  // The successor: a new key and a certificate for 40 days, so the window is reached in 10.
+  const testing::DevPki next = testing::NewSigningCertificate(dir_ / "pki-next", true, 40);
+  const Time t1 = std::chrono::ceil<std::chrono::seconds>(WallClockNow()) + std::chrono::seconds(1);
+  auto rolled = signer::Signer::Load(next.key, next.cert, next.chain, t1);
+  ASSERT_TRUE(rolled.ok()) << rolled.status().message();
+  signer_ = std::move(rolled).value();
+  publisher_ =
+      std::make_unique<publisher::Publisher>(*store_, *signer_, *schemas_, publisher::Options{});
+  FakeClock& clock = StartAt(t1);
+  ASSERT_TRUE(PublishedAt(t1));
+  for (ListKind k : kAllLists) {
+    SCOPED_TRACE(std::string(ToString(k)));
+    ASSERT_NE(served(k), nullptr);
+    EXPECT_EQ(served(k)->volgnummer, 2u);
+    EXPECT_EQ(served(k)->certificate_not_after, signer_->NotAfter());
+    EXPECT_EQ(served(k)->certificate_subject, signer_->SubjectName());
+    auto carried = signer::SigningCertificatesOf(served(k)->signed_body->bytes());
+    ASSERT_TRUE(carried.ok());
+    EXPECT_EQ(carried->sha256, signer_->CertificatesSha256());
+    // Only the version's own lines differ from the previous version's strict form.
+    const std::string& now_bytes = served(k)->unsigned_body->bytes();
+    EXPECT_NE(now_bytes.find("<Volgnummer>2</Volgnummer>"), std::string::npos);
+    EXPECT_EQ(now_bytes.size(), before[k].size());
+  }
+
+  http::RouterOptions options;  // renew_before: 30 days
+  http::RequestMetrics metrics;
+  auto health = [&](Time at) {
+    return http::Route(*service_, options, metrics,
+                       http::Request::FromTarget(http::Method::kGet, "/healthz"), at);
+  };
+  EXPECT_EQ(health(clock.Now()).status, 200) << health(clock.Now()).body;
+  const Time window = signer_->NotAfter() - Days(30);
+  EXPECT_EQ(health(window - std::chrono::seconds(1)).status, 200);
+  http::Reply due = health(window);
+  EXPECT_EQ(due.status, 503);
+  const auto j = nlohmann::json::parse(due.body);
+  EXPECT_EQ(j["served_certificate"]["status"], "renewal due");
+  EXPECT_EQ(j["signing"], "ok");
+  const std::string m =
+      http::Route(*service_, options, metrics,
+                  http::Request::FromTarget(http::Method::kGet, "/metrics"), window)
+          .body;
+  EXPECT_NE(m.find("medmij_list_certificate_renewal_due{list=\"whitelist\"} 1\n"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("medmij_signing_certificate_seconds_to_expiry 2592000.000\n"), std::string::npos)
+      << m;
 }
 
 }  // namespace
