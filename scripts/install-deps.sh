@@ -16,6 +16,7 @@ packages=(
   clang-format time
   help2man lintian fakeroot
   clang-14 libfuzzer-14-dev
+  faketime
 )
 
 SUDO=""

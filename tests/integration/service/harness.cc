@@ -135,6 +135,15 @@ std::chrono::system_clock::time_point CertNotAfter(const fs::path& pem) {
   return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
+std::map<std::string, std::string> FaketimeEnv(const std::string& spec) {
+  static const char* kLibrary = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
+  if (!fs::exists(kLibrary)) {
+    throw std::runtime_error(std::string(kLibrary) +
+                             " is missing: install faketime (scripts/install-deps.sh)");
+  }
+  return {{"LD_PRELOAD", kLibrary}, {"FAKETIME", spec}, {"FAKETIME_DONT_FAKE_MONOTONIC", "1"}};
+}
+
 void InitDemoRegistry(const fs::path& data_dir) {
   Admin(data_dir, {"init"});
   CommandResult demo = RunCommand({"bash", (SourceDir() / "deploy/demo/demo-data.sh").string()});
@@ -151,8 +160,9 @@ fs::path WriteConfig(const fs::path& dir, const ServiceOptions& o, uint16_t port
   c << "[server]\nlisten = \"127.0.0.1:" << port << "\"\nthreads = " << o.threads << "\n"
     << "[storage]\ndata_dir = \"" << o.data_dir.string() << "\"\n"
     << "[signing]\nkey = \"" << key.string() << "\"\ncertificate = \"" << cert.string()
-    << "\"\nchain = \"" << o.pki.chain.string() << "\"\n"
-    << "[publish]\ncheck_interval_ms = " << o.check_interval_ms
+    << "\"\nchain = \"" << o.pki.chain.string() << "\"\n";
+  if (o.renew_before_days >= 0) c << "renew_before_days = " << o.renew_before_days << "\n";
+  c << "[publish]\ncheck_interval_ms = " << o.check_interval_ms
     << "\nretry_interval_ms = " << o.retry_interval_ms << "\nmax_age_s = " << o.max_age_s
     << "\nexport_dir = \"" << o.export_dir.string() << "\"\n";
   if (!o.default_form.empty()) c << "default_form = \"" << o.default_form << "\"\n";
@@ -187,6 +197,7 @@ bool Service::Start() {
                                    "--port-file", port_file.string()};
   std::map<std::string, std::string> env;
   if (!options_.test_now.empty()) env["MEDMIJ_TEST_NOW"] = options_.test_now;
+  if (!options_.faketime.empty()) env.merge(FaketimeEnv(options_.faketime));
   pid_ = SpawnDetached(argv, env, stderr_path_);
   if (pid_ <= 0) return false;
   auto port = WaitForPortFile(port_file, pid_, std::chrono::seconds(20));

@@ -65,7 +65,17 @@ struct ServiceOptions {
   fs::path auditor_tokens_file;    // empty: no [auditors] section
   std::string test_now;            // MEDMIJ_TEST_NOW for the service (empty: the wall clock)
   std::vector<std::string> lists;  // [publish] lists; empty: not in the config (every list)
+  int renew_before_days = -1;      // [signing] renew_before_days; -1: not in the config
+  // When set, the service runs under Debian's libfaketime with FAKETIME set to this ("+15d":
+  // fifteen days ahead of the wall clock), as FaketimeEnv says.
+  std::string faketime;
 };
+
+// The environment that runs a program under Debian's libfaketime (package libfaketime, which
+// `faketime` uses) at `spec` (FAKETIME syntax, e.g. "+15d"): its wall clock, and everything
+// that reads it (OpenSSL's certificate validity), is moved; monotonic clocks are not, so
+// timeouts and polls keep their real length.
+std::map<std::string, std::string> FaketimeEnv(const std::string& spec);
 
 // Writes a config file for `options` listening on 127.0.0.1:`port` (0: any free port).
 fs::path WriteConfig(const fs::path& dir, const ServiceOptions& options, uint16_t port);
