@@ -1,6 +1,7 @@
 #include "registry/common/time.h"
 
 #include <cstdio>
+#include <string>
 
 namespace medmij {
 namespace {
@@ -22,7 +23,33 @@ Status Bad(std::string_view field, std::string_view text, std::string_view why) 
                          "' is not an ISO 8601 date or date-time (" + std::string(why) + ")");
 }
 
+// `t` as FormatTime writes it, or as milliseconds where no calendar year of chrono holds it.
+std::string DescribeInstant(Time t) {
+  using namespace std::chrono;
+  constexpr Time kFirst = time_point_cast<Millis>(sys_days{year::min() / January / 1});
+  constexpr Time kLast = time_point_cast<Millis>(sys_days{year::max() / December / 31});
+  if (t < kFirst || t > kLast) {
+    return std::to_string(ToMillis(t)) + " ms after 1970-01-01T00:00:00Z";
+  }
+  return FormatTime(t);
+}
+
+std::string OutsideRange() {
+  return " is outside the supported range " + std::string(kTimeRangeText) + ", inclusive";
+}
+
+Status TextOutsideRange(std::string_view field, std::string_view text, std::string_view why) {
+  std::string m = std::string(field) + ": '" + std::string(text) + "'" + OutsideRange();
+  if (!why.empty()) m += " (" + std::string(why) + ")";
+  return Status::Invalid(std::move(m));
+}
+
 }  // namespace
+
+Status CheckTimeRange(Time t, std::string_view field) {
+  if (InTimeRange(t)) return Status::Ok();
+  return Status::Invalid(std::string(field) + ": " + DescribeInstant(t) + OutsideRange());
+}
 
 bool IsDateOnly(std::string_view text) {
   return text.size() == 10;
@@ -36,10 +63,18 @@ Result<Time> ParseTime(std::string_view text, std::string_view field, DateMeanin
   int y = Digits(text, 0, 4), mo = Digits(text, 5, 2), d = Digits(text, 8, 2);
   if (y < 0 || mo < 0 || d < 0) return Bad(field, text, "expected YYYY-MM-DD");
   year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
-  if (!ymd.ok() || y < 1970 || y > 9999) return Bad(field, text, "no such calendar date");
-  Time t = time_point_cast<Millis>(sys_days{ymd});
+  if (!ymd.ok()) return Bad(field, text, "no such calendar date");
+  const Time day_start = time_point_cast<Millis>(sys_days{ymd});
   if (text.size() == 10) {
-    return date_meaning == DateMeaning::kEndOfDay ? t + Days(1) : t;
+    // The day itself must lie in the range, and so must the instant the date stands for.
+    if (!InTimeRange(day_start)) return TextOutsideRange(field, text, "");
+    if (date_meaning == DateMeaning::kStartOfDay) return day_start;
+    const Time end = day_start + Days(1);
+    if (!InTimeRange(end)) {
+      return TextOutsideRange(field, text,
+                              "a date here means the end of that day: " + FormatTime(end));
+    }
+    return end;
   }
   if (text[10] != 'T') return Bad(field, text, "expected 'T' between date and time");
   size_t p = 11;
@@ -71,14 +106,19 @@ Result<Time> ParseTime(std::string_view text, std::string_view field, DateMeanin
     }
   }
   if (hh > 23 || mm > 59 || ss > 59) return Bad(field, text, "time of day out of range");
-  t += hours(hh) + minutes(mm) + seconds(ss) + Millis(ms);
+  const Time local = day_start + hours(hh) + minutes(mm) + seconds(ss) + Millis(ms);
   if (p >= text.size()) return Bad(field, text, "a time needs a zone: Z or +HH:MM");
-  if (text[p] == 'Z' && p + 1 == text.size()) return t;
+  if (text[p] == 'Z' && p + 1 == text.size()) {
+    if (!InTimeRange(local)) return TextOutsideRange(field, text, "");
+    return local;
+  }
   if ((text[p] == '+' || text[p] == '-') && p + 6 == text.size() && text[p + 3] == ':') {
     int oh = Digits(text, p + 1, 2), om = Digits(text, p + 4, 2);
     if (oh < 0 || om < 0 || oh > 23 || om > 59) return Bad(field, text, "bad zone offset");
-    auto offset = hours(oh) + minutes(om);
-    return text[p] == '+' ? t - offset : t + offset;
+    const auto offset = hours(oh) + minutes(om);
+    const Time utc = text[p] == '+' ? local - offset : local + offset;
+    if (!InTimeRange(utc)) return TextOutsideRange(field, text, "in UTC: " + FormatTime(utc));
+    return utc;
   }
   return Bad(field, text, "unexpected text after the time");
 }

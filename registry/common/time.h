@@ -20,9 +20,31 @@ enum class DateMeaning {
   kEndOfDay,    // 2026-11-22 -> 2026-11-23T00:00:00.000Z, the exclusive end of that day
 };
 
+// The one range every time the registry takes, stores or writes lies in: 1970-01-01T00:00:00Z
+// to 9999-12-31T23:59:59Z inclusive. Times are kept to the millisecond and the last second
+// belongs to the range in whole, so the latest instant is 9999-12-31T23:59:59.999Z. Inside it
+// FormatTime writes 4-digit years and ParseTime reads back the same instant, so a record that
+// holds only such times always decodes.
+inline constexpr Time kEarliestTime{Millis(0)};
+inline constexpr Time kLatestTime = std::chrono::time_point_cast<Millis>(
+    std::chrono::sys_days{std::chrono::year{9999} / std::chrono::December / 31} + Days(1) -
+    Millis(1));
+inline constexpr std::string_view kTimeRangeText = "1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z";
+
+inline constexpr bool InTimeRange(Time t) {
+  return kEarliestTime <= t && t <= kLatestTime;
+}
+// Ok inside the range; else kInvalidArgument, one line naming `field`, the instant and the
+// range. ParseTime applies it to everything it reads; the JSON encoder refuses what it refuses.
+Status CheckTimeRange(Time t, std::string_view field);
+
 // Parses ISO 8601: `YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM[:SS[.fff]]` followed by `Z` or `+HH:MM` /
-// `-HH:MM`. A date-time without a zone is refused (ambiguous). `field` names the input in the
-// error message ("--valid-until: ...").
+// `-HH:MM`. A date-time without a zone is refused (ambiguous); digits after the third of a
+// fraction are dropped (rounded down). The result is inside the range above, or the text is
+// refused naming the range: a date whose day lies outside it, a date whose end (kEndOfDay) or a
+// date-time whose zone offset puts the instant outside it (`9999-12-31` as an end of day is
+// 10000-01-01T00:00:00Z: refused). `field` names the input in the error message
+// ("--valid-until: ..."); every error is one line.
 Result<Time> ParseTime(std::string_view text, std::string_view field,
                        DateMeaning date_meaning = DateMeaning::kStartOfDay);
 
