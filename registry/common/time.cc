@@ -58,6 +58,14 @@ bool IsDateOnly(std::string_view text) {
 Result<Time> ParseTime(std::string_view text, std::string_view field, DateMeaning date_meaning) {
   using namespace std::chrono;
   if (text.size() < 10 || text[4] != '-' || text[7] != '-') {
+    // A year of five or more digits is a date, just after the range (ISO 8601's expanded years).
+    size_t year_digits = 0;
+    while (year_digits < text.size() && text[year_digits] >= '0' && text[year_digits] <= '9') {
+      ++year_digits;
+    }
+    if (year_digits > 4 && year_digits < text.size() && text[year_digits] == '-') {
+      return TextOutsideRange(field, text, "");
+    }
     return Bad(field, text, "expected YYYY-MM-DD");
   }
   int y = Digits(text, 0, 4), mo = Digits(text, 5, 2), d = Digits(text, 8, 2);

@@ -48,7 +48,11 @@ void DecodeEnum(const json& j, E& out, Parse parse, std::string_view what,
 
 }  // namespace
 
-json TimeToJson(Time t) {
+JsonEncodeError::JsonEncodeError(const std::string& message)
+    : nlohmann::json::exception(0, message.c_str()) {}
+
+json TimeToJson(Time t, std::string_view field) {
+  if (Status s = CheckTimeRange(t, field); !s.ok()) throw JsonEncodeError(s.message());
   return FormatTime(t);
 }
 
@@ -110,7 +114,7 @@ void from_json(const json& j, ListKind& v) {
 
 void to_json(json& j, const Provenance& v) {
   j = json::object();
-  j["at"] = TimeToJson(v.at);
+  j["at"] = TimeToJson(v.at, "at");
   j["by"] = v.by;
   j["reason"] = v.reason;
 }
@@ -127,8 +131,8 @@ void to_json(json& j, const Certificate& v) {
   j["body"] = v.body;
   j["accredited"] = v.accredited;
   j["registered"] = v.registered;
-  j["valid_from"] = TimeToJson(v.valid_from);
-  j["valid_until"] = TimeToJson(v.valid_until);
+  j["valid_from"] = TimeToJson(v.valid_from, "valid_from");
+  j["valid_until"] = TimeToJson(v.valid_until, "valid_until");
   j["scope"] = v.scope;
   j["recorded"] = v.recorded;
 }
@@ -147,7 +151,7 @@ void from_json(const json& j, Certificate& v) {
 
 void to_json(json& j, const AuditStatement& v) {
   j = json::object();
-  j["date"] = TimeToJson(v.date);
+  j["date"] = TimeToJson(v.date, "date");
   j["auditor"] = v.auditor;
   j["outcome"] = v.outcome;
   j["pentest"] = v.pentest;
@@ -366,7 +370,7 @@ void to_json(json& j, const CaseStepRecord& v) {
   j = json::object();
   j["step"] = v.step;
   j["recorded"] = v.recorded;
-  if (v.deadline) j["deadline"] = TimeToJson(*v.deadline);
+  if (v.deadline) j["deadline"] = TimeToJson(*v.deadline, "deadline");
 }
 void from_json(const json& j, CaseStepRecord& v) {
   Fields f(j, {"step", "recorded", "deadline"});

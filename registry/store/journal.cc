@@ -14,7 +14,7 @@ void to_json(json& j, const ListVersion& v) {
   j = json::object();
   j["list"] = v.list;
   j["volgnummer"] = v.volgnummer;
-  j["tijdstempel"] = TimeToJson(v.tijdstempel);
+  j["tijdstempel"] = TimeToJson(v.tijdstempel, "tijdstempel");
   j["sha256"] = v.sha256;
   j["size"] = v.size;
   j["content_digest"] = v.content_digest;
@@ -32,7 +32,7 @@ void from_json(const json& j, ListVersion& v) {
 
 void to_json(json& j, const EventMeta& v) {
   j = json::object();
-  j["at"] = TimeToJson(v.at);
+  j["at"] = TimeToJson(v.at, "at");
   j["operator"] = v.operator_name;
   j["command"] = v.command;
   j["subject"] = v.subject;

@@ -15,6 +15,21 @@ json BytesDigest(std::string_view bytes) {
   return json{{"sha256", Sha256Hex(bytes)}, {"size", bytes.size()}};
 }
 
+// Puts `record` as its canonical JSON. A record the codec refuses to encode (a time outside the
+// supported range: it would not decode) makes the transaction fail; nothing is written.
+template <typename T>
+void PutEncoded(internal::TxnState& w, Table t, const std::string& key, const T& record) {
+  if (!w.Usable()) return;
+  json j;
+  try {
+    j = record;
+  } catch (const json::exception& e) {
+    w.SetError(Status::Invalid(Where(t, key) + ": cannot encode record: " + e.what()));
+    return;
+  }
+  w.PutRecord(t, key, std::move(j));
+}
+
 }  // namespace
 
 WriteTxn::WriteTxn(std::unique_ptr<Impl> impl) : Reader(std::move(impl)) {}
@@ -23,25 +38,25 @@ WriteTxn::~WriteTxn() {
 }  // no-op after Commit()
 
 void WriteTxn::Put(const Participant& p) {
-  impl_->PutRecord(Table::kParticipants, p.id, p);
+  PutEncoded(*impl_, Table::kParticipants, p.id, p);
 }
 void WriteTxn::Put(const Node& n) {
-  impl_->PutRecord(Table::kNodes, n.hostname, n);
+  PutEncoded(*impl_, Table::kNodes, n.hostname, n);
 }
 void WriteTxn::Put(const OAuthClient& c) {
-  impl_->PutRecord(Table::kOAuthClients, c.hostname, c);
+  PutEncoded(*impl_, Table::kOAuthClients, c.hostname, c);
 }
 void WriteTxn::Put(const DataService& s) {
-  impl_->PutRecord(Table::kServices, s.id, s);
+  PutEncoded(*impl_, Table::kServices, s.id, s);
 }
 void WriteTxn::Put(const Provider& p) {
-  impl_->PutRecord(Table::kProviders, p.name, p);
+  PutEncoded(*impl_, Table::kProviders, p.name, p);
 }
 void WriteTxn::Put(const ComplianceCase& c) {
-  impl_->PutRecord(Table::kCases, c.id, c);
+  PutEncoded(*impl_, Table::kCases, c.id, c);
 }
 void WriteTxn::Put(const TerminationRequest& r) {
-  impl_->PutRecord(Table::kTerminationRequests, r.id, r);
+  PutEncoded(*impl_, Table::kTerminationRequests, r.id, r);
 }
 void WriteTxn::EraseNode(std::string_view hostname) {
   impl_->EraseRecord(Table::kNodes, std::string(hostname));
@@ -62,7 +77,7 @@ void WriteTxn::PutListVersion(const ListVersion& v, std::string_view signed_byte
                                    " is already archived; versions are immutable"));
     return;
   }
-  impl_->PutRecord(Table::kListVersions, key, v);
+  PutEncoded(*impl_, Table::kListVersions, key, v);
   if (!impl_->Usable()) return;
   if (!impl_->RawPut(DbiOf(Table::kListBytes), key, signed_bytes, 0,
                      "put " + Where(Table::kListBytes, key))) {

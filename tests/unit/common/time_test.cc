@@ -129,6 +129,8 @@ TEST(TimeRangeTest, OnePastEitherEdgeIsRefusedNamingTheFieldAndTheRange) {
       {"9999-12-31T23:59:59.999-00:01", DateMeaning::kEndOfDay},
       {"9999-12-31T18:59:59.999-05:01", DateMeaning::kStartOfDay},
       {"9999-12-31T00:01:00-23:59", DateMeaning::kStartOfDay},
+      {"10000-01-01", DateMeaning::kStartOfDay},
+      {"10000-01-01T00:00:00.000Z", DateMeaning::kStartOfDay},
   };
   for (const auto& [text, meaning] : outside) {
     auto t = ParseTime(text, "--valid-until", meaning);

@@ -239,5 +239,45 @@ TEST(JsonCodecTest, TimeFromJson) {
       << bad.status().message();
 }
 
+// What the encoder writes, the decoder reads back: at both edges of the supported range; one
+// millisecond outside it neither is encoded (the store refuses the record) nor decodes.
+TEST(JsonCodecTest, TimesAtTheEdgesOfTheRangeRoundTripAndNoneOutsideIsEncoded) {
+  Participant p = FullParticipant();
+  p.enrolled.at = kEarliestTime;
+  p.certificates[0].valid_from = kEarliestTime;
+  p.certificates[0].valid_until = kLatestTime;
+  p.audit_statements[0].date = kLatestTime;
+  ExpectRoundTrip(p);
+  EXPECT_EQ(json(p)["certificates"][0]["valid_until"], "9999-12-31T23:59:59.999Z");
+  EXPECT_EQ(json(p)["certificates"][0]["valid_from"], "1970-01-01T00:00:00.000Z");
+  CaseStepRecord step{CaseStep::kNotice, Prov("2026-01-01T00:00:00Z", "a"), kLatestTime};
+  ExpectRoundTrip(step);
+
+  p.certificates[0].valid_until = kLatestTime + Millis(1);
+  try {
+    json j = p;
+    ADD_FAILURE() << "encoded " << j.dump();
+  } catch (const JsonEncodeError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "valid_until: 10000-01-01T00:00:00.000Z is outside the supported range "
+              "1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z, inclusive");
+  }
+  step.deadline = kEarliestTime - Millis(1);
+  EXPECT_THROW(json(step).dump(), JsonEncodeError);
+  step.deadline.reset();
+  step.recorded.at = kLatestTime + Days(1);
+  EXPECT_THROW(json(step).dump(), JsonEncodeError);
+
+  for (const char* outside : {"10000-01-01T00:00:00.000Z", "1969-12-31T23:59:59.999Z",
+                              "9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00.000Z"}) {
+    auto t = TimeFromJson(json(outside), "valid_until");
+    ASSERT_FALSE(t.ok()) << outside;
+    EXPECT_NE(t.status().message().find("valid_until: '" + std::string(outside) +
+                                        "' is outside the supported range"),
+              std::string::npos)
+        << t.status().message();
+  }
+}
+
 }  // namespace
 }  // namespace medmij

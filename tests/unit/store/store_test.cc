@@ -787,5 +787,52 @@ TEST(StoreTest, BadRecordsAreRefusedByCommit) {
   EXPECT_TRUE(Read(*store)->AllParticipants().empty());
 }
 
+// A record holding a time outside the supported range would not decode: Commit refuses it
+// and writes nothing, so no read of the store can fail on it later. At the edges it is stored
+// and read back.
+TEST(StoreTest, ATimeOutsideTheSupportedRangeIsRefusedByCommit) {
+  TempDir tmp;
+  auto store = OpenOrDie(tmp.path());
+  Participant edge = MakeParticipant("edge");
+  edge.certificates = {{"C1", "Body", true, true, kEarliestTime, kLatestTime, "",
+                        Provenance{kEarliestTime, "tester", ""}}};
+  {
+    auto w = Write(*store);
+    w->Put(edge);
+    ASSERT_TRUE(w->Commit(Meta("cert add", "participant:edge")).ok());
+  }
+  EXPECT_EQ(Read(*store)->GetParticipant("edge"), edge);
+
+  const uint64_t events = Read(*store)->JournalLength();
+  Participant past = edge;
+  past.certificates[0].valid_until = kLatestTime + Millis(1);
+  {
+    auto w = Write(*store);
+    w->Put(MakeParticipant("other"));
+    w->Put(past);
+    auto seq = w->Commit(Meta("cert add", "participant:edge"));
+    ASSERT_FALSE(seq.ok());
+    EXPECT_EQ(seq.status().code(), Status::Code::kInvalidArgument);
+    EXPECT_EQ(seq.status().message(),
+              "participants/edge: cannot encode record: valid_until: 10000-01-01T00:00:00.000Z "
+              "is outside the supported range 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z, "
+              "inclusive");
+  }
+  {
+    // The journal event's own time is held to the range as well.
+    auto w = Write(*store);
+    w->Put(MakeParticipant("other"));
+    auto seq = w->Commit(EventMeta{kEarliestTime - Millis(1), "tester", "enrol", "x", ""});
+    ASSERT_FALSE(seq.ok());
+    EXPECT_NE(seq.status().message().find("at: 1969-12-31T23:59:59.999Z is outside the supported"),
+              std::string::npos)
+        << seq.status().message();
+  }
+  auto r = Read(*store);
+  EXPECT_EQ(r->JournalLength(), events);
+  EXPECT_EQ(r->GetParticipant("edge"), edge);
+  EXPECT_FALSE(r->GetParticipant("other").has_value());
+}
+
 }  // namespace
 }  // namespace medmij::store
