@@ -8,8 +8,10 @@
 //   rules, also on the front channel (whose XSD pattern is looser in its last label).
 // - URIs: printable ASCII only, no user info, '%' only as a %XX escape, at most 2048 characters.
 // - Text (names, ids, codes, reasons): valid UTF-8 whose characters XML 1.0 allows, no control
-//   characters, lengths counted in characters (as XSD counts them), not bytes. Names and ids may
-//   not start or end with white space ("acme " and "acme" would look the same in a list).
+//   characters, no line breaks (reasons: "\n" only), no Unicode format characters (bidi
+//   overrides such as U+202E, zero-width characters: registry/common/text.h), lengths counted in
+//   characters (as XSD counts them), not bytes. Names and ids may not start or end with white
+//   space ("acme " and "acme" would look the same in a list).
 // - Operators: printable ASCII without leading or trailing space, so the two-person rule's exact
 //   comparison cannot be fooled by look-alike spellings of one name.
 #include "registry/domain/validate.h"
@@ -17,6 +19,7 @@
 #include <cstdint>
 #include <string>
 
+#include "registry/common/text.h"
 #include "registry/domain/types.h"
 
 namespace medmij {
@@ -41,75 +44,15 @@ bool IsHex(char c) {
   return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-// Decodes one UTF-8 sequence at s[i]. On success stores the code point, advances i and returns
-// true; refuses overlong forms, surrogates and values above U+10FFFF (leaves i unchanged).
-bool NextCodePoint(std::string_view s, size_t& i, char32_t& cp) {
-  auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) {
-    cp = b0;
-    ++i;
-    return true;
-  }
-  size_t n;
-  char32_t min;
-  if ((b0 & 0xe0) == 0xc0) {
-    n = 2, min = 0x80, cp = b0 & 0x1f;
-  } else if ((b0 & 0xf0) == 0xe0) {
-    n = 3, min = 0x800, cp = b0 & 0x0f;
-  } else if ((b0 & 0xf8) == 0xf0) {
-    n = 4, min = 0x10000, cp = b0 & 0x07;
-  } else {
-    return false;
-  }
-  if (i + n > s.size()) return false;
-  for (size_t k = 1; k < n; ++k) {
-    auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xc0) != 0x80) return false;
-    cp = (cp << 6) | (b & 0x3f);
-  }
-  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-  i += n;
-  return true;
+// The code points XML 1.0 does not allow beyond the control characters.
+bool IsNonXmlCharacter(char32_t cp) {
+  return cp == 0xfffe || cp == 0xffff;
 }
 
-// Control characters (C0, DEL, C1) and the code points XML 1.0 does not allow.
-bool IsForbiddenInText(char32_t cp) {
-  return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0xfffe || cp == 0xffff;
-}
-
-void AppendHexByte(std::string& out, unsigned char b) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += "\\x";
-  out += kHex[b >> 4];
-  out += kHex[b & 0xf];
-}
-
-// The value as it may appear inside an error line: at most kEchoMaxChars characters, control
-// characters and broken UTF-8 escaped, so the message stays one printable line.
+// The value as it may appear inside an error line: at most kEchoMaxChars characters, control and
+// format characters and broken UTF-8 escaped, so the message stays one printable line.
 std::string Echo(std::string_view v) {
-  std::string out;
-  size_t i = 0, chars = 0;
-  while (i < v.size() && chars < kEchoMaxChars) {
-    size_t start = i;
-    char32_t cp;
-    if (!NextCodePoint(v, i, cp)) {
-      AppendHexByte(out, static_cast<unsigned char>(v[i]));
-      ++i;
-    } else if (cp == '\n') {
-      out += "\\n";
-    } else if (cp == '\r') {
-      out += "\\r";
-    } else if (cp == '\t') {
-      out += "\\t";
-    } else if (IsForbiddenInText(cp)) {
-      for (size_t k = start; k < i; ++k) AppendHexByte(out, static_cast<unsigned char>(v[k]));
-    } else {
-      out.append(v.substr(start, i - start));
-    }
-    ++chars;
-  }
-  if (i < v.size()) out += "...";
-  return out;
+  return EscapeForDisplay(v, kEchoMaxChars);
 }
 
 Status Bad(std::string_view field, std::string_view rule, std::string_view v) {
@@ -132,8 +75,8 @@ bool IsSpace(char32_t cp) {
   return cp == ' ' || cp == 0xa0 || cp == 0x3000;
 }
 
-// Text rules shared by names and reasons. `allow_newline`: reasons may span lines.
-// `trimmed`: no white space at either end. Returns the rule broken, or empty.
+// Text rules shared by single-line text and reasons. `allow_newline`: reasons may span lines
+// ("\n" only). `trimmed`: no white space at either end. Returns the rule broken, or empty.
 std::string CheckText(std::string_view v, size_t min, size_t max, bool allow_newline,
                       bool trimmed) {
   size_t i = 0, chars = 0;
@@ -141,10 +84,23 @@ std::string CheckText(std::string_view v, size_t min, size_t max, bool allow_new
   char32_t first = 0, last = 0;
   while (i < v.size()) {
     char32_t cp;
-    if (!NextCodePoint(v, i, cp)) return "must be valid UTF-8";
-    if (IsForbiddenInText(cp) && !(allow_newline && cp == '\n')) {
-      return allow_newline ? "must not contain control characters other than newline"
-                           : "must not contain control characters or line breaks";
+    if (!DecodeUtf8(v, i, cp)) return "must be valid UTF-8";
+    const bool newline = allow_newline && cp == '\n';
+    if (!newline && !allow_newline && IsLineBreak(cp)) {
+      return "must be a single line: no line breaks (" + CodePointName(cp) +
+             ") or other control characters";
+    }
+    if (!newline && (IsControlCharacter(cp) || IsNonXmlCharacter(cp))) {
+      return std::string(allow_newline ? "must not contain control characters other than newline"
+                                       : "must not contain control characters") +
+             " (" + CodePointName(cp) + ")";
+    }
+    if (!newline && IsLineBreak(cp)) {
+      return "must not contain line breaks other than newline (" + CodePointName(cp) + ")";
+    }
+    if (IsFormatCharacter(cp)) {
+      return "must not contain invisible or bidirectional format characters (" + CodePointName(cp) +
+             ")";
     }
     if (chars == 0) first = cp;
     last = cp;
@@ -281,7 +237,7 @@ Status ValidateParticipantId(std::string_view v, std::string_view field) {
 }
 
 Status ValidateLegalName(std::string_view v, std::string_view field) {
-  return ValidateFreeText(v, field, 1, 200);
+  return ValidateSingleLineText(v, field, 1, 200);
 }
 
 Status ValidateKvk(std::string_view v, std::string_view field) {
@@ -320,15 +276,15 @@ Status ValidateHostname(std::string_view v, std::string_view field) {
 }
 
 Status ValidateOrganisationName(std::string_view v, std::string_view field) {
-  return ValidateFreeText(v, field, 3, 50);
+  return ValidateSingleLineText(v, field, 3, 50);
 }
 
 Status ValidateServiceId(std::string_view v, std::string_view field) {
-  return ValidateFreeText(v, field, 1, 30);
+  return ValidateSingleLineText(v, field, 1, 30);
 }
 
 Status ValidateDisplayName(std::string_view v, std::string_view field) {
-  return ValidateFreeText(v, field, 3, 50);
+  return ValidateSingleLineText(v, field, 3, 50);
 }
 
 Status ValidateProviderName(std::string_view v, std::string_view field) {
@@ -343,7 +299,7 @@ Status ValidateProviderName(std::string_view v, std::string_view field) {
 }
 
 Status ValidateSystemRoleCode(std::string_view v, std::string_view field) {
-  return ValidateFreeText(v, field, 1, 30);
+  return ValidateSingleLineText(v, field, 1, 30);
 }
 
 Status ValidateFrontChannelUri(std::string_view v, std::string_view field) {
@@ -406,7 +362,7 @@ Status ValidateReason(std::string_view v, std::string_view field) {
   return rule.empty() ? Status::Ok() : Bad(field, rule, v);
 }
 
-Status ValidateFreeText(std::string_view v, std::string_view field, size_t min, size_t max) {
+Status ValidateSingleLineText(std::string_view v, std::string_view field, size_t min, size_t max) {
   std::string rule = CheckText(v, min, max, /*allow_newline=*/false, /*trimmed=*/true);
   return rule.empty() ? Status::Ok() : Bad(field, rule, v);
 }

@@ -37,8 +37,16 @@ Status ValidateInterfaceVersion(std::string_view v, std::string_view field);
 // MaximaleDuur of a subscription, in days: 1-3650 (ten years).
 Status ValidateSubscriptionDays(int64_t days, std::string_view field);
 Status ValidateOperator(std::string_view v, std::string_view field);  // 1-64, printable
-Status ValidateReason(std::string_view v, std::string_view field);    // 1-2000, no controls but \n
-Status ValidateFreeText(std::string_view v, std::string_view field, size_t min, size_t max);
+// Reasons and findings: like ValidateSingleLineText, but may span lines ("\n"; no other line
+// break), 1-2000 characters, and may start or end with white space.
+Status ValidateReason(std::string_view v, std::string_view field);
+// The rule for every single-line text field (names, numbers, bodies, ids, codes): min-max
+// characters (not bytes) of valid UTF-8, no line breaks (LF, CR, NEL, U+2028, U+2029), no other
+// control characters (C0, DEL, C1), no Unicode format characters (IsFormatCharacter in
+// registry/common/text.h: bidi controls U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C,
+// zero-width characters, U+FEFF, ...), none of U+FFFE/U+FFFF, not blank, no white space at either
+// end. The message names `field`, the rule and the offending code point ("U+202E").
+Status ValidateSingleLineText(std::string_view v, std::string_view field, size_t min, size_t max);
 
 // The host of a front- or back-channel URI that passed validation ("https://a.b:8443/x" ->
 // "a.b").

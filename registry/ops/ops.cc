@@ -100,9 +100,9 @@ Status Enrol(store::WriteTxn& txn, const Actor& actor, const EnrolInput& in) {
 }
 
 Status AddCertificate(store::WriteTxn& txn, const Actor& actor, const CertificateInput& in) {
-  MEDMIJ_RETURN_IF_ERROR(ValidateFreeText(in.number, "number", 1, 64));
-  MEDMIJ_RETURN_IF_ERROR(ValidateFreeText(in.body, "body", 2, 200));
-  if (!in.scope.empty()) MEDMIJ_RETURN_IF_ERROR(ValidateFreeText(in.scope, "scope", 1, 500));
+  MEDMIJ_RETURN_IF_ERROR(ValidateSingleLineText(in.number, "number", 1, 64));
+  MEDMIJ_RETURN_IF_ERROR(ValidateSingleLineText(in.body, "body", 2, 200));
+  if (!in.scope.empty()) MEDMIJ_RETURN_IF_ERROR(ValidateSingleLineText(in.scope, "scope", 1, 500));
   if (in.valid_until <= in.valid_from) {
     return Status::Invalid("valid-until: must be after valid-from (" + FormatTime(in.valid_from) +
                            ")");
@@ -123,7 +123,7 @@ Status AddCertificate(store::WriteTxn& txn, const Actor& actor, const Certificat
 }
 
 Status AddAuditStatement(store::WriteTxn& txn, const Actor& actor, const AuditStatementInput& in) {
-  MEDMIJ_RETURN_IF_ERROR(ValidateFreeText(in.auditor, "auditor", 2, 200));
+  MEDMIJ_RETURN_IF_ERROR(ValidateSingleLineText(in.auditor, "auditor", 2, 200));
   auto outcome = ParseAuditOutcome(in.outcome);
   if (!outcome) {
     return Status::Invalid("outcome: must be conform or nonconform, got '" + in.outcome + "'");

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "registry/common/text.h"
 #include "registry/domain/types.h"
 
 namespace medmij {
@@ -167,7 +168,7 @@ TEST(ValidateProviderName, LettersAtMedmijTenToFiftySeven) {
   ExpectRefused(ValidateProviderName, "", "[a-z]+@medmij");
 }
 
-TEST(ValidateFreeTextFields, LengthsOfTheReferenceSchemas) {
+TEST(ValidateSingleLineTextFields, LengthsOfTheReferenceSchemas) {
   struct Case {
     Validator validate;
     size_t min, max;
@@ -177,7 +178,8 @@ TEST(ValidateFreeTextFields, LengthsOfTheReferenceSchemas) {
       {ValidateServiceId, 1, 30},         // GegevensdienstId
       {ValidateDisplayName, 3, 50},       // Weergavenaam
       {ValidateSystemRoleCode, 1, 30},    // Systeemrolcode
-      {[](std::string_view v, std::string_view f) { return ValidateFreeText(v, f, 2, 5); }, 2, 5},
+      {[](std::string_view v, std::string_view f) { return ValidateSingleLineText(v, f, 2, 5); }, 2,
+       5},
   };
   for (const auto& c : cases) {
     const std::string rule =
@@ -192,6 +194,103 @@ TEST(ValidateFreeTextFields, LengthsOfTheReferenceSchemas) {
   ExpectAccepted(ValidateDisplayName, "Basisgegevens Zorg");
   ExpectAccepted(ValidateDisplayName, "Gezondheidsmetingen · één");
   ExpectAccepted(ValidateSystemRoleCode, "LAB-1.0-LRO-FHIR");
+}
+
+// UTF-8 of one code point.
+std::string Utf8(char32_t cp) {
+  std::string out;
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xc0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xe0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  } else {
+    out += static_cast<char>(0xf0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  }
+  return out;
+}
+
+// Every single-line text field refuses line breaks, control and format characters anywhere in
+// the value, and names the field and the code point.
+TEST(ValidateSingleLineText, RefusesLineBreaksControlsAndFormatCharacters) {
+  const std::vector<Validator> fields = {
+      ValidateLegalName,
+      ValidateOrganisationName,
+      ValidateServiceId,
+      ValidateDisplayName,
+      ValidateSystemRoleCode,
+      [](std::string_view v, std::string_view f) { return ValidateSingleLineText(v, f, 1, 64); },
+  };
+  struct Bad {
+    char32_t cp;
+    const char* rule;
+  };
+  const std::vector<Bad> bad = {
+      {0x0a, "single line"},   {0x0d, "single line"}, {0x0b, "single line"},
+      {0x0c, "single line"},   {0x85, "single line"}, {0x2028, "single line"},
+      {0x2029, "single line"}, {0x00, "control"},     {0x09, "control"},
+      {0x1b, "control"},       {0x7f, "control"},     {0x9b, "control"},
+      {0x202a, "format"},      {0x202b, "format"},    {0x202c, "format"},
+      {0x202d, "format"},      {0x202e, "format"},    {0x2066, "format"},
+      {0x2067, "format"},      {0x2068, "format"},    {0x2069, "format"},
+      {0x200e, "format"},      {0x200f, "format"},    {0x061c, "format"},
+      {0x200b, "format"},      {0x200d, "format"},    {0x2060, "format"},
+      {0xfeff, "format"},      {0x00ad, "format"},    {0xe0041, "format"},
+  };
+  for (const auto& field : fields) {
+    for (const auto& b : bad) {
+      const std::string name = CodePointName(b.cp);
+      for (const std::string& v : {"abc" + Utf8(b.cp) + "def", Utf8(b.cp) + "abcdef"}) {
+        Status s = field(v, "--the-field");
+        ASSERT_FALSE(s.ok()) << name;
+        EXPECT_EQ(s.message().rfind("--the-field: ", 0), 0u) << s.message();
+        EXPECT_NE(s.message().find(b.rule), std::string::npos) << name << ": " << s.message();
+        EXPECT_NE(s.message().find("(" + name + ")"), std::string::npos) << s.message();
+        // The echoed value is escaped: the message is one line without the character itself.
+        EXPECT_EQ(s.message().find(Utf8(b.cp), 13), std::string::npos) << name;
+        EXPECT_EQ(s.message().find('\n'), std::string::npos) << name;
+      }
+    }
+  }
+  EXPECT_EQ(ValidateLegalName("Acme\xe2\x80\xaeVB", "name").message(),
+            "name: must not contain invisible or bidirectional format characters (U+202E), got "
+            "'Acme\\u{202e}VB'");
+  EXPECT_EQ(ValidateLegalName("Acme\nB.V.", "name").message(),
+            "name: must be a single line: no line breaks (U+000A) or other control characters, "
+            "got 'Acme\\nB.V.'");
+  // Letters of any script, marks and symbols stay allowed.
+  for (const char* good :
+       {"Zorg \xc3\xa9\xc3\xa9n", "\xd8\xb9\xd8\xb1\xd8\xa8\xd9\x8a",
+        "\xe5\x8c\xbb\xe7\x99\x82\xe6\x89\x80", "Caf\x65\xcc\x81", "A \xc2\xb7 B"}) {
+    for (const auto& field : fields) ExpectAccepted(field, good);
+  }
+}
+
+TEST(ValidateReason, NewlineOnlyNoOtherBreaksOrFormatCharacters) {
+  ExpectAccepted(ValidateReason, "line one\nline two");
+  ExpectRefused(ValidateReason,
+                "a\xe2\x80\xa8"
+                "b",
+                "line breaks other than newline (U+2028)");
+  ExpectRefused(ValidateReason,
+                "a\xc2\x85"
+                "b",
+                "control characters other than newline (U+0085)");
+  ExpectRefused(ValidateReason,
+                "a\xe2\x80\xae"
+                "b",
+                "format characters (U+202E)");
+  ExpectRefused(ValidateReason,
+                "a\xe2\x81\xa6"
+                "b",
+                "format characters (U+2066)");
 }
 
 TEST(ValidateFrontChannelUri, HttpsHostAndPathOnly) {
