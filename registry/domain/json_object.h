@@ -8,6 +8,8 @@
 //   - an optional member may be absent or null (both mean "not given"); an array or object
 //     member that may be absent is empty when absent or null;
 //   - a failure inside a member names the whole path: "services[4].roles[0].code: missing".
+//   - text from outside (ParseText) is one JSON value in which no object has the same key twice
+//     (nlohmann's own parser silently keeps the last one): "services[0]: duplicate key 'code'".
 // Failures throw JsonDecodeError (json.h); callers that want a Status catch it at their edge.
 #pragma once
 
@@ -94,6 +96,11 @@ void DecodeValue(const nlohmann::json& j, std::map<std::string, T>& out) {
     out.emplace(key, std::move(v));
   }
 }
+
+// Parses `text` as one JSON value. Throws JsonDecodeError "not valid JSON" or, for the first
+// object that repeats a key, "<path>: duplicate key '<key>'" (the path of that object, none at
+// the top level; the key escaped as EscapeForDisplay does).
+nlohmann::json ParseText(std::string_view text);
 
 // One JSON object with a fixed set of member names. Holds a reference to `j`: REQUIRES `j`
 // outlives the reader.

@@ -188,12 +188,11 @@ Result<ImportResult> Import(store::WriteTxn& txn, const Actor& actor, std::istre
     ++number;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     ++result.lines;
-    json obj = json::parse(line, nullptr, /*allow_exceptions=*/false);
     Result<std::string> applied = Status::Invalid("");
-    if (obj.is_discarded()) {
-      applied = Status::Invalid("not valid JSON");
-    } else {
-      applied = ApplyLine(txn, actor, obj);
+    try {
+      applied = ApplyLine(txn, actor, json_object::ParseText(line));
+    } catch (const JsonDecodeError& e) {
+      applied = Status::Invalid(e.what());
     }
     if (!applied.ok()) {
       if (result.errors.size() < kMaxImportErrors) {

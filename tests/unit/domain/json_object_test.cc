@@ -17,6 +17,27 @@ std::string Error(const std::function<void()>& fn) {
   return "(no error)";
 }
 
+TEST(JsonObjectParseText, RefusesARepeatedKeyNamingItAndItsPath) {
+  EXPECT_EQ(Error([] { ParseText(R"({"kvk": "1", "name": "a", "kvk": "2"})"); }),
+            "duplicate key 'kvk'");
+  EXPECT_EQ(
+      Error([] {
+        ParseText(R"({"services": [{"roles": []}, {"roles": [{"code": "a", "code": "b"}]}]})");
+      }),
+      "services[1].roles[0]: duplicate key 'code'");
+  EXPECT_EQ(Error([] { ParseText(R"([1, [2, 3], {"a": {}, "b": {"x": 1, "x": 2}}])"); }),
+            "[2].b: duplicate key 'x'");
+  // The first repetition is reported; the key is escaped for the error line.
+  EXPECT_EQ(Error([] { ParseText("{\"a\\u000a\": 1, \"a\\n\": 2, \"b\": 1, \"b\": 2}"); }),
+            "duplicate key 'a\\n'");
+  // The same key in different objects, and in an object inside a value of that key, is fine.
+  json j = ParseText(R"({"a": {"a": 1}, "b": [{"a": 1}, {"a": 2}]})");
+  EXPECT_EQ(j["b"][1]["a"], 2);
+  EXPECT_EQ(Error([] { ParseText("{not json"); }), "not valid JSON");
+  EXPECT_EQ(Error([] { ParseText(R"({"a": 1} x)"); }), "not valid JSON");
+  EXPECT_EQ(ParseText("7"), json(7));
+}
+
 TEST(JsonObjectReader, RefusesNonObjectsAndUnknownMembers) {
   EXPECT_EQ(Error([] { Reader r(json::array(), {"a"}); }), "expected an object, got array");
   EXPECT_EQ(Error([] { Reader r(json{{"a", 1}, {"colour", 2}}, {"a"}); }), "colour: unknown field");

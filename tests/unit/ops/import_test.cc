@@ -107,6 +107,8 @@ TEST_F(ImportTest, EveryBadLineIsReportedByNumberAndNothingIsApplied) {
       R"({"type":"provider","name":"b@medmij","dva":"lab-dva","services":[{"service":"4","authorization_uri":"a","token_uri":"b","roles":[{"code":"c","url":"d"}]}]})");  // line 16
   lines.push_back(
       R"({"type":"participant","id":"zzz-org","name":"Z Org","kvk":"12345678","roles":["dva",7]})");  // line 17
+  lines.push_back(
+      R"({"type":"participant","id":"yyy-org","name":"Y Org","kvk":"12345678","name":"X Org","roles":["dva"]})");  // line 18
   ImportResult r = Run(lines);
   EXPECT_FALSE(r.ok());
   std::string all;
@@ -118,7 +120,7 @@ TEST_F(ImportTest, EveryBadLineIsReportedByNumberAndNothingIsApplied) {
         "line 10: participant 'app-pgo' does not exist", "line 11: services[0]",
         "line 12: not valid JSON", "line 13: each line must be a JSON object",
         "line 14: type: unknown record type 'alien'", "line 15: type: missing",
-        "line 16: services[0].roles[0].url: unknown field"}) {
+        "line 16: services[0].roles[0].url: unknown field", "line 18: duplicate key 'name'"}) {
     EXPECT_NE(all.find(expect), std::string::npos) << expect << "\n" << all;
   }
   EXPECT_EQ(JournalLength(), 0u);
