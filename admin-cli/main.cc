@@ -10,6 +10,7 @@
 #include "admin-cli/commands.h"
 #include "admin-cli/completion.h"
 #include "admin-cli/context.h"
+#include "admin-cli/usage.h"
 #include "registry/common/clock.h"
 #include "registry/common/version.h"
 #include "registry/domain/validate.h"
@@ -68,6 +69,10 @@ int main(int argc, char** argv) {
     std::cout << e.what() << "\n";
     return cli::kExitOk;
   } catch (const CLI::ParseError& e) {
+    if (auto cause = cli::OptionLikeArgumentError(app)) {
+      std::cerr << "medmij-admin: " << *cause << "\n";
+      return cli::kExitUsage;
+    }
     std::cerr << "medmij-admin: " << e.what() << " (see medmij-admin --help)\n";
     return cli::kExitUsage;
   }

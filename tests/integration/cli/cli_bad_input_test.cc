@@ -92,6 +92,21 @@ TEST_F(CliBadInputTest, EveryBadFieldIsRefusedAndChangesNothing) {
        "--deadline"},
       {{"participant", "suspend", "good-pgo", "--reason", ""}, "reason"},
       {{"due", "--within", "abc"}, "--within"},
+      // single-line text: line breaks and bidi/format controls, named with the field
+      {{"oauth-client", "add", "good-pgo", "client.good.example", "--org-name",
+        "Acme \xe2\x80\xaeLV.B"},
+       "org-name: must not contain invisible or bidirectional format characters (U+202E)"},
+      {{"participant", "enrol", "new-org", "--name", "New\nOrg", "--kvk", "12345678", "--role",
+        "dvp"},
+       "name: must be a single line"},
+      {{"service", "add", "7", "--name", "Valid\xe2\x81\xa6Name"}, "name: must not contain"},
+      {{"cert", "add", "good-pgo", "--number",
+        "N\xe2\x80\xa8"
+        "1",
+        "--body", "B V", "--valid-from", "2026-01-01", "--valid-until", "2027-01-01"},
+       "number: must be a single line"},
+      {{"participant", "suspend", "good-pgo", "--reason", "late\xe2\x80\x8f"},
+       "reason: must not contain invisible or bidirectional format characters (U+200F)"},
   };
   const std::string before = Journal();
   for (const auto& c : cases) {
@@ -110,6 +125,36 @@ TEST_F(CliBadInputTest, EveryBadFieldIsRefusedAndChangesNothing) {
   auto bad_op = Admin({"participant", "reinstate", "good-pgo", "--reason", "x"}, "bad\nname");
   EXPECT_EQ(bad_op.exit_code, 2);
   EXPECT_NE(bad_op.err.find("--operator"), std::string::npos) << bad_op.err;
+}
+
+// A value that starts with '-' where a positional argument belongs: CLI11 leaves it over and
+// reports the positional as missing; the error says what really happened and what to type.
+TEST_F(CliBadInputTest, OptionLikeValueIsNamedWithTheFixNotAsMissing) {
+  const std::string before = Journal();
+  auto r = Admin({"node", "add", "good-dva", "-lead.example.nl"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "medmij-admin: node add: HOSTNAME \"-lead.example.nl\" looks like an option; put -- "
+            "before it\n");
+  r = Admin(
+      {"participant", "enrol", "-acme", "--name", "Acme", "--kvk", "12345678", "--role", "dvp"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "medmij-admin: participant enrol: ID \"-acme\" looks like an option; put -- before "
+            "it\n");
+  // Every positional given: the argument is an unknown option of that command.
+  r = Admin({"participant", "suspend", "good-pgo", "-x", "--reason", "late"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "medmij-admin: participant suspend: \"-x\" is not an option of this command (a value "
+            "that starts with '-' goes after --)\n");
+  // After --, the value reaches the field's own rule.
+  r = Admin({"node", "add", "good-dva", "--", "-lead.example.nl"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "medmij-admin: hostname: hostname labels must not start with '-', got "
+            "'-lead.example.nl'\n");
+  EXPECT_EQ(Journal(), before);
 }
 
 // MEDMIJ_TEST_NOW (tests only): an instant with a zone starts the command's clock there; anything
