@@ -90,7 +90,7 @@ void AddAdminCommands(CLI::App& app, Context& ctx, Action& action) {
       auto result = ops::Import(**txn, ctx.actor(), *in, *file);
       if (!result.ok()) return ctx.Fail(result.status());
       if (!result->ok()) {
-        for (const auto& e : result->errors) std::cerr << "medmij-admin: " << e << "\n";
+        for (const auto& e : result->errors) std::cerr << "medmij-admin: " << Shown(e) << "\n";
         if (ctx.json) {
           std::cout
               << json{{"ok", false}, {"errors", result->errors}, {"exit_code", kExitUsage}}.dump(2)
@@ -129,7 +129,8 @@ void AddAdminCommands(CLI::App& app, Context& ctx, Action& action) {
       return ctx.Print(rows, [&] {
         for (const auto& i : items) {
           std::cout << (i.lapses ? FormatTime(*i.lapses) : std::string("LAPSED                  "))
-                    << "  " << i.participant << "  " << i.kind << "  " << i.what << "\n";
+                    << "  " << Shown(i.participant) << "  " << Shown(i.kind) << "  "
+                    << Shown(i.what) << "\n";
         }
       });
     });

@@ -10,23 +10,23 @@ namespace {
 using nlohmann::json;
 
 void PrintCase(const ComplianceCase& c) {
-  std::cout << "case:        " << c.id << "\n"
-            << "participant: " << c.participant << "\n"
-            << "type:        " << c.type << "\n"
-            << "finding:     " << c.finding << "\n"
+  std::cout << "case:        " << Shown(c.id) << "\n"
+            << "participant: " << Shown(c.participant) << "\n"
+            << "type:        " << Shown(c.type) << "\n"
+            << "finding:     " << Shown(c.finding) << "\n"
             << "state:       "
             << (c.IsOpen() ? "open, " + std::string(ToString(c.CurrentStep()))
                            : std::string("closed"))
             << "\n";
   for (const auto& s : c.steps) {
     std::cout << "  " << FormatTime(s.recorded.at) << "  " << ToString(s.step) << "  by "
-              << s.recorded.by << ": " << s.recorded.reason;
+              << Shown(s.recorded.by) << ": " << Shown(s.recorded.reason);
     if (s.deadline) std::cout << " (deadline " << FormatTime(*s.deadline) << ")";
     std::cout << "\n";
   }
   if (c.closed) {
-    std::cout << "  " << FormatTime(c.closed->at) << "  closed  by " << c.closed->by << ": "
-              << c.closed->reason << "\n";
+    std::cout << "  " << FormatTime(c.closed->at) << "  closed  by " << Shown(c.closed->by) << ": "
+              << Shown(c.closed->reason) << "\n";
   }
 }
 
@@ -139,7 +139,7 @@ void AddCaseCommands(CLI::App& app, Context& ctx, Action& action) {
       }
       return ctx.Print(rows, [&] {
         for (const auto& c : cases) {
-          std::cout << c.id << "  " << c.participant << "  " << c.type << "  "
+          std::cout << Shown(c.id) << "  " << Shown(c.participant) << "  " << Shown(c.type) << "  "
                     << (c.IsOpen() ? std::string(ToString(c.CurrentStep())) : "closed") << "\n";
         }
       });

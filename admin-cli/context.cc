@@ -64,7 +64,7 @@ int Context::Mutate(const std::string& command, const std::string& subject,
   out["subject"] = subject;
   out["event"] = *seq;
   return Print(out, [&] {
-    std::cout << done_message(out);
+    std::cout << Shown(done_message(out));
     if (*seq == 0) std::cout << " (nothing changed)";
     std::cout << "\n";
   });
@@ -80,7 +80,7 @@ int Context::Print(const nlohmann::json& doc, const std::function<void()>& text)
 }
 
 int Context::Fail(const Status& s) const {
-  std::cerr << "medmij-admin: " << s.message() << "\n";
+  std::cerr << "medmij-admin: " << Shown(s.message()) << "\n";
   int code = ExitCodeFor(s);
   if (json) {
     std::cout << nlohmann::json{{"ok", false}, {"error", s.message()}, {"exit_code", code}}.dump(2)

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "registry/common/status.h"
+#include "registry/common/text.h"
 #include "registry/common/time.h"
 #include "registry/ops/ops.h"
 #include "registry/store/store.h"
@@ -22,6 +23,13 @@ inline constexpr int kExitUsage = 2;
 inline constexpr int kExitRefused = 3;
 inline constexpr int kExitNotFound = 4;
 int ExitCodeFor(const Status& s);
+
+// Text as printed for people (plain output and error lines): line-break, control and format
+// characters escaped (EscapeForDisplay), so a stored value can neither add a line nor reorder
+// what the reader sees. JSON output is escaped by the JSON library instead.
+inline std::string Shown(std::string_view text) {
+  return EscapeForDisplay(text);
+}
 
 class Context {
  public:

@@ -67,8 +67,8 @@ void AddEvidenceCommands(CLI::App& app, Context& ctx, Action& action) {
         return ctx.Print(json(p.certificates), [&] {
           for (const auto& c : p.certificates) {
             bool counts = policy::CertificateCountsAt(c, ctx.now);
-            std::cout << c.number << "  " << c.body << "  " << FormatDate(c.valid_from) << " .. "
-                      << FormatTime(c.valid_until)
+            std::cout << Shown(c.number) << "  " << Shown(c.body) << "  "
+                      << FormatDate(c.valid_from) << " .. " << FormatTime(c.valid_until)
                       << "  accredited=" << (c.accredited ? "yes" : "no")
                       << " registered=" << (c.registered ? "yes" : "no")
                       << (counts ? "  [counts now]" : "") << "\n";
@@ -107,8 +107,8 @@ void AddEvidenceCommands(CLI::App& app, Context& ctx, Action& action) {
       return ShowPart(ctx, *id, [&](const Participant& p) {
         return ctx.Print(json(p.audit_statements), [&] {
           for (const auto& s : p.audit_statements) {
-            std::cout << FormatDate(s.date) << "  " << ToString(s.outcome) << "  " << s.auditor
-                      << (s.pentest ? "  pentest" : "")
+            std::cout << FormatDate(s.date) << "  " << ToString(s.outcome) << "  "
+                      << Shown(s.auditor) << (s.pentest ? "  pentest" : "")
                       << (policy::AuditStatementCountsAt(s, ctx.now) ? "  [counts now]" : "")
                       << "\n";
           }
@@ -152,8 +152,9 @@ void AddEvidenceCommands(CLI::App& app, Context& ctx, Action& action) {
         json doc{{"qualified", p.QualifiedServices()}, {"history", p.qualifications}};
         return ctx.Print(doc, [&] {
           for (const auto& q : p.qualifications) {
-            std::cout << FormatTime(q.recorded.at) << "  " << q.service_id << "  "
-                      << (q.passed ? "passed" : "withdrawn") << "  by " << q.recorded.by << "\n";
+            std::cout << FormatTime(q.recorded.at) << "  " << Shown(q.service_id) << "  "
+                      << (q.passed ? "passed" : "withdrawn") << "  by " << Shown(q.recorded.by)
+                      << "\n";
           }
         });
       });

@@ -102,7 +102,7 @@ int Publish(Context& ctx, const std::string& key, const std::string& cert, const
   });
   for (const auto& l : report.lists) {
     if (!l.status.ok()) {
-      std::cerr << "medmij-admin: publish " << ToString(l.list) << ": " << l.status.message()
+      std::cerr << "medmij-admin: publish " << ToString(l.list) << ": " << Shown(l.status.message())
                 << "\n";
     }
   }
@@ -215,9 +215,9 @@ void AddListCommands(CLI::App& app, Context& ctx, Action& action) {
         std::cout << ToString(*k) << " " << *a << " -> " << *b << ": " << d->added.size()
                   << " added, " << d->removed.size() << " removed, " << d->changed.size()
                   << " changed\n";
-        for (const auto& e : d->added) std::cout << "+ " << e << "\n";
-        for (const auto& e : d->removed) std::cout << "- " << e << "\n";
-        for (const auto& e : d->changed) std::cout << "~ " << e << "\n";
+        for (const auto& e : d->added) std::cout << "+ " << Shown(e) << "\n";
+        for (const auto& e : d->removed) std::cout << "- " << Shown(e) << "\n";
+        for (const auto& e : d->changed) std::cout << "~ " << Shown(e) << "\n";
       });
     });
   }

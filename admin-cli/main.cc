@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
       std::cerr << "medmij-admin: " << *cause << "\n";
       return cli::kExitUsage;
     }
-    std::cerr << "medmij-admin: " << e.what() << " (see medmij-admin --help)\n";
+    std::cerr << "medmij-admin: " << cli::Shown(e.what()) << " (see medmij-admin --help)\n";
     return cli::kExitUsage;
   }
 
@@ -87,11 +87,11 @@ int main(int argc, char** argv) {
   try {
     return action();
   } catch (const store::CorruptionError& e) {
-    std::cerr << "medmij-admin: stored data is corrupt: " << e.what()
+    std::cerr << "medmij-admin: stored data is corrupt: " << cli::Shown(e.what())
               << " (run 'medmij-admin journal verify' and 'medmij-admin check')\n";
     return cli::kExitInternal;
   } catch (const std::exception& e) {
-    std::cerr << "medmij-admin: internal error: " << e.what() << "\n";
+    std::cerr << "medmij-admin: internal error: " << cli::Shown(e.what()) << "\n";
     return cli::kExitInternal;
   }
 }

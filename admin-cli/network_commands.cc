@@ -19,24 +19,24 @@ int WithRead(Context& ctx, const std::function<int(const store::Reader&)>& fn) {
 }
 
 void PrintProvider(const Provider& p) {
-  std::cout << "name:        " << p.name << "\n"
-            << "dva:         " << p.dva << "\n"
+  std::cout << "name:        " << Shown(p.name) << "\n"
+            << "dva:         " << Shown(p.dva) << "\n"
             << "type:        " << ToString(p.type) << "\n";
   for (const auto& [kind, value] : p.identifiers) {
-    std::cout << "identifier:  " << kind << " " << value << "\n";
+    std::cout << "identifier:  " << Shown(kind) << " " << Shown(value) << "\n";
   }
   for (const auto& [id, s] : p.services) {
-    std::cout << "service " << id << ":\n"
-              << "  authorization: " << s.authorization_uri << "\n"
-              << "  token:         " << s.token_uri << "\n";
+    std::cout << "service " << Shown(id) << ":\n"
+              << "  authorization: " << Shown(s.authorization_uri) << "\n"
+              << "  token:         " << Shown(s.token_uri) << "\n";
     for (const auto& r : s.roles)
-      std::cout << "  role " << r.code << ": " << r.resource_uri << "\n";
+      std::cout << "  role " << Shown(r.code) << ": " << Shown(r.resource_uri) << "\n";
     std::cout << "  interface versions:";
     if (s.interface_versions.empty()) std::cout << " - (ZAL release2 only)";
-    for (const auto& v : s.interface_versions) std::cout << " " << v;
+    for (const auto& v : s.interface_versions) std::cout << " " << Shown(v);
     std::cout << "\n";
     if (s.subscription) {
-      std::cout << "  subscription:  " << s.subscription->endpoint_uri << ", at most "
+      std::cout << "  subscription:  " << Shown(s.subscription->endpoint_uri) << ", at most "
                 << s.subscription->max_days << " days\n";
     }
   }
@@ -93,7 +93,7 @@ void AddNetworkCommands(CLI::App& app, Context& ctx, Action& action) {
         if (!p.ok()) return ctx.Fail(p.status());
         auto nodes = r.NodesOf(*id);
         return ctx.Print(json(nodes), [&] {
-          for (const auto& n : nodes) std::cout << n.hostname << "\n";
+          for (const auto& n : nodes) std::cout << Shown(n.hostname) << "\n";
         });
       });
     });
@@ -150,7 +150,7 @@ void AddNetworkCommands(CLI::App& app, Context& ctx, Action& action) {
         auto clients = r.OAuthClientsOf(*id);
         return ctx.Print(json(clients), [&] {
           for (const auto& c : clients) {
-            std::cout << c.hostname << "  " << c.organisation_name << "\n";
+            std::cout << Shown(c.hostname) << "  " << Shown(c.organisation_name) << "\n";
           }
         });
       });
@@ -175,7 +175,9 @@ void AddNetworkCommands(CLI::App& app, Context& ctx, Action& action) {
       return WithRead(ctx, [&](const store::Reader& r) {
         auto services = r.AllServices();
         return ctx.Print(json(services), [&] {
-          for (const auto& s : services) std::cout << s.id << "  " << s.display_name << "\n";
+          for (const auto& s : services) {
+            std::cout << Shown(s.id) << "  " << Shown(s.display_name) << "\n";
+          }
         });
       });
     });
@@ -256,7 +258,7 @@ void AddNetworkCommands(CLI::App& app, Context& ctx, Action& action) {
         json names = json::array();
         for (const auto& pr : providers) names.push_back(pr.name);
         return ctx.Print(names, [&] {
-          for (const auto& pr : providers) std::cout << pr.name << "\n";
+          for (const auto& pr : providers) std::cout << Shown(pr.name) << "\n";
         });
       });
     });

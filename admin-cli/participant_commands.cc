@@ -23,18 +23,18 @@ void PrintExplain(const ops::Explanation& e) {
   const auto& standing = e.standing;
   const auto& lists = e.lists;
   const Time at = e.at;
-  std::cout << p.id << " at " << FormatTime(at) << ": " << ToString(p.status) << ", "
+  std::cout << Shown(p.id) << " at " << FormatTime(at) << ": " << ToString(p.status) << ", "
             << (standing.good ? "in good standing" : "NOT in good standing") << "\n";
-  for (const auto& r : standing.reasons) std::cout << "  - " << r << "\n";
+  for (const auto& r : standing.reasons) std::cout << "  - " << Shown(r) << "\n";
   for (const auto& m : lists) {
     std::cout << (m.on ? "  on     " : "  not on ") << ToString(m.list) << "\n";
     if (!m.on) {
-      for (const auto& r : m.reasons) std::cout << "           - " << r << "\n";
+      for (const auto& r : m.reasons) std::cout << "           - " << Shown(r) << "\n";
     }
     for (const auto& o : m.left_out) {
-      std::cout << "           left out: " << o.provider;
-      if (!o.service.empty()) std::cout << " data service " << o.service;
-      std::cout << ": " << o.reason << "\n";
+      std::cout << "           left out: " << Shown(o.provider);
+      if (!o.service.empty()) std::cout << " data service " << Shown(o.service);
+      std::cout << ": " << Shown(o.reason) << "\n";
     }
   }
 }
@@ -58,38 +58,40 @@ int Explain(Context& ctx, const std::string& id, const std::string& at_text) {
 void PrintParticipant(const Participant& p, const std::vector<Node>& nodes,
                       const std::vector<OAuthClient>& clients, size_t providers,
                       const std::vector<ComplianceCase>& cases, const policy::Standing& standing) {
-  std::cout << "id:          " << p.id << "\n"
-            << "name:        " << p.legal_name << "\n"
-            << "kvk:         " << p.kvk << "\n";
-  if (!p.email.empty()) std::cout << "email:       " << p.email << "\n";
+  std::cout << "id:          " << Shown(p.id) << "\n"
+            << "name:        " << Shown(p.legal_name) << "\n"
+            << "kvk:         " << Shown(p.kvk) << "\n";
+  if (!p.email.empty()) std::cout << "email:       " << Shown(p.email) << "\n";
   std::cout << "roles:       " << Roles(p) << "\n"
             << "status:      " << ToString(p.status) << "\n"
             << "label:       " << (p.LabelGranted() ? "granted" : "not granted") << "\n"
             << "standing:    " << (standing.good ? "good" : "not good") << "\n";
-  for (const auto& r : standing.reasons) std::cout << "             - " << r << "\n";
-  std::cout << "enrolled:    " << FormatTime(p.enrolled.at) << " by " << p.enrolled.by << "\n";
+  for (const auto& r : standing.reasons) std::cout << "             - " << Shown(r) << "\n";
+  std::cout << "enrolled:    " << FormatTime(p.enrolled.at) << " by " << Shown(p.enrolled.by)
+            << "\n";
   std::cout << "certificates (" << p.certificates.size() << "):\n";
   for (const auto& c : p.certificates) {
-    std::cout << "  " << c.number << " by " << c.body << ", " << FormatDate(c.valid_from) << " .. "
-              << FormatTime(c.valid_until) << (c.accredited ? ", accredited" : "")
-              << (c.registered ? ", registered" : "") << "\n";
+    std::cout << "  " << Shown(c.number) << " by " << Shown(c.body) << ", "
+              << FormatDate(c.valid_from) << " .. " << FormatTime(c.valid_until)
+              << (c.accredited ? ", accredited" : "") << (c.registered ? ", registered" : "")
+              << "\n";
   }
   std::cout << "audit statements (" << p.audit_statements.size() << "):\n";
   for (const auto& a : p.audit_statements) {
-    std::cout << "  " << FormatDate(a.date) << " " << ToString(a.outcome) << " by " << a.auditor
-              << (a.pentest ? ", pentest included" : "") << "\n";
+    std::cout << "  " << FormatDate(a.date) << " " << ToString(a.outcome) << " by "
+              << Shown(a.auditor) << (a.pentest ? ", pentest included" : "") << "\n";
   }
   std::string qualified;
   for (const auto& s : p.QualifiedServices()) qualified += (qualified.empty() ? "" : ", ") + s;
-  std::cout << "qualified:   " << (qualified.empty() ? "-" : qualified) << "\n";
+  std::cout << "qualified:   " << (qualified.empty() ? "-" : Shown(qualified)) << "\n";
   std::cout << "nodes (" << nodes.size() << "):";
-  for (const auto& n : nodes) std::cout << " " << n.hostname;
+  for (const auto& n : nodes) std::cout << " " << Shown(n.hostname);
   std::cout << "\noauth clients (" << clients.size() << "):";
-  for (const auto& c : clients) std::cout << " " << c.hostname;
+  for (const auto& c : clients) std::cout << " " << Shown(c.hostname);
   std::cout << "\nproviders:   " << providers << "\n";
   std::cout << "cases (" << cases.size() << "):";
   for (const auto& c : cases) {
-    std::cout << " " << c.id
+    std::cout << " " << Shown(c.id)
               << (c.IsOpen() ? "[" + std::string(ToString(c.CurrentStep())) + "]" : "[closed]");
   }
   std::cout << "\n";
@@ -152,9 +154,9 @@ int List(Context& ctx, const std::string& status_filter, const std::string& role
               << "STATUS" << std::setw(7) << "LABEL"
               << "STANDING  NAME\n";
     for (const auto& [p, good] : shown) {
-      std::cout << std::setw(32) << p.id << std::setw(9) << Roles(p) << std::setw(12)
+      std::cout << std::setw(32) << Shown(p.id) << std::setw(9) << Roles(p) << std::setw(12)
                 << ToString(p.status) << std::setw(7) << (p.LabelGranted() ? "yes" : "no")
-                << std::setw(10) << (good ? "good" : "-") << p.legal_name << "\n";
+                << std::setw(10) << (good ? "good" : "-") << Shown(p.legal_name) << "\n";
     }
   });
 }
@@ -203,9 +205,9 @@ int HistoryEvents(Context& ctx, const std::string& id) {
   return ctx.Print(doc, [&] {
     for (size_t i = 0; i < events.size(); ++i) {
       const auto& m = events[i];
-      std::cout << std::setw(6) << seqs[i] << "  " << FormatTime(m.at) << "  " << m.operator_name
-                << "  " << m.command << "  " << m.subject;
-      if (!m.reason.empty()) std::cout << "  (" << m.reason << ")";
+      std::cout << std::setw(6) << seqs[i] << "  " << FormatTime(m.at) << "  "
+                << Shown(m.operator_name) << "  " << Shown(m.command) << "  " << Shown(m.subject);
+      if (!m.reason.empty()) std::cout << "  (" << Shown(m.reason) << ")";
       std::cout << "\n";
     }
   });

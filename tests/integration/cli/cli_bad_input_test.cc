@@ -157,6 +157,34 @@ TEST_F(CliBadInputTest, OptionLikeValueIsNamedWithTheFixNotAsMissing) {
   EXPECT_EQ(Journal(), before);
 }
 
+// A reason may span lines; printed for people it stays on its own event's line, so it cannot forge
+// another event. --json carries it exactly.
+TEST_F(CliBadInputTest, StoredTextIsPrintedEscapedOnOneLine) {
+  const std::string forged =
+      "late)\n    99  2026-01-01T00:00:00.000Z  mallory  participant reinstate  "
+      "participant:good-pgo";
+  Ok({"participant", "suspend", "good-pgo", "--reason", forged});
+  const std::string plain = Ok({"participant", "history", "good-pgo"});
+  const auto lines = Lines(plain);
+  size_t suspend_lines = 0;
+  for (const auto& l : lines) {
+    EXPECT_NE(l.rfind("    99  ", 0), 0u) << plain;  // no forged line of its own
+    if (l.find("participant suspend") != std::string::npos) {
+      ++suspend_lines;
+      EXPECT_NE(l.find("(late)\\n    99  2026-01-01T00:00:00.000Z  mallory"), std::string::npos)
+          << l;
+    }
+  }
+  EXPECT_EQ(suspend_lines, 1u) << plain;
+  auto events = Json({"participant", "history", "good-pgo"});
+  EXPECT_EQ(events.back()["reason"], forged);
+
+  // A case's finding and step reasons, too.
+  Ok({"case", "open", "good-dva", "--type", "incident", "--finding", "one\ntwo"});
+  const std::string shown = Ok({"case", "show", "case-2"});
+  EXPECT_NE(shown.find("finding:     one\\ntwo\n"), std::string::npos) << shown;
+}
+
 // MEDMIJ_TEST_NOW (tests only): an instant with a zone starts the command's clock there; anything
 // else is one line naming the variable, exit 2, before any command runs.
 TEST_F(CliTest, TestClockIsAnInstantOrRefused) {
