@@ -56,21 +56,53 @@ Result<std::unique_ptr<StagedFile>> StagedFile::Create(const std::filesystem::pa
                                                        const AtomicWriteOptions& options) {
   namespace fs = std::filesystem;
   const fs::path dir = file.parent_path().empty() ? fs::path(".") : file.parent_path();
+  Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dfd.get() < 0) return Errno(dir.string() + ": cannot create a temp file", errno);
+  return CreateAt(dfd.get(), file.filename().string(), file, fill, options);
+}
+
+Result<std::unique_ptr<StagedFile>> StagedFile::CreateAt(int dir_fd, const std::string& name,
+                                                         const std::filesystem::path& shown,
+                                                         const std::function<Status(int fd)>& fill,
+                                                         const AtomicWriteOptions& options) {
+  namespace fs = std::filesystem;
+  const fs::path dir = shown.parent_path().empty() ? fs::path(".") : shown.parent_path();
   if (!options.replace) {
     struct stat st {};
-    if (::lstat(file.c_str(), &st) == 0) return Status::Exists(file.string() + ": already exists");
+    if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+      return Status::Exists(shown.string() + ": already exists");
+    }
   }
-  // Appended piece by piece: g++ 12 at -O2 reports a false -Wrestrict for "." + name + "...".
-  std::string tmp_name(".");
-  tmp_name.append(file.filename().string()).append(".tmp-XXXXXX");
-  std::string tmp = (dir / tmp_name).string();
-  Fd fd(::mkostemp(tmp.data(), O_CLOEXEC));
-  if (fd.get() < 0) return Errno(dir.string() + ": cannot create a temp file", errno);
   std::unique_ptr<StagedFile> staged(new StagedFile());
-  staged->file_ = file;
-  staged->temp_ = tmp;  // from here on the destructor removes it
+  staged->dir_fd_ = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+  if (staged->dir_fd_ < 0) return Errno(dir.string() + ": cannot create a temp file", errno);
+  staged->name_ = name;
+  staged->shown_ = shown;
   staged->replace_ = options.replace;
-  // mkostemp creates 0600; set the mode exactly (the umask plays no part in fchmod).
+  // Appended piece by piece: g++ 12 at -O2 reports a false -Wrestrict for "." + name + "...".
+  std::string base(".");
+  base.append(name).append(".tmp-");
+  static constexpr char kChars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  int fd_value = -1;
+  for (int attempt = 0; fd_value < 0 && attempt < 100; ++attempt) {
+    unsigned char random[6];
+    if (::getentropy(random, sizeof random) != 0) {
+      return Errno(dir.string() + ": cannot create a temp file", errno);
+    }
+    std::string tmp = base;
+    for (unsigned char r : random) tmp += kChars[r % (sizeof kChars - 1)];
+    // O_EXCL | O_NOFOLLOW: a name planted in the directory (a link, say) is never opened.
+    fd_value = ::openat(staged->dir_fd_, tmp.c_str(),
+                        O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd_value < 0 && errno != EEXIST) {
+      return Errno(dir.string() + ": cannot create a temp file", errno);
+    }
+    if (fd_value >= 0) staged->temp_ = std::move(tmp);  // from here on the destructor removes it
+  }
+  if (fd_value < 0) return Errno(dir.string() + ": cannot create a temp file", EEXIST);
+  Fd fd(fd_value);
+  const std::string tmp = (dir / staged->temp_).string();
+  // Created 0600; set the mode exactly (the umask plays no part in fchmod).
   if (::fchmod(fd.get(), options.mode) != 0) return Errno(tmp + ": chmod", errno);
   MEDMIJ_RETURN_IF_ERROR(fill(fd.get()));
   if (options.mtime) {
@@ -94,26 +126,25 @@ Result<std::unique_ptr<StagedFile>> StagedFile::Create(const std::filesystem::pa
 }
 
 StagedFile::~StagedFile() {
-  if (!done_) ::unlink(temp_.c_str());
+  if (!done_ && !temp_.empty()) ::unlinkat(dir_fd_, temp_.c_str(), 0);
+  if (dir_fd_ >= 0) ::close(dir_fd_);
 }
 
 Status StagedFile::Commit() {
   namespace fs = std::filesystem;
   if (done_) return Status::Ok();
   if (replace_) {
-    if (::rename(temp_.c_str(), file_.c_str()) != 0) {
-      return Errno(file_.string() + ": rename", errno);
+    if (::renameat(dir_fd_, temp_.c_str(), dir_fd_, name_.c_str()) != 0) {
+      return Errno(shown_.string() + ": rename", errno);
     }
-  } else if (::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, file_.c_str(), RENAME_NOREPLACE) != 0) {
+  } else if (::renameat2(dir_fd_, temp_.c_str(), dir_fd_, name_.c_str(), RENAME_NOREPLACE) != 0) {
     const int err = errno;
-    if (err == EEXIST) return Status::Exists(file_.string() + ": already exists");
-    return Errno(file_.string() + ": rename", err);
+    if (err == EEXIST) return Status::Exists(shown_.string() + ": already exists");
+    return Errno(shown_.string() + ": rename", err);
   }
   done_ = true;
-  const fs::path dir = file_.parent_path().empty() ? fs::path(".") : file_.parent_path();
-  Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dfd.get() < 0) return Errno(dir.string() + ": open directory", errno);
-  if (::fsync(dfd.get()) != 0) return Errno(dir.string() + ": fsync", errno);
+  const fs::path dir = shown_.parent_path().empty() ? fs::path(".") : shown_.parent_path();
+  if (::fsync(dir_fd_) != 0) return Errno(dir.string() + ": fsync", errno);
   return Status::Ok();
 }
 

@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "registry/common/status.h"
@@ -54,6 +55,13 @@ class StagedFile {
   static Result<std::unique_ptr<StagedFile>> Create(const std::filesystem::path& file,
                                                     std::string_view bytes,
                                                     const AtomicWriteOptions& options = {});
+  // The same for the entry `name` of the directory open as `dir_fd` (which is used, not
+  // resolved again: a directory path swapped or re-linked meanwhile changes nothing); `shown` is
+  // the path messages name. The temp file is created with O_EXCL | O_NOFOLLOW.
+  static Result<std::unique_ptr<StagedFile>> CreateAt(int dir_fd, const std::string& name,
+                                                      const std::filesystem::path& shown,
+                                                      const std::function<Status(int fd)>& fill,
+                                                      const AtomicWriteOptions& options = {});
   ~StagedFile();
   StagedFile(const StagedFile&) = delete;
   StagedFile& operator=(const StagedFile&) = delete;
@@ -65,8 +73,10 @@ class StagedFile {
 
  private:
   StagedFile() = default;
-  std::filesystem::path file_;
-  std::string temp_;
+  int dir_fd_ = -1;              // the target's directory (owned)
+  std::string name_;             // the target's name in it
+  std::filesystem::path shown_;  // the target's path, for messages
+  std::string temp_;             // the temp file's name in it; empty until created
   bool replace_ = true;
   bool done_ = false;
 };

@@ -157,7 +157,12 @@ Status LockedFile::Replace(std::string_view bytes) {
   const Impl& s = *impl_;
   AtomicWriteOptions options;
   options.mode = 0600;
-  MEDMIJ_RETURN_IF_ERROR(WriteFileAtomically(s.path, bytes, options).WithContext(s.what));
+  // In the directory opened (and locked) at Open, not the path resolved again.
+  auto staged = StagedFile::CreateAt(
+      s.dir_fd.get(), s.name, s.path, [&](int fd) { return WriteAll(fd, bytes, s.path.string()); },
+      options);
+  if (!staged.ok()) return staged.status().WithContext(s.what);
+  MEDMIJ_RETURN_IF_ERROR((*staged)->Commit().WithContext(s.what));
   impl_->content = std::string(bytes);
   return Status::Ok();
 }

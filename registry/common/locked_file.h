@@ -2,10 +2,13 @@
 // an exclusive lock that is held for the life of the object.
 //
 // The participants' tools run as root or a service user, often from a timer, on paths an
-// operator typed: nothing is opened through a symbolic link, a path that is not a regular file
-// is refused, and the file is replaced atomically (temp file, fsync, rename, fsync of the
-// directory) so a crash or a full disk leaves the old file whole. The lock lives in a file of
-// its own beside it (`path`.lock): the file itself is replaced by rename, so it cannot carry one.
+// operator typed: neither the file nor its lock is opened through a symbolic link, a path that
+// is not a regular file is refused, and the file is replaced atomically (temp file, fsync,
+// rename, fsync of the directory) so a crash or a full disk leaves the old file whole. The
+// directory is resolved once, at Open: the lock, the read and every Replace happen in that
+// directory (by its descriptor), even when a directory of the path is re-linked meanwhile. The lock
+// lives in a file of its own beside it (`path`.lock): the file itself is replaced by rename, so it
+// cannot carry one.
 #pragma once
 
 #include <cstddef>

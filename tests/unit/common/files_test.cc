@@ -111,5 +111,48 @@ TEST(LockedFileTest, RefusesLinksDirectoriesAndLargeFiles) {
   EXPECT_EQ(testing::ReadBytes(dir / "big"), std::string(101, 'x'));
 }
 
+TEST(LockedFileTest, RefusesALinkedLockAndCreatesNothingThroughIt) {
+  TempDir dir;
+  fs::create_directory(dir / "elsewhere");
+  fs::create_symlink(dir / "elsewhere" / "victim", dir / "state.lock");  // dangling
+  auto f = LockedFile::Open(dir / "state", "state", 100);
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.status().message(), "state lock " + (dir / "state.lock").string() +
+                                      " is a symbolic link; give the path of the file itself");
+  EXPECT_FALSE(fs::exists(dir / "elsewhere" / "victim"));
+  EXPECT_FALSE(fs::exists(dir / "state"));
+}
+
+// The directory is the one opened and locked, also when a directory of the path is re-linked
+// between Open and Replace: the new state goes beside its lock, not to where the link now points.
+TEST(LockedFileTest, ReplacesInTheDirectoryItLockedNotWhereAPathNowLeads) {
+  TempDir dir;
+  fs::create_directory(dir / "mine");
+  fs::create_directory(dir / "other");
+  fs::create_symlink(dir / "mine", dir / "via");
+  auto f = LockedFile::Open(dir / "via" / "state", "state", 100);
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  fs::remove(dir / "via");
+  fs::create_symlink(dir / "other", dir / "via");
+  ASSERT_TRUE((*f)->Replace("new").ok());
+  EXPECT_EQ(testing::ReadBytes(dir / "mine" / "state"), "new");
+  EXPECT_FALSE(fs::exists(dir / "other" / "state"));
+  EXPECT_EQ(testing::CountEntries(dir / "other"), 0u);
+  EXPECT_EQ(testing::CountEntries(dir / "mine"), 2u);  // the file and its lock, no temp file
+}
+
+// A state file replaced by a link after Open: the rename replaces the link, never its target.
+TEST(LockedFileTest, ReplaceNeverWritesThroughALinkPlantedAfterOpen) {
+  TempDir dir;
+  std::ofstream(dir / "victim") << "precious";
+  auto f = LockedFile::Open(dir / "state", "state", 100);
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  fs::create_symlink(dir / "victim", dir / "state");
+  ASSERT_TRUE((*f)->Replace("new").ok());
+  EXPECT_EQ(testing::ReadBytes(dir / "victim"), "precious");
+  EXPECT_FALSE(fs::is_symlink(dir / "state"));
+  EXPECT_EQ(testing::ReadBytes(dir / "state"), "new");
+}
+
 }  // namespace
 }  // namespace medmij

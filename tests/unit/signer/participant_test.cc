@@ -2,8 +2,12 @@
 #include "signer/participant.h"
 
 #include <gtest/gtest.h>
+
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <csignal>
+#include <iterator>
 
 #include <nlohmann/json.hpp>
 
@@ -196,13 +200,22 @@ TEST_F(StateFileTest, SaveFailureIsAnIoErrorAndKeepsTheOldFile) {
   ASSERT_TRUE((*s)->Save().ok());
   const std::string before = ReadAll(p);
   ASSERT_TRUE(*(*s)->Admit(Version(2, kDigestB)));
-  // The directory disappears under it (as root, permissions would not stop the write).
-  fs::path moved = tmp_.path().string() + "-moved";
-  fs::rename(tmp_.path(), moved);
+  // Writes beyond 16 bytes fail (EFBIG): as root, permissions would not stop the write, and a
+  // directory moved away is still the one the state file lives in.
+  struct rlimit old_limit {};
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old_limit), 0);
+  const auto old_handler = signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small = old_limit;
+  small.rlim_cur = 16;
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
   Status saved = (*s)->Save();
-  fs::rename(moved, tmp_.path());
+  setrlimit(RLIMIT_FSIZE, &old_limit);
+  signal(SIGXFSZ, old_handler);
   EXPECT_EQ(saved.code(), Status::Code::kIoError) << saved.message();
+  EXPECT_NE(saved.message().find("File too large"), std::string::npos) << saved.message();
   EXPECT_EQ(ReadAll(p), before);
+  EXPECT_EQ(std::distance(fs::directory_iterator(tmp_.path()), fs::directory_iterator()), 2)
+      << "a temp file was left";
 }
 
 }  // namespace
