@@ -31,6 +31,7 @@
 #include "fetch/units.h"
 #include "registry/common/atomic_file.h"
 #include "registry/common/clock.h"
+#include "registry/common/text.h"
 #include "registry/common/version.h"
 #include "registry/domain/types.h"
 #include "signer/signer.h"
@@ -45,7 +46,7 @@ constexpr const char kProgram[] = "medmij-fetch";
 constexpr const char kDefaultStateName[] = ".medmij-fetch-state.json";
 
 int Usage(const std::string& message) {
-  std::cerr << kProgram << ": " << message << "\n";
+  std::cerr << kProgram << ": " << EscapeForDisplay(message) << "\n";
   return kExitUsage;
 }
 
@@ -254,14 +255,14 @@ int main(int argc, char** argv) {
   bool io_failed = false;
   for (const ListRun& r : runs) st.Put(r.list, r.record);
   if (Status s = st.Save(); !s.ok()) {
-    std::cerr << kProgram << ": " << s.message() << "\n";
+    std::cerr << kProgram << ": " << EscapeForDisplay(s.message()) << "\n";
     io_failed = true;
   }
   const Time now = clock.Now();
   if (!metrics_path.empty()) {
     // The textfile collector reads only *.prom: the temp file (.NAME.tmp-XXXXXX) is never read.
     if (Status s = WriteFileAtomically(metrics_path, MetricsText(runs)); !s.ok()) {
-      std::cerr << kProgram << ": --metrics: " << s.message() << "\n";
+      std::cerr << kProgram << ": --metrics: " << EscapeForDisplay(s.message()) << "\n";
       io_failed = true;
     }
   }
@@ -272,9 +273,10 @@ int main(int argc, char** argv) {
   for (const ListRun& r : runs) {
     const bool stale = IsStale(r.record, now, *max_stale);
     if (!r.failure && !stale) continue;
-    std::cerr << kProgram << ": " << ToString(r.list) << ": " << r.url << ": ";
+    std::cerr << kProgram << ": " << ToString(r.list) << ": " << EscapeForDisplay(r.url) << ": ";
     if (r.failure) {
-      std::cerr << ToString(r.failure->reason) << ": " << r.failure->message;
+      // What the server sent or the verifier quoted from it: escaped, it stays one line.
+      std::cerr << ToString(r.failure->reason) << ": " << EscapeForDisplay(r.failure->message);
       if (stale) std::cerr << "; ";
     }
     if (stale) {

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "registry/common/text.h"
 #include "registry/common/time.h"
 #include "registry/common/version.h"
 #include "registry/domain/types.h"
@@ -35,7 +36,9 @@ constexpr int kUsage = 2;
 constexpr uintmax_t kMaxFileBytes = uintmax_t{256} << 20;
 
 int Fail(int exit_code, const std::string& message, const std::string& file, bool as_json) {
-  std::cerr << "medmij-verify: " << (file.empty() ? "" : file + ": ") << message << "\n";
+  // The message may quote the document (names, values): escaped, it stays one line.
+  std::cerr << "medmij-verify: "
+            << medmij::EscapeForDisplay((file.empty() ? "" : file + ": ") + message) << "\n";
   if (as_json) std::cout << json{{"valid", false}, {"error", message}}.dump() << "\n";
   return exit_code;
 }
@@ -97,7 +100,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "medmij-verify: " << e.what() << "\n"
+    std::cerr << "medmij-verify: " << medmij::EscapeForDisplay(e.what()) << "\n"
               << "usage: medmij-verify --trust CA.pem [--list ID] [--state STATEFILE] "
                  "[--strict STRICT.xml] [--json] FILE\n";
     return kUsage;

@@ -21,6 +21,7 @@
 
 #include "registry/common/atomic_file.h"
 #include "registry/common/clock.h"
+#include "registry/common/text.h"
 #include "registry/common/version.h"
 #include "registry/http/audit.h"
 #include "registry/http/pistache_server.h"
@@ -33,7 +34,7 @@
 namespace {
 
 int Fail(int code, const std::string& message) {
-  std::cerr << "medmij-registry: " << message << std::endl;
+  std::cerr << "medmij-registry: " << medmij::EscapeForDisplay(message) << std::endl;
   return code;
 }
 

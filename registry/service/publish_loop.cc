@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "registry/common/sha256.h"
+#include "registry/common/text.h"
 #include "registry/domain/policy.h"
 #include "registry/http/encoding.h"
 #include "registry/http/http_util.h"
@@ -208,7 +209,7 @@ void RegistryService::Run() {
           st.failures += 1;
           all_ok = false;
           std::cerr << "medmij-registry: publication of " << ToString(outcome.list)
-                    << " failed: " << outcome.status.message() << std::endl;
+                    << " failed: " << EscapeForDisplay(outcome.status.message()) << std::endl;
         }
       }
       base->last_ok = all_ok;
@@ -224,11 +225,11 @@ void RegistryService::Run() {
           current_.store(std::move(encoded));
         }
         if (!gzip_error.ok()) {
-          std::cerr << "medmij-registry: " << gzip_error.message() << std::endl;
+          std::cerr << "medmij-registry: " << EscapeForDisplay(gzip_error.message()) << std::endl;
         }
       } else {
         std::cerr << "medmij-registry: reloading the archive failed: "
-                  << reloaded.status().message() << std::endl;
+                  << EscapeForDisplay(reloaded.status().message()) << std::endl;
         base->last_ok = false;
         current_.store(std::shared_ptr<const Snapshot>(std::move(base)));
         if (!retry_at) retry_at = at + options_.retry_interval;

@@ -367,6 +367,14 @@ TEST_F(InteropTest, ListOptionRefusesAnotherKind) {
                            "zorgaanbiederslijst, gegevensdienstnamenlijst"),
             std::string::npos)
       << bogus.err;
+  // What an error line quotes is escaped: it stays one line.
+  Split forged =
+      Verify(trust + " --list " + Quote("black\nmedmij-verify: VALID") + " " + Quote(path));
+  EXPECT_EQ(forged.exit_code, 2);
+  EXPECT_EQ(
+      forged.err.rfind("medmij-verify: --list: unknown list 'black\\nmedmij-verify: VALID'", 0), 0u)
+      << forged.err;
+  EXPECT_EQ(forged.err.find('\n'), forged.err.size() - 1) << forged.err;
 }
 
 // Issue 8 item 5: --state compares the signed content's canonical digest. Byte variants of the

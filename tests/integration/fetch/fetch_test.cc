@@ -321,6 +321,8 @@ TEST_F(FetchTest, BadUsageIsExit2AndFetchesNothing) {
       {with({"--read-timeout", "-1s"}), "--read-timeout"},
       {with({"--max-size", "12TB"}), "--max-size: '12TB' has an unknown unit 'TB'"},
       {with({"--lists", "whitelist,blacklist"}), "--lists: unknown list 'blacklist'"},
+      // A quoted value is escaped: the error stays one line.
+      {with({"--lists", "whitelist,black\nlist"}), "--lists: unknown list 'black\\nlist'"},
       {with({"--cacert", (dir_ / "missing.pem").string()}), "--cacert"},
       {{"--base-url", "http://192.0.2.1", "--trust", pki_.ca.string(), "--out", out_.string()},
        "plain http:// to a host that is not loopback"},
@@ -340,6 +342,7 @@ TEST_F(FetchTest, BadUsageIsExit2AndFetchesNothing) {
     EXPECT_EQ(r.exit_code, 2) << fragment << "\n" << r.err;
     EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
     EXPECT_EQ(r.err.rfind("medmij-fetch: ", 0), 0u) << r.err;
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
   }
   // A corrupt state file: a clear error, exit 2, and the file is kept as it was.
   for (const std::string& text : {std::string("{not json"),
