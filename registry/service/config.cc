@@ -29,6 +29,7 @@ class Parser {
          {"check_interval_ms", "max_age_s", "export_dir", "retry_interval_ms", "default_form",
           "lists"}},
         {"auditors", {"tokens_file"}},
+        {"transparency", {"key", "origin"}},
     };
     for (const auto& [name, node] : root_) {
       auto it = kKnown.find(std::string(name.str()));
@@ -209,6 +210,20 @@ Result<ServiceConfig> ParseConfig(std::string_view text, const std::string& orig
   c.default_form = *parsed_form;
   MEDMIJ_RETURN_IF_ERROR(ParseLists(p, &c.lists));
   MEDMIJ_RETURN_IF_ERROR(p.Path("auditors", "tokens_file", false, &c.auditor_tokens_file));
+  MEDMIJ_RETURN_IF_ERROR(p.Path("transparency", "key", false, &c.log_key));
+  MEDMIJ_RETURN_IF_ERROR(p.String("transparency", "origin", false, &c.log_origin));
+  const bool has_origin = p.Get("transparency", "origin") != nullptr;
+  if (!c.log_key.empty() && !has_origin) {
+    return p.Error("transparency", "origin", "missing (required with [transparency] key)");
+  }
+  if (c.log_key.empty() && has_origin) {
+    return p.Error("transparency", "origin", "set without [transparency] key");
+  }
+  if (has_origin) {
+    if (Status st = note::CheckKeyName(c.log_origin); !st.ok()) {
+      return p.Error("transparency", "origin", st.message());
+    }
+  }
   return c;
 }
 
@@ -247,6 +262,13 @@ Result<ServiceConfig> LoadConfig(const std::filesystem::path& file) {
                              ": [auditors] tokens_file: " + tokens.status().message());
     }
     c.auditors = std::make_shared<const http::AuditorTokens>(std::move(tokens).value());
+  }
+  if (!c.log_key.empty()) {
+    auto signer = note::Signer::LoadPem(c.log_key, c.log_origin);
+    if (!signer.ok()) {
+      return Status::Invalid(file.string() + ": [transparency] key: " + signer.status().message());
+    }
+    c.log_signer = std::make_shared<const note::Signer>(std::move(signer).value());
   }
   return c;
 }

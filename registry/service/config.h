@@ -14,6 +14,11 @@
 //              kListSpecs)
 //   [auditors] tokens_file = "" (optional; without it the /audit/ endpoints answer 404 as if
 //              absent. Format and permissions: registry/http/auditors.h)
+//   [transparency] key = "" (optional: an Ed25519 private key in PEM, as `openssl genpkey
+//              -algorithm ed25519` writes it; with it the service signs checkpoints of the
+//              journal's tree), origin = "..." (required with the key, refused without: the
+//              checkpoints' origin line and the note's key name; printable ASCII without
+//              spaces or '+', e.g. "registry.example.nl/log")
 //
 // Unknown sections or keys are refused, so a typo never silently falls back to a default.
 #pragma once
@@ -23,6 +28,7 @@
 #include <memory>
 #include <string>
 
+#include "registry/common/note.h"
 #include "registry/common/status.h"
 #include "registry/domain/list_form.h"
 #include "registry/http/auditors.h"
@@ -48,13 +54,18 @@ struct ServiceConfig {
   std::filesystem::path auditor_tokens_file;  // empty: no auditor endpoints
   // Loaded by LoadConfig from auditor_tokens_file (ParseConfig leaves it null).
   std::shared_ptr<const http::AuditorTokens> auditors;
+  std::filesystem::path log_key;  // empty: no checkpoints
+  std::string log_origin;
+  // Loaded by LoadConfig from log_key, named log_origin (ParseConfig leaves it null).
+  std::shared_ptr<const note::Signer> log_signer;
 };
 
 // Reads and checks `file`. Errors are kInvalidArgument (or kIoError for an unreadable file)
 // with one line naming the file and the key ("registry.toml: [server] threads: must be 1..64").
 // Relative paths in the file are resolved against the file's directory. Also checks that the
 // key, certificate and chain files are readable, and loads the auditor tokens file (refusing it
-// as AuditorTokens::Load does, the message prefixed with "FILE: [auditors] tokens_file: ").
+// as AuditorTokens::Load does, the message prefixed with "FILE: [auditors] tokens_file: ") and
+// the transparency log key ("FILE: [transparency] key: 'PATH': not an Ed25519 key (RSA)").
 Result<ServiceConfig> LoadConfig(const std::filesystem::path& file);
 
 // Parses config text; `origin` names it in messages, `base` resolves relative paths.

@@ -9,7 +9,8 @@
 // (registry/common/clock.h).
 //
 // Exit codes: 0 after SIGTERM/SIGINT; 2 for a bad configuration, an unreadable or unusable key
-// or certificate, or a data directory without a registry; 1 for anything else at start-up.
+// or certificate, a data directory without a registry, or a journal that is not consistent with
+// the archived transparency-log checkpoint; 1 for anything else at start-up.
 #include <pthread.h>
 #include <signal.h>
 
@@ -26,6 +27,7 @@
 #include "registry/http/audit.h"
 #include "registry/http/pistache_server.h"
 #include "registry/publisher/publisher.h"
+#include "registry/service/checkpointer.h"
 #include "registry/service/config.h"
 #include "registry/service/publish_loop.h"
 #include "registry/store/store.h"
@@ -101,11 +103,25 @@ int Run(int argc, char** argv) {
   publish_options.export_dir = config->export_dir;
   publish_options.default_form = config->default_form;
   publish_options.lists = config->lists;
+  // The transparency log continues from its archived checkpoint; a journal that does not
+  // (rolled back, altered) stops the start: signing anyway would fork the log.
+  std::unique_ptr<service::Checkpointer> checkpointer;
+  if (config->log_signer) {
+    auto opened = service::Checkpointer::Open(**store, config->log_signer, config->data_dir);
+    if (!opened.ok()) return Fail(2, config_path + ": [transparency] " + opened.status().message());
+    checkpointer = std::move(opened).value();
+    if (auto first = checkpointer->Update(); !first.ok()) {
+      const bool refused = first.status().code() == Status::Code::kFailedPrecondition;
+      return Fail(refused ? 2 : 1, "transparency log: " + first.status().message());
+    }
+  }
+
   publisher::Publisher publisher(**store, **signer, **schemas, publish_options);
   service::PublishLoopOptions loop_options;
   loop_options.check_interval = Millis(config->check_interval_ms);
   loop_options.retry_interval = Millis(config->retry_interval_ms);
   loop_options.lists = config->lists;
+  loop_options.checkpointer = checkpointer.get();
   auto registry =
       std::make_shared<service::RegistryService>(**store, publisher, **signer, loop_options);
   if (Status st = registry->LoadFromArchive(); !st.ok()) return Fail(1, st.message());

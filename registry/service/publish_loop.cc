@@ -179,6 +179,17 @@ void RegistryService::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+bool RegistryService::SignCheckpoint() {
+  if (options_.checkpointer == nullptr) return true;
+  auto signed_new = options_.checkpointer->Update();
+  if (!signed_new.ok()) {
+    std::cerr << "medmij-registry: transparency log: " << signed_new.status().message()
+              << std::endl;
+    return false;
+  }
+  return true;
+}
+
 void RegistryService::Run() {
   uint64_t seen_txn = 0;
   bool first = true;
@@ -196,6 +207,7 @@ void RegistryService::Run() {
       // Read the transaction id before publishing: a commit made while we publish is seen as
       // a change next time (our own archive commit also moves it, costing one idle pass).
       seen_txn = txn;
+      bool checkpoint_ok = SignCheckpoint();
       Time at = clock_.Now();
       publisher::Report report = publisher_.PublishOnce(at);
       auto base = std::make_shared<Snapshot>(*Current());
@@ -235,6 +247,8 @@ void RegistryService::Run() {
         if (!retry_at) retry_at = at + options_.retry_interval;
       }
       if (options_.on_publication) options_.on_publication(*Current());
+      if (checkpoint_ok) checkpoint_ok = SignCheckpoint();
+      if (!checkpoint_ok && !retry_at) retry_at = at + options_.retry_interval;
       lock.lock();
       continue;
     }

@@ -6,6 +6,9 @@
 // ARCHIVE (never from what it just built), so a restarted service serves byte-identical
 // versions with identical ETags. Its first publication after start-up re-signs every list when
 // the configured signing certificate is not the one the lists carry (publisher.h: key roll).
+// With a Checkpointer it signs a checkpoint of the journal's tree on every pass that noticed a
+// change, before publishing (so a commit is covered within one check interval however long the
+// publication takes) and after (covering the publication's own archive event).
 #pragma once
 
 #include <atomic>
@@ -18,6 +21,7 @@
 #include "registry/common/clock.h"
 #include "registry/http/served.h"
 #include "registry/publisher/publisher.h"
+#include "registry/service/checkpointer.h"
 #include "registry/store/store.h"
 #include "signer/signer.h"
 
@@ -34,6 +38,9 @@ struct PublishLoopOptions {
   std::function<void(const http::Snapshot&)> on_publication;
   // The lists published ([publish] lists): the public register names only these.
   ListSet lists = kEveryList;
+  // Signs the transparency log's checkpoints ([transparency]); null: none. Must outlive the
+  // service; only the publisher thread calls its Update().
+  Checkpointer* checkpointer = nullptr;
 };
 
 class RegistryService : public http::ContentSource {
@@ -59,6 +66,8 @@ class RegistryService : public http::ContentSource {
 
  private:
   void Run();
+  // Checkpointer::Update, its refusal or failure reported on stderr; false when it failed.
+  bool SignCheckpoint();
   // Builds a snapshot of the archive's current versions; keeps `base`'s publication status.
   Result<std::shared_ptr<const http::Snapshot>> Reload(const http::Snapshot& base, Time at) const;
 

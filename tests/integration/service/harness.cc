@@ -174,6 +174,10 @@ fs::path WriteConfig(const fs::path& dir, const ServiceOptions& o, uint16_t port
   if (!o.auditor_tokens_file.empty()) {
     c << "[auditors]\ntokens_file = \"" << o.auditor_tokens_file.string() << "\"\n";
   }
+  if (!o.log_key.empty()) {
+    c << "[transparency]\nkey = \"" << o.log_key.string() << "\"\norigin = \"" << o.log_origin
+      << "\"\n";
+  }
   static std::atomic<int> configs{0};
   fs::path file = dir / ("registry-" + std::to_string(++configs) + ".toml");
   WriteFile(file, c.str());

@@ -69,6 +69,8 @@ struct ServiceOptions {
   // When set, the service runs under Debian's libfaketime with FAKETIME set to this ("+15d":
   // fifteen days ahead of the wall clock), as FaketimeEnv says.
   std::string faketime;
+  fs::path log_key;        // [transparency] key; empty: no [transparency] section
+  std::string log_origin;  // [transparency] origin (with log_key)
 };
 
 // The environment that runs a program under Debian's libfaketime (package libfaketime, which

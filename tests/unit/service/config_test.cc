@@ -5,6 +5,8 @@
 #include <fstream>
 #include <iterator>
 
+#include "tests/support/process.h"
+
 namespace medmij::service {
 namespace {
 
@@ -164,6 +166,75 @@ TEST(Config, AuditorsSectionIsOptional) {
               "[auditors] tokens: unknown key");
   ExpectError(std::string(kGood) + "[auditors]\ntokens_file = 3\n",
               "[auditors] tokens_file: must be a string");
+}
+
+TEST(Config, TransparencySectionNeedsKeyAndOrigin) {
+  auto without = Parse(kGood);
+  ASSERT_TRUE(without.ok());
+  EXPECT_TRUE(without->log_key.empty());
+  auto with = Parse(std::string(kGood) +
+                    "[transparency]\nkey = \"log.key\"\norigin = \"registry.example.nl/log\"\n");
+  ASSERT_TRUE(with.ok()) << with.status().message();
+  EXPECT_EQ(with->log_key, "/etc/m/log.key");
+  EXPECT_EQ(with->log_origin, "registry.example.nl/log");
+  EXPECT_EQ(with->log_signer, nullptr);  // loaded by LoadConfig
+  ExpectError(std::string(kGood) + "[transparency]\nkey = \"log.key\"\n",
+              "[transparency] origin: missing (required with [transparency] key)");
+  ExpectError(std::string(kGood) + "[transparency]\norigin = \"x.example/log\"\n",
+              "[transparency] origin: set without [transparency] key");
+  ExpectError(std::string(kGood) + "[transparency]\nkey = \"k\"\norigin = \"a\\nb\"\n",
+              "[transparency] origin: must be one line");
+  ExpectError(std::string(kGood) + "[transparency]\nkey = \"k\"\norigin = \"a b\"\n",
+              "[transparency] origin: must not contain spaces");
+  ExpectError(std::string(kGood) + "[transparency]\nkey = \"k\"\norigin = \"a+b\"\n",
+              "[transparency] origin: must not contain '+'");
+  ExpectError(std::string(kGood) + "[transparency]\nkey = \"k\"\norigin = \"\"\n",
+              "[transparency] origin: must not be empty");
+  ExpectError(std::string(kGood) + "[transparency]\nkey = \"k\"\norigin = \"o\"\nname = 1\n",
+              "[transparency] name: unknown key");
+}
+
+// LoadConfig reads the log key: an Ed25519 key loads; another kind of key, a file that is no
+// key and a missing file are each refused in one line naming [transparency] key.
+TEST(Config, LoadReadsTheTransparencyLogKey) {
+  medmij::testing::TempDir dir;
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir / name) << text;
+  };
+  write("signing.key", "k");
+  write("signing.pem", "c");
+  write("junk.key", "not a key\n");
+  ASSERT_EQ(medmij::testing::RunProcess({"/usr/bin/openssl", "genpkey", "-algorithm", "ed25519",
+                                         "-out", (dir / "log.key").string()})
+                .exit_code,
+            0);
+  ASSERT_EQ(
+      medmij::testing::RunProcess({"/usr/bin/openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt",
+                                   "rsa_keygen_bits:1024", "-out", (dir / "rsa.key").string()})
+          .exit_code,
+      0);
+  auto config = [&](const std::string& key) {
+    const std::string file = (dir / ("r-" + key + ".toml")).string();
+    std::ofstream(file) << "[storage]\ndata_dir = \"d\"\n[signing]\nkey = \"signing.key\"\n"
+                        << "certificate = \"signing.pem\"\n[transparency]\nkey = \"" << key
+                        << "\"\norigin = \"registry.example.nl/log\"\n";
+    return LoadConfig(file);
+  };
+  auto good = config("log.key");
+  ASSERT_TRUE(good.ok()) << good.status().message();
+  ASSERT_NE(good->log_signer, nullptr);
+  EXPECT_EQ(good->log_signer->name(), "registry.example.nl/log");
+  for (const auto& [key, fragment] :
+       std::vector<std::pair<std::string, std::string>>{{"rsa.key", "not an Ed25519 key (RSA)"},
+                                                        {"junk.key", "not a PEM private key"},
+                                                        {"absent.key", "cannot read"}}) {
+    auto bad = config(key);
+    ASSERT_FALSE(bad.ok()) << key;
+    EXPECT_NE(bad.status().message().find("[transparency] key: '"), std::string::npos)
+        << bad.status().message();
+    EXPECT_NE(bad.status().message().find(fragment), std::string::npos) << bad.status().message();
+    EXPECT_EQ(bad.status().message().find('\n'), std::string::npos);
+  }
 }
 
 TEST(Config, LoadRefusesUnreadableFilesAndKeys) {
