@@ -149,6 +149,9 @@ Reply ServeVersions(const ContentSource& source, const Snapshot& snap, std::stri
                      "public, max-age=31536000, immutable", now);
 }
 
+// Cache lifetime of /log/checkpoint (seconds).
+constexpr int kCheckpointMaxAgeS = 5;
+
 Reply ServeParticipants(const Snapshot& snap, std::string_view rest, const Request& request) {
   if (auto bad = RejectQuery(request, {})) return *bad;
   if (rest.empty()) {
@@ -394,6 +397,17 @@ Reply RouteUnchecked(const ContentSource& source, const RouterOptions& options,
   if (path == "/metrics") {
     if (!read_method) return MethodNotAllowed();
     return ServeMetrics(source, *snap, options, metrics, audit, request, now);
+  }
+  if (path == "/log/checkpoint") {
+    if (!read_method) return MethodNotAllowed();
+    if (auto bad = RejectQuery(request, {})) return *bad;
+    auto note = source.LogCheckpoint();
+    if (!note) return NotFound();
+    // A new checkpoint follows every commit: caches keep it only briefly.
+    Reply r;
+    r.body = *note;
+    r.headers = "Cache-Control: public, max-age=" + std::to_string(kCheckpointMaxAgeS) + "\r\n";
+    return r;
   }
   constexpr std::string_view kAudit = "/audit";
   if (path == kAudit || path.substr(0, kAudit.size() + 1) == "/audit/") {

@@ -102,6 +102,9 @@ class ContentSource {
   virtual Status SignerUsable(Time now) const = 0;
   // The notAfter of the configured signing certificate; nullopt when unknown.
   virtual std::optional<Time> SignerNotAfter() const { return std::nullopt; }
+  // The latest signed transparency-log checkpoint (a C2SP signed note); null when the service
+  // signs none ([transparency] not configured) or has not signed one yet.
+  virtual std::shared_ptr<const std::string> LogCheckpoint() const { return nullptr; }
 };
 
 }  // namespace medmij::http

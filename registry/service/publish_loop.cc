@@ -179,6 +179,10 @@ void RegistryService::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+std::shared_ptr<const std::string> RegistryService::LogCheckpoint() const {
+  return options_.checkpointer != nullptr ? options_.checkpointer->Latest() : nullptr;
+}
+
 bool RegistryService::SignCheckpoint() {
   if (options_.checkpointer == nullptr) return true;
   auto signed_new = options_.checkpointer->Update();

@@ -62,6 +62,7 @@ class RegistryService : public http::ContentSource {
   Result<std::optional<http::ArchivedVersion>> Archived(ListKind list, uint64_t volgnummer,
                                                         ListForm form) const override;
   Status SignerUsable(Time now) const override;
+  std::shared_ptr<const std::string> LogCheckpoint() const override;
   std::optional<Time> SignerNotAfter() const override;
 
  private:

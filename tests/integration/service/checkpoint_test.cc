@@ -173,6 +173,19 @@ TEST_F(CheckpointTest, AnAdminCommitIsSignedAndARestartContinues) {
   ExpectValid(second);
   EXPECT_GT(Split(second).size, first_size);
 
+  // GET /log/checkpoint serves the archived checkpoint, briefly cacheable.
+  HttpResponse served;
+  EXPECT_TRUE(WaitFor([&] {
+    served = HttpGet(service->Url("/log/checkpoint"));
+    return served.status == 200 && served.body == ReadFile(Archive());
+  })) << served.status
+      << " " << served.body;
+  EXPECT_EQ(served.header("content-type"), "text/plain; charset=utf-8");
+  EXPECT_EQ(served.header("cache-control"), "public, max-age=5");
+  ExpectValid(served.body);
+  EXPECT_EQ(HttpGet(service->Url("/log/checkpoint"), {}, "POST").status, 405);
+  EXPECT_EQ(HttpGet(service->Url("/log/checkpoint?x=1")).status, 400);
+
   // A restart continues from the archive: the same checkpoint while nothing changes, a larger
   // one that still verifies after the next commit.
   EXPECT_EQ(service->Stop(), 0) << service->Stderr();
@@ -187,6 +200,16 @@ TEST_F(CheckpointTest, AnAdminCommitIsSignedAndARestartContinues) {
   ExpectValid(third);
   EXPECT_GT(Split(third).size, restarted_size);
   EXPECT_EQ(service->Stop(), 0);
+}
+
+TEST_F(CheckpointTest, WithoutALogKeyThereIsNoCheckpoint) {
+  ServiceOptions o = Options();
+  o.log_key.clear();
+  Service service(dir_.path(), o);
+  ASSERT_TRUE(service.Start()) << service.Stderr();
+  EXPECT_EQ(HttpGet(service.Url("/log/checkpoint")).status, 404);
+  EXPECT_FALSE(fs::exists(Archive()));
+  EXPECT_EQ(service.Stop(), 0);
 }
 
 TEST_F(CheckpointTest, AJournalRolledBackBehindTheArchiveStopsTheStart) {
