@@ -23,7 +23,9 @@
 //   - wrong JSON types, unknown enum names and malformed times are refused.
 // A failure throws JsonDecodeError (a nlohmann::json::exception, so `catch (const
 // nlohmann::json::exception&)` catches it too) whose what() names the path of the field at fault:
-//   "certificates[1].valid_from: '2026-13-01' is not an ISO 8601 date or date-time (...)".
+//   "certificates[1].valid_from: '2026-13-01' is not an ISO 8601 date or date-time (...)",
+// always one printable line (control characters in names and values escaped, OneLine in
+// registry/common/one_line.h).
 // DecodeJson<T>() wraps this in a Result for callers that prefer a Status.
 #pragma once
 

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "registry/common/one_line.h"
 #include "registry/common/time.h"
 #include "registry/domain/json.h"
 #include "registry/domain/json_object.h"
@@ -196,8 +197,10 @@ Result<ImportResult> Import(store::WriteTxn& txn, const Actor& actor, std::istre
     }
     if (!applied.ok()) {
       if (result.errors.size() < kMaxImportErrors) {
+        // One printable line whatever the operation echoed of the input (a value with a line
+        // break would forge lines of the report).
         result.errors.push_back("line " + std::to_string(number) + ": " +
-                                applied.status().message());
+                                OneLine(applied.status().message()));
       } else {
         ++more_errors;
       }

@@ -8,7 +8,8 @@
 //     every line was applied;
 //   - at most kMaxImportErrors "line N: ..." messages (N a non-blank line of the input, rising),
 //     then at most one "... and K more bad lines";
-//   - an empty import is refused with "<source>: no records to import".
+//   - an empty import is refused with "<source>: no records to import";
+//   - every error is one printable line (no control character), whatever the input echoed.
 // Seeds (corpus/import/): the test registry's records, lines that build on it, and edge cases.
 #include <unistd.h>
 
@@ -127,6 +128,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t previous = 0;
   for (size_t i = 0; i < result.errors.size(); ++i) {
     const std::string& e = result.errors[i];
+    for (unsigned char c : e) {
+      if (c < 0x20 || c == 0x7f) Fail("an error that is not one printable line", e);
+    }
     if (i == ops::kMaxImportErrors) {
       if (!e.starts_with("... and ") || !e.ends_with(" more bad lines")) {
         Fail("the last of too many errors is not a count", e);

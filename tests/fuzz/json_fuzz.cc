@@ -3,8 +3,9 @@
 //
 // Input: the type's name (as in kTypes below: "participant", "certificate", ...), a newline,
 // then the JSON text, parsed as the store parses a record (nlohmann, no exceptions). Nothing may
-// crash or throw out of DecodeJson (any exception is a finding), a refusal is a message that
-// names what was decoded, and whatever decodes re-encodes to a value that
+// crash or throw out of DecodeJson (any exception is a finding), a refusal is one printable line
+// (no control character) that names what was decoded, and whatever decodes re-encodes to a value
+// that
 //   - decodes again, from the value and from its dumped bytes, to an equal value (operator==),
 //   - and encodes to the same bytes (the encoding is canonical: equal values, equal bytes).
 // Seeds (corpus/json/): one record of every type as the store holds it, plus edge cases.
@@ -38,6 +39,9 @@ void RoundTrip(std::string_view name, const json& j) {
     const std::string& m = decoded.status().message();
     if (m.size() <= what.size() + 2 || m.compare(0, what.size() + 2, what + ": ") != 0) {
       Fail("a refusal that does not name what was decoded", m);
+    }
+    for (unsigned char c : m) {
+      if (c < 0x20 || c == 0x7f) Fail("a refusal that is not one printable line", m);
     }
     return;
   }

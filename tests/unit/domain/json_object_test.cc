@@ -95,6 +95,24 @@ TEST(JsonObjectReader, ContainersNameThePathOfTheBadElement) {
             "services[2].x: missing");
 }
 
+// Found by tests/fuzz/json_fuzz.cc: a NUL in a field name cut the message to nothing (what()
+// is copied as a C string), a line break in a name or value forged a line.
+TEST(JsonObjectReader, ErrorsAreOnePrintableLineWhateverTheNames) {
+  EXPECT_EQ(Error([] { Reader r(json::parse(R"({"\u0000code": 1})"), {"code"}); }),
+            "\\x00code: unknown field");
+  EXPECT_EQ(Error([] {
+              Reader r(json{{"a\nline 2: forged", 1}}, {"a"});
+            }),
+            "a\\nline 2: forged: unknown field");
+  json j = {{"map", {{"k\r\n", 1}}}};
+  Reader r(j, {"map"});
+  std::map<std::string, std::string> map;
+  EXPECT_EQ(Error([&] { r.Container("map", map); }), "map[k\\r\\n]: expected a string, got number");
+  JsonDecodeError e("a\nb", "c");
+  EXPECT_EQ(e.path(), "a\nb");  // the parts stay as they were
+  EXPECT_STREQ(e.Within("x").what(), "x.a\\nb: c");
+}
+
 TEST(JsonObjectReader, TimesAreIso8601) {
   json j = {{"at", "2026-11-22T10:00:00Z"}, {"bad", "2026-13-01"}};
   Reader r(j, {"at", "bad"});

@@ -126,6 +126,18 @@ TEST_F(ImportTest, EveryBadLineIsReportedByNumberAndNothingIsApplied) {
   EXPECT_EQ(JournalLength(), 0u);
 }
 
+// Found by tests/fuzz/import_fuzz.cc: what a line echoed (a role, a field name) reached the
+// report as it was, so a line break forged report lines and a NUL emptied the message.
+TEST_F(ImportTest, EveryErrorIsOnePrintableLine) {
+  ImportResult r = Run({
+      R"({"type":"participant","id":"zzz-org","name":"Z Org","kvk":"12345678","roles":["dva\nline 9: forged"]})",
+      R"({"type":"node","participant":"lab-dva","hostname":"h.example","\u0000x":1})",
+  });
+  ASSERT_EQ(r.errors.size(), 2u);
+  EXPECT_EQ(r.errors[0], "line 1: role: must be dvp or dva, got 'dva\\nline 9: forged'");
+  EXPECT_EQ(r.errors[1], "line 2: \\x00x: unknown field");
+}
+
 TEST_F(ImportTest, ErrorsAreBoundedAndAnEmptyFileIsAnError) {
   std::vector<std::string> lines(kMaxImportErrors + 5, "{}");
   ImportResult r = Run(lines);
