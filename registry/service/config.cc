@@ -6,6 +6,8 @@
 
 #include <toml++/toml.h>
 
+#include "registry/common/one_line.h"
+
 namespace medmij::service {
 namespace {
 
@@ -164,10 +166,17 @@ Status ParseLists(const Parser& p, ListSet* out) {
   return Status::Ok();
 }
 
-}  // namespace
+// A refusal as one printable line: it echoes the file's own text (a key, a value, a path), in
+// which TOML escapes can put line breaks and NULs.
+Result<ServiceConfig> OnePrintableLine(Result<ServiceConfig> r) {
+  if (r.ok()) return r;
+  return r.status().code() == Status::Code::kIoError
+             ? Status::IoError(OneLine(r.status().message()))
+             : Status::Invalid(OneLine(r.status().message()));
+}
 
-Result<ServiceConfig> ParseConfig(std::string_view text, const std::string& origin,
-                                  const std::filesystem::path& base) {
+Result<ServiceConfig> Parse(std::string_view text, const std::string& origin,
+                            const std::filesystem::path& base) {
   toml::table root;
   try {
     root = toml::parse(text, origin);
@@ -227,8 +236,6 @@ Result<ServiceConfig> ParseConfig(std::string_view text, const std::string& orig
   return c;
 }
 
-namespace {
-
 Status CheckReadable(const std::string& origin, std::string_view what,
                      const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -240,16 +247,14 @@ Status CheckReadable(const std::string& origin, std::string_view what,
   return Status::Ok();
 }
 
-}  // namespace
-
-Result<ServiceConfig> LoadConfig(const std::filesystem::path& file) {
+Result<ServiceConfig> Load(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return Status::IoError(file.string() + ": cannot read the configuration file");
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) return Status::IoError(file.string() + ": cannot read the configuration file");
   std::filesystem::path base = std::filesystem::absolute(file).parent_path();
-  MEDMIJ_ASSIGN_OR_RETURN(ServiceConfig c, ParseConfig(text.str(), file.string(), base));
+  MEDMIJ_ASSIGN_OR_RETURN(ServiceConfig c, Parse(text.str(), file.string(), base));
   MEDMIJ_RETURN_IF_ERROR(CheckReadable(file.string(), "key", c.signing_key));
   MEDMIJ_RETURN_IF_ERROR(CheckReadable(file.string(), "certificate", c.signing_certificate));
   if (!c.signing_chain.empty()) {
@@ -271,6 +276,17 @@ Result<ServiceConfig> LoadConfig(const std::filesystem::path& file) {
     c.log_signer = std::make_shared<const note::Signer>(std::move(signer).value());
   }
   return c;
+}
+
+}  // namespace
+
+Result<ServiceConfig> ParseConfig(std::string_view text, const std::string& origin,
+                                  const std::filesystem::path& base) {
+  return OnePrintableLine(Parse(text, origin, base));
+}
+
+Result<ServiceConfig> LoadConfig(const std::filesystem::path& file) {
+  return OnePrintableLine(Load(file));
 }
 
 }  // namespace medmij::service

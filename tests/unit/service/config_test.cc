@@ -237,6 +237,26 @@ TEST(Config, LoadReadsTheTransparencyLogKey) {
   }
 }
 
+// Found by tests/fuzz/config_fuzz.cc: a key, a value or a path with a TOML escape for a line
+// break or a NUL reached the refusal as it was.
+TEST(Config, RefusalsEscapeWhatTheyEcho) {
+  auto err = [](const std::string& text) { return Parse(text).status().message(); };
+  EXPECT_EQ(err("[server]\n\"quoted\\nkey\" = 1\n"), "r.toml: [server] quoted\\nkey: unknown key");
+  EXPECT_EQ(err(Replace(kGood, "127.0.0.1:8080", "line\\nbreak")),
+            "r.toml: [server] listen: 'line\\nbreak' is not host:port");
+  EXPECT_EQ(err(Replace(kGood, "max_age_s = 60", "default_form = \"a\\u0000b\"")),
+            "r.toml: [publish] default_form: must be \"strict\" or \"signed\", got 'a\\x00b'");
+
+  testing::TempDir dir;
+  std::ofstream(dir / "registry.toml") << "[storage]\ndata_dir = \"data\"\n[signing]\nkey = "
+                                          "\"no\\rsuch.key\"\ncertificate = \"c\"\n";
+  auto loaded = LoadConfig(dir / "registry.toml");
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.status().message(), (dir / "registry.toml").string() +
+                                           ": [signing] key: cannot read '" +
+                                           (dir / "no\\rsuch.key").string() + "'");
+}
+
 TEST(Config, LoadRefusesUnreadableFilesAndKeys) {
   auto missing = LoadConfig("/nonexistent/registry.toml");
   ASSERT_FALSE(missing.ok());
