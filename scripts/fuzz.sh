@@ -34,7 +34,8 @@ if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=cc
 # Warnings are the g++ build's business (MEDMIJ_WERROR there); this build only fuzzes.
 CC=clang-14 CXX=clang++-14 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DMEDMIJ_FUZZ=ON -DMEDMIJ_WERROR=OFF "${launcher[@]}" >/dev/null
-cmake --build "$build_dir" -j"$(nproc)" --target fuzz
+# --only NAME builds that target alone (the manifest lists every target either way).
+cmake --build "$build_dir" -j"$(nproc)" --target "${only:+fuzz_}${only:-fuzz}"
 [ "$build_only" -eq 0 ] || exit 0
 case "$seconds" in ''|*[!0-9]*|0) echo "fuzz: --seconds must be a positive number" >&2; exit 2 ;; esac
 
@@ -67,7 +68,7 @@ while IFS=$'\t' read -r name bin corpus dict; do
     echo "fuzz: $name: replayed $inputs seeds; ${seconds} s, ${execs:-?} executions, $grown new inputs, 0 crashes"
   else
     echo "fuzz: $name: FAILED (input kept under $artifacts/):" >&2
-    grep -E "ERROR|SUMMARY|artifact|verifier_fuzz|c14n_differential|==[0-9]+==" "$work/$name.log" | head -n 20 >&2
+    grep -E "ERROR|SUMMARY|artifact|[a-z0-9]_fuzz: |c14n_differential|==[0-9]+==" "$work/$name.log" | head -n 20 >&2
     failed=1
   fi
 done <"$manifest"
