@@ -1,6 +1,7 @@
 #include "registry/common/checkpoint.h"
 
 #include "registry/common/base64.h"
+#include "registry/common/decimal.h"
 
 namespace medmij::checkpoint {
 
@@ -32,18 +33,12 @@ Result<Checkpoint> Parse(std::string_view text) {
   }
   Checkpoint c;
   c.origin = std::string(lines[0]);
-  std::string_view size = lines[1];
-  if (size.size() > 20 || size.find_first_not_of("0123456789") != std::string_view::npos ||
-      (size.size() > 1 && size[0] == '0')) {
-    return Status::Invalid("checkpoint: tree size is not a decimal number without leading zeros");
+  auto size = ParseDecimal(lines[1]);
+  if (!size) {
+    return Status::Invalid(
+        "checkpoint: tree size is not a decimal number without leading zeros (below 2^64)");
   }
-  uint64_t n = 0;
-  for (char ch : size) {
-    uint64_t digit = static_cast<uint64_t>(ch - '0');
-    if (n > (UINT64_MAX - digit) / 10) return Status::Invalid("checkpoint: tree size too large");
-    n = n * 10 + digit;
-  }
-  c.size = n;
+  c.size = *size;
   auto root = Base64Decode(lines[2]);
   if (!root || root->size() != c.root.size()) {
     return Status::Invalid("checkpoint: root hash is not a base64 SHA-256 hash");
