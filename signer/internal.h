@@ -202,8 +202,8 @@ inline const xmlChar* Xml(const char* s) {
 // Element children helpers (libxml2 node names are UTF-8 xmlChar*).
 bool IsElement(const xmlNode* n, const char* ns, const char* name);
 std::string NodeText(const xmlNode* n);
-// The first error line of a libxml2 error: "line N: message" on one line.
-std::string OneLine(const xmlError* e);
+// A libxml2 error as one printable line: "line N: message", what it quotes escaped.
+std::string ErrorLine(const xmlError* e);
 
 // Friend access to SchemaSet's parsed schemas.
 struct SchemaAccess {

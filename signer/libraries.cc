@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstring>
 
+#include "registry/common/text.h"
 #include "signer/internal.h"
 #include "signer/signer.h"
 
@@ -77,7 +78,7 @@ void XmlsecErrorCallback(const char* /*file*/, int /*line*/, const char* func,
 }
 
 void XmlStructuredError(void* /*ctx*/, xmlErrorPtr e) {
-  if (e != nullptr) Collect(OneLine(e));
+  if (e != nullptr) Collect(ErrorLine(e));
 }
 
 void XmlGenericError(void* /*ctx*/, const char* /*msg*/, ...) {}
@@ -123,14 +124,15 @@ std::string NodeText(const xmlNode* n) {
   return s;
 }
 
-std::string OneLine(const xmlError* e) {
-  std::string msg = e->message != nullptr ? e->message : "unknown libxml2 error";
-  for (char& c : msg) {
-    if (c == '\n' || c == '\r') c = ' ';
+std::string ErrorLine(const xmlError* e) {
+  std::string_view msg = e->message != nullptr ? e->message : "unknown libxml2 error";
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == '\r' || msg.back() == ' ')) {
+    msg.remove_suffix(1);
   }
-  while (!msg.empty() && msg.back() == ' ') msg.pop_back();
-  if (e->line > 0) return "line " + std::to_string(e->line) + ": " + msg;
-  return msg;
+  // The message may quote the input (names, values): escaped so it stays one printable line.
+  std::string line = EscapeForDisplay(msg);
+  if (e->line > 0) return "line " + std::to_string(e->line) + ": " + line;
+  return line;
 }
 
 ErrorScope::ErrorScope() {

@@ -424,8 +424,8 @@ Result<DocPtr> ParseDocument(std::string_view bytes, std::string_view what, Pars
   if (!state.error.empty()) return Status::Invalid(w + ": " + state.error);
   if (!ctxt->wellFormed || !doc) {
     const xmlError* e = xmlCtxtGetLastError(ctxt);
-    return Status::Invalid(
-        w + ": not well-formed XML: " + (e != nullptr ? OneLine(e) : std::string("unknown error")));
+    return Status::Invalid(w + ": not well-formed XML: " +
+                           (e != nullptr ? ErrorLine(e) : std::string("unknown error")));
   }
   if (xmlDocGetRootElement(doc.get()) == nullptr) {
     return Status::Invalid(w + ": no root element");

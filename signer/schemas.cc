@@ -28,7 +28,7 @@ namespace {
 
 void FirstSchemaError(void* ctx, xmlErrorPtr e) {
   auto* first = static_cast<std::string*>(ctx);
-  if (e != nullptr && first->empty()) *first = internal::OneLine(e);
+  if (e != nullptr && first->empty()) *first = internal::ErrorLine(e);
 }
 
 // The unread rest of a document, handed to libxml2 in chunks.

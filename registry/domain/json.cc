@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 
-#include "registry/common/one_line.h"
+#include "registry/common/text.h"
 #include "registry/domain/json_object.h"
 
 namespace medmij {
@@ -13,7 +13,8 @@ using nlohmann::json;
 // what() is one printable line: a field name or value with a NUL would otherwise cut it short
 // (the base class copies a C string), one with a line break would forge lines.
 JsonDecodeError::JsonDecodeError(std::string path, std::string problem)
-    : nlohmann::json::exception(0, OneLine(path.empty() ? problem : path + ": " + problem).c_str()),
+    : nlohmann::json::exception(
+          0, EscapeForDisplay(path.empty() ? problem : path + ": " + problem).c_str()),
       path_(std::move(path)),
       problem_(std::move(problem)) {}
 

@@ -24,8 +24,8 @@
 // A failure throws JsonDecodeError (a nlohmann::json::exception, so `catch (const
 // nlohmann::json::exception&)` catches it too) whose what() names the path of the field at fault:
 //   "certificates[1].valid_from: '2026-13-01' is not an ISO 8601 date or date-time (...)",
-// always one printable line (control characters in names and values escaped, OneLine in
-// registry/common/one_line.h).
+// always one printable line (control, line-break and format characters in names and values
+// escaped with EscapeForDisplay, registry/common/text.h).
 // DecodeJson<T>() wraps this in a Result for callers that prefer a Status.
 #pragma once
 

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "registry/common/one_line.h"
+#include "registry/common/text.h"
 #include "registry/common/time.h"
 #include "registry/domain/json.h"
 #include "registry/domain/json_object.h"
@@ -200,7 +200,7 @@ Result<ImportResult> Import(store::WriteTxn& txn, const Actor& actor, std::istre
         // One printable line whatever the operation echoed of the input (a value with a line
         // break would forge lines of the report).
         result.errors.push_back("line " + std::to_string(number) + ": " +
-                                OneLine(applied.status().message()));
+                                EscapeForDisplay(applied.status().message()));
       } else {
         ++more_errors;
       }

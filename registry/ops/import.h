@@ -17,7 +17,7 @@ struct ImportResult {
   size_t lines = 0;    // non-empty lines read
   size_t applied = 0;  // records written (when ok)
   // One message per bad line, "line 7: kvk: must be exactly 8 digits, got '1234'" (one printable
-  // line: control characters escaped, registry/common/one_line.h); at most
+  // line: control characters escaped, EscapeForDisplay, registry/common/text.h); at most
   // kMaxImportErrors, then a last line saying how many more there were.
   std::vector<std::string> errors;
   bool ok() const { return errors.empty(); }

@@ -6,7 +6,7 @@
 
 #include <toml++/toml.h>
 
-#include "registry/common/one_line.h"
+#include "registry/common/text.h"
 
 namespace medmij::service {
 namespace {
@@ -171,8 +171,8 @@ Status ParseLists(const Parser& p, ListSet* out) {
 Result<ServiceConfig> OnePrintableLine(Result<ServiceConfig> r) {
   if (r.ok()) return r;
   return r.status().code() == Status::Code::kIoError
-             ? Status::IoError(OneLine(r.status().message()))
-             : Status::Invalid(OneLine(r.status().message()));
+             ? Status::IoError(EscapeForDisplay(r.status().message()))
+             : Status::Invalid(EscapeForDisplay(r.status().message()));
 }
 
 Result<ServiceConfig> Parse(std::string_view text, const std::string& origin,

@@ -136,10 +136,9 @@ std::chrono::system_clock::time_point CertNotAfter(const fs::path& pem) {
 }
 
 std::map<std::string, std::string> FaketimeEnv(const std::string& spec) {
-  static const char* kLibrary = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
+  static const std::string kLibrary = "/usr/lib/" MEDMIJ_MULTIARCH "/faketime/libfaketime.so.1";
   if (!fs::exists(kLibrary)) {
-    throw std::runtime_error(std::string(kLibrary) +
-                             " is missing: install faketime (scripts/install-deps.sh)");
+    throw std::runtime_error(kLibrary + " is missing: install faketime (scripts/install-deps.sh)");
   }
   return {{"LD_PRELOAD", kLibrary}, {"FAKETIME", spec}, {"FAKETIME_DONT_FAKE_MONOTONIC", "1"}};
 }
