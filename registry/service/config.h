@@ -62,9 +62,9 @@ struct ServiceConfig {
 
 // Reads and checks `file`. Errors are kInvalidArgument (or kIoError for an unreadable file)
 // with one line naming the file and the key ("registry.toml: [server] threads: must be 1..64");
-// control characters in what it echoes (keys, values, paths) are escaped (EscapeForDisplay, text.h).
-// Relative paths in the file are resolved against the file's directory. Also checks that the
-// key, certificate and chain files are readable, and loads the auditor tokens file (refusing it
+// control characters in what it echoes (keys, values, paths) are escaped (EscapeForDisplay,
+// text.h). Relative paths in the file are resolved against the file's directory. Also checks that
+// the key, certificate and chain files are readable, and loads the auditor tokens file (refusing it
 // as AuditorTokens::Load does, the message prefixed with "FILE: [auditors] tokens_file: ") and
 // the transparency log key ("FILE: [transparency] key: 'PATH': not an Ed25519 key (RSA)").
 Result<ServiceConfig> LoadConfig(const std::filesystem::path& file);
