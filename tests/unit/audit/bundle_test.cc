@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "registry/common/checkpoint.h"
+#include "tests/support/process.h"
 
 namespace medmij::audit {
 namespace {
@@ -112,6 +115,29 @@ TEST_F(BundleTest, RefusesATruncatedFile) {
   auto r = VerifyBundle(bytes.substr(0, bytes.size() / 2), signer_->verifier());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message(), "bundle: not a JSON object (truncated or not a bundle)");
+}
+
+void Write(const std::filesystem::path& p, const std::string& bytes) {
+  std::ofstream(p, std::ios::binary) << bytes;
+}
+
+// The real binary: the timeline on stdout when the bundle verifies, one line and exit 1 when not.
+TEST_F(BundleTest, MedmijAuditVerifyBundlePrintsTheTimelineOrOneRefusalLine) {
+  testing::TempDir dir;
+  Write(dir / "acme.bundle", EncodeBundle(Make({0, 3})));
+  Write(dir / "log.vkey", signer_->verifier().ToString() + "\n");
+  const std::string bin = MEDMIJ_BINARY_DIR "/audit-cli/medmij-audit";
+  auto ok = testing::RunProcess({bin, "verify-bundle", (dir / "acme.bundle").string(), "--vkey",
+                                 (dir / "log.vkey").string()});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("cmd4"), std::string::npos) << ok.out;
+
+  Write(dir / "bad.bundle", EncodeBundle(Make({0, 1})));
+  auto bad = testing::RunProcess(
+      {bin, "verify-bundle", (dir / "bad.bundle").string(), "--vkey", (dir / "log.vkey").string()});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_EQ(bad.err, "'" + (dir / "bad.bundle").string() +
+                         "': refused: events[1] (index 1): does not touch participant acme\n");
 }
 
 }  // namespace
