@@ -146,6 +146,7 @@ Result<CheckedList> CheckList(const Verifier& verifier, std::string_view documen
     MEDMIJ_RETURN_IF_ERROR(CheckStrict(*options.strict, document, out.list));
     out.strict_confirmed = true;
   }
+  if (options.also) MEDMIJ_RETURN_IF_ERROR(options.also(out.list));
   if (options.state != nullptr) {
     MEDMIJ_ASSIGN_OR_RETURN(bool record, options.state->Admit(out.list));
     if (record) {

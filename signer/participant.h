@@ -4,13 +4,16 @@
 //   1. Verifier::Verify: limits, signature, certificate chain and signing profile, schema, and
 //      the list kind that was asked for;
 //   2. optionally, that a strict file is exactly the verified list without its signature;
-//   3. optionally, rollback and freeze against the last accepted version (StateFile), by the
+//   3. optionally, a further check of the verified list (medmij-verify --proof: that the version
+//      was logged), before any state records it;
+//   4. optionally, rollback and freeze against the last accepted version (StateFile), by the
 //      signed content's canonical digest, so byte variants of one signed content are the same
 //      version and any other content under an accepted Volgnummer is refused.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -88,7 +91,9 @@ class StateFile {
 struct CheckOptions {
   std::optional<ListKind> expected;        // refuse any other kind of list
   std::optional<std::string_view> strict;  // a strict file to confirm (CheckStrict)
-  StateFile* state = nullptr;              // rollback/freeze; saved when it records a version
+  // A further check of the verified list; its error refuses the list before the state sees it.
+  std::function<Status(const VerifiedList&)> also;
+  StateFile* state = nullptr;  // rollback/freeze; saved when it records a version
 };
 
 struct CheckedList {
@@ -98,8 +103,8 @@ struct CheckedList {
 };
 
 // The whole check, in the order above. Errors: kInvalidArgument, the list (or the strict file)
-// is not accepted; kFailedPrecondition, refused by the state (rollback, substitution);
-// kIoError, the state could not be saved.
+// is not accepted, or what `also` returned; kFailedPrecondition, refused by the state (rollback,
+// substitution); kIoError, the state could not be saved.
 Result<CheckedList> CheckList(const Verifier& verifier, std::string_view document, Time now,
                               const CheckOptions& options);
 

@@ -2,12 +2,14 @@
 // (signer/participant.h), which medmij-fetch runs too.
 //
 //   medmij-verify --trust CA.pem [--list ID] [--state STATEFILE] [--strict STRICT.xml] [--json]
-//                 FILE
+//                 [--vkey VKEY-FILE --proof FILE.tlog-proof] FILE
 //
 // Exit 0: a valid list (of kind ID; with --state, not a rollback or a substitution; with
-// --strict, STRICT.xml is exactly the list without its signature). Exit 1: not accepted; one
-// line on stderr says why. Exit 2: bad usage (arguments, trust anchors, a state path that is a
-// directory, a symbolic link or not writable, a malformed state file).
+// --strict, STRICT.xml is exactly the list without its signature; with --proof, the version is
+// in the registry's transparency log under a checkpoint signed by the VKEY-FILE's key). Exit 1:
+// not accepted; one line on stderr says why. Exit 2: bad usage (arguments, trust anchors, a
+// verifier key file that is not one key, a state path that is a directory, a symbolic link or
+// not writable, a malformed state file).
 #include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstring>
@@ -15,12 +17,15 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "registry/common/text.h"
 #include "registry/common/time.h"
+#include "registry/common/tlog_verify.h"
 #include "registry/common/version.h"
 #include "registry/domain/types.h"
+#include "signer/logged_list.h"
 #include "signer/participant.h"
 #include "signer/signer.h"
 
@@ -75,7 +80,7 @@ std::string ListIds() {
 int main(int argc, char** argv) {
   CLI::App app{"Verifies a signed MedMij list: signature, certificate chain and profile, schema.",
                "medmij-verify"};
-  std::string trust, file, state_path, strict_path, list_id;
+  std::string trust, file, state_path, strict_path, list_id, vkey_path, proof_path;
   bool as_json = false;
   app.add_option("--trust", trust, "PEM file with the trusted CA certificate(s)")
       ->required()
@@ -92,6 +97,16 @@ int main(int argc, char** argv) {
   app.add_option("--state", state_path,
                  "JSON file remembering the last accepted Volgnummer per list; refuses "
                  "rollbacks and substitutions");
+  auto* vkey_option =
+      app.add_option("--vkey", vkey_path,
+                     "file with the transparency log's verifier key (Go note form); with --proof")
+          ->check(CLI::ExistingFile);
+  app.add_option("--proof", proof_path,
+                 "the version's FILE.tlog-proof (C2SP tlog-proof@v1, served beside it at "
+                 "/lists/{list}/versions/{n}.tlog-proof): confirms it was logged")
+      ->check(CLI::ExistingFile)
+      ->needs(vkey_option);
+  vkey_option->needs("--proof");
   app.set_version_flag("--version", medmij::VersionLine("medmij-verify"));
   try {
     app.parse(argc, argv);
@@ -102,7 +117,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::cerr << "medmij-verify: " << medmij::EscapeForDisplay(e.what()) << "\n"
               << "usage: medmij-verify --trust CA.pem [--list ID] [--state STATEFILE] "
-                 "[--strict STRICT.xml] [--json] FILE\n";
+                 "[--strict STRICT.xml] [--vkey VKEY-FILE --proof FILE.tlog-proof] [--json] FILE\n";
     return kUsage;
   }
   medmij::signer::CheckOptions options;
@@ -135,6 +150,25 @@ int main(int argc, char** argv) {
     strict = std::move(read).value();
     options.strict = strict;
   }
+  std::optional<medmij::note::Verifier> log_key;
+  std::string proof;
+  std::optional<medmij::tlog::ProvenEntry> logged;
+  if (!proof_path.empty()) {
+    auto key = medmij::tlog::ReadVerifierKeyFile(vkey_path);
+    if (!key.ok()) return Fail(kUsage, key.status().message(), "", as_json);
+    log_key = std::move(key).value();
+    auto read = ReadList(proof_path);
+    if (!read.ok()) return Fail(kNotAccepted, read.status().message(), proof_path, as_json);
+    proof = std::move(read).value();
+    options.also = [&](const medmij::signer::VerifiedList& v) {
+      auto checked = medmij::signer::CheckLogged(proof, *log_key, v);
+      if (!checked.ok()) {
+        return Status::Invalid("not logged: " + proof_path + ": " + checked.status().message());
+      }
+      logged = std::move(checked).value();
+      return Status::Ok();
+    };
+  }
   auto doc = ReadList(file);
   if (!doc.ok()) return Fail(kNotAccepted, doc.status().message(), file, as_json);
 
@@ -160,6 +194,11 @@ int main(int argc, char** argv) {
              {"signed_content_sha256", v.signed_content_sha256}};
     if (!strict_path.empty()) out["strict_confirmed"] = checked->strict_confirmed;
     if (!state_path.empty()) out["state_updated"] = checked->state_updated;
+    if (logged) {
+      out["logged"] = {{"origin", logged->checkpoint.origin},
+                       {"index", logged->index},
+                       {"tree_size", logged->checkpoint.size}};
+    }
     std::cout << out.dump() << "\n";
   } else {
     std::cout << "valid: " << file << "\n"
@@ -170,6 +209,10 @@ int main(int argc, char** argv) {
               << "sha256: " << v.sha256 << "\n"
               << "signed_content_sha256: " << v.signed_content_sha256 << "\n";
     if (checked->strict_confirmed) std::cout << "strict: " << strict_path << " confirmed\n";
+    if (logged) {
+      std::cout << "logged: entry " << logged->index << " of " << logged->checkpoint.origin
+                << " (checkpoint of " << logged->checkpoint.size << " entries)\n";
+    }
   }
   return kValid;
 }
