@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "registry/common/one_line.h"
+#include "registry/common/text.h"
 #include "registry/store/journal.h"
 #include "registry/store/tables.h"
 
@@ -17,7 +17,7 @@ Result<ListVersion> ArchivedListVersion(std::string_view stored_event, ListKind 
   try {
     event = journal::Decode(stored_event);
   } catch (const nlohmann::json::exception& e) {
-    return Status::Invalid("logged entry: not a journal event: " + OneLine(e.what()));
+    return Status::Invalid("logged entry: not a journal event: " + EscapeForDisplay(e.what()));
   }
   const Change* version_change = nullptr;
   const Change* bytes_change = nullptr;
@@ -34,7 +34,8 @@ Result<ListVersion> ArchivedListVersion(std::string_view stored_event, ListKind 
   try {
     v = version_change->after->get<ListVersion>();
   } catch (const nlohmann::json::exception& e) {
-    return Status::Invalid(event_name + ": list_versions " + key + ": " + OneLine(e.what()));
+    return Status::Invalid(event_name + ": list_versions " + key + ": " +
+                           EscapeForDisplay(e.what()));
   }
   if (v.list != list || v.volgnummer != volgnummer) {
     return Status::Invalid(event_name + ": list_versions " + key + " names " +
