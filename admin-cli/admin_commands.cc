@@ -64,7 +64,7 @@ void AddAdminCommands(CLI::App& app, Context& ctx, Action& action) {
       if (!st.ok()) return ctx.Fail(st.status());
       auto txn = (*st)->BeginRead();
       if (!txn.ok()) return ctx.Fail(txn.status());
-      uint64_t events = (*txn)->JournalLength();
+      MEDMIJ_ASSIGN_OR_FAIL(ctx, const uint64_t events, (*txn)->JournalLength());
       json doc{{"ok", true}, {"data_dir", ctx.data_dir}, {"journal_events", events}};
       return ctx.Print(doc, [&] {
         std::cout << "registry ready in " << ctx.data_dir << " (" << events << " journal events)\n";
@@ -118,7 +118,10 @@ void AddAdminCommands(CLI::App& app, Context& ctx, Action& action) {
     OnRun(due, action, [&ctx, days] {
       auto txn = ctx.BeginRead();
       if (!txn.ok()) return ctx.Fail(txn.status());
-      auto items = Due((*txn)->AllParticipants(), ctx.now, ctx.now + Days(*days));
+      std::vector<store::CorruptRecord> corrupt;
+      MEDMIJ_ASSIGN_OR_FAIL(ctx, auto participants, (*txn)->AllParticipants(&corrupt));
+      ctx.ReportSkipped(corrupt);
+      auto items = Due(participants, ctx.now, ctx.now + Days(*days));
       json rows = json::array();
       for (const auto& i : items) {
         rows.push_back({{"participant", i.participant},
@@ -146,7 +149,7 @@ void AddAdminCommands(CLI::App& app, Context& ctx, Action& action) {
       if (!s.ok()) return ctx.Fail(s);
       auto txn = (*st)->BeginRead();
       if (!txn.ok()) return ctx.Fail(txn.status());
-      uint64_t n = (*txn)->JournalLength();
+      MEDMIJ_ASSIGN_OR_FAIL(ctx, const uint64_t n, (*txn)->JournalLength());
       return ctx.Print(json{{"ok", true}, {"events", n}},
                        [&] { std::cout << "journal intact: " << n << " events\n"; });
     });
@@ -156,11 +159,13 @@ void AddAdminCommands(CLI::App& app, Context& ctx, Action& action) {
     OnRun(exp, action, [&ctx, from] {
       auto txn = ctx.BeginRead();
       if (!txn.ok()) return ctx.Fail(txn.status());
-      (*txn)->ForEachStoredEvent(*from, [](const store::JournalEvent&, std::string_view stored) {
-        std::cout << stored << "\n";  // the stored bytes, which the hash covers
-        return static_cast<bool>(std::cout);
-      });
+      Status read = (*txn)->ForEachStoredEvent(
+          *from, [](const store::JournalEvent&, std::string_view stored) {
+            std::cout << stored << "\n";  // the stored bytes, which the hash covers
+            return static_cast<bool>(std::cout);
+          });
       std::cout.flush();
+      if (!read.ok()) return ctx.Fail(read);
       return std::cout ? kExitOk : ctx.Fail(Status::IoError("stdout: write failed"));
     });
   }
@@ -169,6 +174,20 @@ void AddAdminCommands(CLI::App& app, Context& ctx, Action& action) {
     OnRun(check, action, [&ctx] {
       auto st = ctx.OpenStore();
       if (!st.ok()) return ctx.Fail(st.status());
+      // Every record that does not decode first, each on its own line: the replay below
+      // stops at the first difference.
+      auto txn = (*st)->BeginRead();
+      if (!txn.ok()) return ctx.Fail(txn.status());
+      MEDMIJ_ASSIGN_OR_FAIL(ctx, const auto corrupt, (*txn)->CorruptRecords());
+      txn->reset();
+      for (const auto& c : corrupt) {
+        std::cerr << "medmij-admin: check: " << Shown(c.table + "/" + c.key)
+                  << ": stored record does not decode: " << Shown(c.reason) << "\n";
+      }
+      if (!corrupt.empty()) {
+        return ctx.Fail(
+            Status::Corruption(std::to_string(corrupt.size()) + " stored record(s) do not decode"));
+      }
       if (Status s = (*st)->VerifyJournal(); !s.ok()) return ctx.Fail(s);
       if (Status s = (*st)->Check(); !s.ok()) return ctx.Fail(s);
       return ctx.Print(json{{"ok", true}}, [] { std::cout << "state matches the journal\n"; });

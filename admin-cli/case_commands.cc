@@ -122,11 +122,13 @@ void AddCaseCommands(CLI::App& app, Context& ctx, Action& action) {
       if (!txn.ok()) return ctx.Fail(txn.status());
       std::vector<ComplianceCase> cases;
       if (participant->empty()) {
-        cases = (*txn)->AllCases();
+        std::vector<store::CorruptRecord> corrupt;
+        MEDMIJ_ASSIGN_OR_FAIL(ctx, cases, (*txn)->AllCases(&corrupt));
+        ctx.ReportSkipped(corrupt);
       } else {
         auto p = ops::FindParticipant(**txn, *participant);
         if (!p.ok()) return ctx.Fail(p.status());
-        cases = (*txn)->CasesOf(*participant);
+        MEDMIJ_ASSIGN_OR_FAIL(ctx, cases, (*txn)->CasesOf(*participant));
       }
       std::erase_if(cases, [&](const ComplianceCase& c) { return *open_only && !c.IsOpen(); });
       json rows = json::array();
@@ -151,7 +153,7 @@ void AddCaseCommands(CLI::App& app, Context& ctx, Action& action) {
     OnRun(show, action, [&ctx, case_id] {
       auto txn = ctx.BeginRead();
       if (!txn.ok()) return ctx.Fail(txn.status());
-      auto c = (*txn)->GetCase(*case_id);
+      MEDMIJ_ASSIGN_OR_FAIL(ctx, const auto c, (*txn)->GetCase(*case_id));
       if (!c) return ctx.Fail(Status::NotFound("case '" + *case_id + "' does not exist"));
       return ctx.Print(json(*c), [&] { PrintCase(*c); });
     });

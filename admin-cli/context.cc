@@ -79,8 +79,20 @@ int Context::Print(const nlohmann::json& doc, const std::function<void()>& text)
   return kExitOk;
 }
 
+void Context::ReportSkipped(const std::vector<store::CorruptRecord>& corrupt) const {
+  for (const auto& c : corrupt) {
+    std::cerr << "medmij-admin: " << Shown(c.table + "/" + c.key)
+              << ": stored record does not decode, left out: " << Shown(c.reason)
+              << " (see 'medmij-admin check')\n";
+  }
+}
+
 int Context::Fail(const Status& s) const {
-  std::cerr << "medmij-admin: " << Shown(s.message()) << "\n";
+  std::cerr << "medmij-admin: " << Shown(s.message());
+  if (s.code() == Status::Code::kCorruption) {
+    std::cerr << " (stored data is corrupt: 'medmij-admin check' lists every bad record)";
+  }
+  std::cerr << "\n";
   int code = ExitCodeFor(s);
   if (json) {
     std::cout << nlohmann::json{{"ok", false}, {"error", s.message()}, {"exit_code", code}}.dump(2)

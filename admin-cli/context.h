@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -61,6 +62,10 @@ class Context {
   // Prints `doc` as JSON (--json) or calls `text` to print it for people. Returns kExitOk.
   int Print(const nlohmann::json& doc, const std::function<void()>& text) const;
 
+  // Names, one line each on stderr, the records a listing left out because they do not decode
+  // (Reader::AllParticipants(&corrupt) and the like): the listing shows the others.
+  void ReportSkipped(const std::vector<store::CorruptRecord>& corrupt) const;
+
   // Reports an error: one line on stderr (and a JSON document on stdout with --json). Returns the
   // exit code for it.
   int Fail(const Status& s) const;
@@ -70,3 +75,13 @@ class Context {
 };
 
 }  // namespace medmij::cli
+
+// In a command returning an exit code: assigns the value of a Result to `lhs`, or reports its
+// Status and returns the exit code for it (ctx.Fail).
+//   MEDMIJ_ASSIGN_OR_FAIL(ctx, auto nodes, reader.NodesOf(id));
+#define MEDMIJ_ASSIGN_OR_FAIL(ctx, lhs, expr) \
+  MEDMIJ_ASSIGN_OR_FAIL_IMPL(MEDMIJ_CONCAT(_res_, __LINE__), ctx, lhs, expr)
+#define MEDMIJ_ASSIGN_OR_FAIL_IMPL(tmp, ctx, lhs, expr) \
+  auto tmp = (expr);                                    \
+  if (!tmp.ok()) return (ctx).Fail(tmp.status());       \
+  lhs = std::move(tmp).value()

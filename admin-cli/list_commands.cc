@@ -25,13 +25,13 @@ Result<ListKind> ParseListArg(const std::string& name) {
 // Reads one archived version (the current one when `volgnummer` is 0).
 Result<std::string> VersionBytes(const store::Reader& r, ListKind list, uint64_t volgnummer) {
   if (volgnummer == 0) {
-    auto current = r.CurrentListVersion(list);
+    MEDMIJ_ASSIGN_OR_RETURN(auto current, r.CurrentListVersion(list));
     if (!current) {
       return Status::NotFound(std::string(ToString(list)) + " has not been published yet");
     }
     volgnummer = current->volgnummer;
   }
-  auto bytes = r.GetListBytes(list, volgnummer);
+  MEDMIJ_ASSIGN_OR_RETURN(auto bytes, r.GetListBytes(list, volgnummer));
   if (!bytes) {
     return Status::NotFound(std::string(ToString(list)) + " has no version " +
                             std::to_string(volgnummer));
@@ -139,7 +139,7 @@ void AddListCommands(CLI::App& app, Context& ctx, Action& action) {
       if (!txn.ok()) return ctx.Fail(txn.status());
       json rows = json::array();
       for (ListKind k : kAllLists) {
-        auto v = (*txn)->CurrentListVersion(k);
+        MEDMIJ_ASSIGN_OR_FAIL(ctx, const auto v, (*txn)->CurrentListVersion(k));
         json row{{"list", ToString(k)}};
         if (v) {
           row["volgnummer"] = v->volgnummer;

@@ -86,10 +86,6 @@ int main(int argc, char** argv) {
   }
   try {
     return action();
-  } catch (const store::CorruptionError& e) {
-    std::cerr << "medmij-admin: stored data is corrupt: " << cli::Shown(e.what())
-              << " (run 'medmij-admin journal verify' and 'medmij-admin check')\n";
-    return cli::kExitInternal;
   } catch (const std::exception& e) {
     std::cerr << "medmij-admin: internal error: " << cli::Shown(e.what()) << "\n";
     return cli::kExitInternal;

@@ -91,7 +91,7 @@ void AddNetworkCommands(CLI::App& app, Context& ctx, Action& action) {
       return WithRead(ctx, [&](const store::Reader& r) {
         auto p = ops::FindParticipant(r, *id);
         if (!p.ok()) return ctx.Fail(p.status());
-        auto nodes = r.NodesOf(*id);
+        MEDMIJ_ASSIGN_OR_FAIL(ctx, const auto nodes, r.NodesOf(*id));
         return ctx.Print(json(nodes), [&] {
           for (const auto& n : nodes) std::cout << Shown(n.hostname) << "\n";
         });
@@ -147,7 +147,7 @@ void AddNetworkCommands(CLI::App& app, Context& ctx, Action& action) {
       return WithRead(ctx, [&](const store::Reader& r) {
         auto p = ops::FindParticipant(r, *id);
         if (!p.ok()) return ctx.Fail(p.status());
-        auto clients = r.OAuthClientsOf(*id);
+        MEDMIJ_ASSIGN_OR_FAIL(ctx, const auto clients, r.OAuthClientsOf(*id));
         return ctx.Print(json(clients), [&] {
           for (const auto& c : clients) {
             std::cout << Shown(c.hostname) << "  " << Shown(c.organisation_name) << "\n";
@@ -173,7 +173,9 @@ void AddNetworkCommands(CLI::App& app, Context& ctx, Action& action) {
     auto* list = group->add_subcommand("list", "list the catalogue");
     OnRun(list, action, [&ctx] {
       return WithRead(ctx, [&](const store::Reader& r) {
-        auto services = r.AllServices();
+        std::vector<store::CorruptRecord> corrupt;
+        MEDMIJ_ASSIGN_OR_FAIL(ctx, const auto services, r.AllServices(&corrupt));
+        ctx.ReportSkipped(corrupt);
         return ctx.Print(json(services), [&] {
           for (const auto& s : services) {
             std::cout << Shown(s.id) << "  " << Shown(s.display_name) << "\n";
@@ -242,7 +244,7 @@ void AddNetworkCommands(CLI::App& app, Context& ctx, Action& action) {
     show->add_option("NAME", *name)->required();
     OnRun(show, action, [&ctx, name] {
       return WithRead(ctx, [&](const store::Reader& r) {
-        auto p = r.GetProvider(*name);
+        MEDMIJ_ASSIGN_OR_FAIL(ctx, const auto p, r.GetProvider(*name));
         if (!p) return ctx.Fail(Status::NotFound("provider " + *name + " does not exist"));
         return ctx.Print(json(*p), [&] { PrintProvider(*p); });
       });
@@ -254,7 +256,7 @@ void AddNetworkCommands(CLI::App& app, Context& ctx, Action& action) {
       return WithRead(ctx, [&](const store::Reader& r) {
         auto p = ops::FindParticipant(r, *dva);
         if (!p.ok()) return ctx.Fail(p.status());
-        auto providers = r.ProvidersOf(*dva);
+        MEDMIJ_ASSIGN_OR_FAIL(ctx, const auto providers, r.ProvidersOf(*dva));
         json names = json::array();
         for (const auto& pr : providers) names.push_back(pr.name);
         return ctx.Print(names, [&] {

@@ -51,7 +51,7 @@ int Explain(Context& ctx, const std::string& id, const std::string& at_text) {
   const store::Reader& r = **txn;
   auto p = ops::FindParticipant(r, id);
   if (!p.ok()) return ctx.Fail(p.status());
-  auto e = ops::Explain(r, *p, at);
+  MEDMIJ_ASSIGN_OR_FAIL(ctx, const auto e, ops::Explain(r, *p, at));
   return ctx.Print(ops::ToJson(e), [&] { PrintExplain(e); });
 }
 
@@ -103,10 +103,10 @@ int Show(Context& ctx, const std::string& id) {
   const store::Reader& r = **txn;
   auto p = ops::FindParticipant(r, id);
   if (!p.ok()) return ctx.Fail(p.status());
-  auto nodes = r.NodesOf(id);
-  auto clients = r.OAuthClientsOf(id);
-  auto providers = r.ProvidersOf(id);
-  auto cases = r.CasesOf(id);
+  MEDMIJ_ASSIGN_OR_FAIL(ctx, const auto nodes, r.NodesOf(id));
+  MEDMIJ_ASSIGN_OR_FAIL(ctx, const auto clients, r.OAuthClientsOf(id));
+  MEDMIJ_ASSIGN_OR_FAIL(ctx, const auto providers, r.ProvidersOf(id));
+  MEDMIJ_ASSIGN_OR_FAIL(ctx, const auto cases, r.CasesOf(id));
   auto standing = policy::EvaluateStanding(*p, ctx.now);
   json doc = *p;
   doc["good_standing"] = standing.good;
@@ -135,9 +135,13 @@ int List(Context& ctx, const std::string& status_filter, const std::string& role
   }
   auto txn = ctx.BeginRead();
   if (!txn.ok()) return ctx.Fail(txn.status());
+  // A record that does not decode is named on stderr; the others are listed.
+  std::vector<store::CorruptRecord> corrupt;
+  MEDMIJ_ASSIGN_OR_FAIL(ctx, auto participants, (*txn)->AllParticipants(&corrupt));
+  ctx.ReportSkipped(corrupt);
   json rows = json::array();
   std::vector<std::pair<Participant, bool>> shown;
-  for (auto& p : (*txn)->AllParticipants()) {
+  for (auto& p : participants) {
     if (status && p.status != *status) continue;
     if (role && !p.HasRole(*role)) continue;
     bool good = policy::EvaluateStanding(p, ctx.now).good;
@@ -189,13 +193,14 @@ int HistoryEvents(Context& ctx, const std::string& id) {
   if (auto p = ops::FindParticipant(**txn, id); !p.ok()) return ctx.Fail(p.status());
   std::vector<store::EventMeta> events;
   std::vector<uint64_t> seqs;
-  (*txn)->ForEachEvent(1, [&](const store::JournalEvent& e) {
+  Status read = (*txn)->ForEachEvent(1, [&](const store::JournalEvent& e) {
     if (ops::EventTouchesParticipant(e, id)) {
       events.push_back(e.meta);
       seqs.push_back(e.seq);
     }
     return true;
   });
+  if (!read.ok()) return ctx.Fail(read);
   json doc = json::array();
   for (size_t i = 0; i < events.size(); ++i) {
     json row = events[i];

@@ -119,18 +119,21 @@ Reply AuditEndpoints::Journal(const Request& request) const {
   }
   auto reader = store_.BeginRead();
   if (!reader.ok()) return ErrorReply(reader.status());
-  uint64_t length = (*reader)->JournalLength();
+  auto length = (*reader)->JournalLength();
+  if (!length.ok()) return ErrorReply(length.status());
   Reply r;
   r.content_type = "application/x-ndjson";
   uint64_t count = 0, last = 0;
-  (*reader)->ForEachStoredEvent(from, [&](const store::JournalEvent& e, std::string_view stored) {
-    r.body += stored;  // the stored bytes, which the hash covers
-    r.body += '\n';
-    last = e.seq;
-    return ++count < limit;
-  });
-  r.headers = "Cache-Control: no-store\r\nX-Journal-Length: " + std::to_string(length) + "\r\n";
-  if (count == limit && last < length) {
+  Status read = (*reader)->ForEachStoredEvent(
+      from, [&](const store::JournalEvent& e, std::string_view stored) {
+        r.body += stored;  // the stored bytes, which the hash covers
+        r.body += '\n';
+        last = e.seq;
+        return ++count < limit;
+      });
+  if (!read.ok()) return ErrorReply(read);
+  r.headers = "Cache-Control: no-store\r\nX-Journal-Length: " + std::to_string(*length) + "\r\n";
+  if (count == limit && last < *length) {
     r.headers += "Link: </audit/journal?from=" + std::to_string(last + 1) +
                  "&limit=" + std::to_string(limit) + ">; rel=\"next\"\r\n";
   }
@@ -143,16 +146,20 @@ Reply AuditEndpoints::Verify(const Request& request) const {
   if (!s.ok()) return Json({{"ok", false}, {"error", s.message()}});
   auto reader = store_.BeginRead();
   if (!reader.ok()) return ErrorReply(reader.status());
-  return Json({{"ok", true}, {"events", (*reader)->JournalLength()}});
+  auto length = (*reader)->JournalLength();
+  if (!length.ok()) return ErrorReply(length.status());
+  return Json({{"ok", true}, {"events", *length}});
 }
 
 Reply AuditEndpoints::History(const std::string& id, const Request& request) const {
   if (auto bad = RejectQuery(request, {})) return *bad;
   auto reader = store_.BeginRead();
   if (!reader.ok()) return ErrorReply(reader.status());
-  if (!(*reader)->GetParticipant(id)) return TextReply(404, "no such participant");
+  auto participant = (*reader)->GetParticipant(id);
+  if (!participant.ok()) return ErrorReply(participant.status());
+  if (!*participant) return TextReply(404, "no such participant");
   nlohmann::json rows = nlohmann::json::array();
-  (*reader)->ForEachEvent(1, [&](const store::JournalEvent& e) {
+  Status read = (*reader)->ForEachEvent(1, [&](const store::JournalEvent& e) {
     if (ops::EventTouchesParticipant(e, id)) {
       nlohmann::json row = e.meta;
       row["seq"] = e.seq;
@@ -160,6 +167,7 @@ Reply AuditEndpoints::History(const std::string& id, const Request& request) con
     }
     return true;
   });
+  if (!read.ok()) return ErrorReply(read);
   return Json(rows);
 }
 

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "registry/common/text.h"
 #include "registry/domain/list_form.h"
 #include "registry/http/http_util.h"
 
@@ -200,6 +201,21 @@ CertificateRenewal ServedCertificates(const Snapshot& snap, const ListSet& publi
   return r;
 }
 
+// /healthz's "store" section: "ok", or "corrupt" with the error and every record named.
+nlohmann::json StoreHealth(const Snapshot& snap) {
+  if (snap.store_error.empty() && snap.corrupt_records.empty()) return {{"status", "ok"}};
+  nlohmann::json records = nlohmann::json::array();
+  for (const CorruptRecord& r : snap.corrupt_records) {
+    records.push_back({{"table", EscapeForDisplay(r.table)},
+                       {"key", EscapeForDisplay(r.key)},
+                       {"reason", EscapeForDisplay(r.reason)}});
+  }
+  return {{"status", "corrupt"},
+          {"error", EscapeForDisplay(snap.store_error)},
+          {"corrupt_records", std::move(records)},
+          {"served", "the last good versions"}};
+}
+
 Reply ServeHealth(const ContentSource& source, const Snapshot& snap, const RouterOptions& options,
                   const Request& request, Time now) {
   if (auto bad = RejectQuery(request, {})) return *bad;
@@ -207,7 +223,9 @@ Reply ServeHealth(const ContentSource& source, const Snapshot& snap, const Route
   nlohmann::json j;
   Status signer = source.SignerUsable(now);
   const CertificateRenewal renewal = ServedCertificates(snap, published, options.renew_before, now);
-  bool healthy = snap.last_attempt.has_value() && snap.last_ok && signer.ok() && !renewal.due;
+  const bool store_ok = snap.store_error.empty() && snap.corrupt_records.empty();
+  bool healthy =
+      snap.last_attempt.has_value() && snap.last_ok && signer.ok() && !renewal.due && store_ok;
   j["status"] = healthy ? "ok" : "failing";
   j["signing"] = signer.ok() ? "ok" : "unusable";
   nlohmann::json served_certificate = {
@@ -218,6 +236,7 @@ Reply ServeHealth(const ContentSource& source, const Snapshot& snap, const Route
        renewal.earliest ? nlohmann::json(FormatTime(*renewal.earliest)) : nlohmann::json(nullptr)}};
   if (renewal.due) served_certificate["reason"] = renewal.reason;
   j["served_certificate"] = std::move(served_certificate);
+  j["store"] = StoreHealth(snap);
   j["last_publication"] =
       snap.last_attempt ? nlohmann::json(FormatTime(*snap.last_attempt)) : nlohmann::json(nullptr);
   j["last_successful_publication"] =
@@ -238,6 +257,35 @@ Reply ServeHealth(const ContentSource& source, const Snapshot& snap, const Route
   }
   j["lists"] = std::move(lists);
   return JsonReply(healthy ? 200 : 503, j.dump(), "no-store");
+}
+
+// Prometheus label value: backslash, double quote and line feed escaped (text format 0.0.4).
+std::string LabelValue(std::string_view v) {
+  std::string out;
+  out.reserve(v.size());
+  for (char c : v) {
+    if (c == '\\' || c == '"') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// The corrupt-record gauge: one series per stored record that does not decode.
+void AppendStoreMetrics(const Snapshot& snap, std::string& out) {
+  out +=
+      "# HELP medmij_store_corrupt_record 1 for each stored record that does not decode (the "
+      "lists served are the last good versions).\n";
+  out += "# TYPE medmij_store_corrupt_record gauge\n";
+  for (const CorruptRecord& r : snap.corrupt_records) {
+    out += "medmij_store_corrupt_record{table=\"" + LabelValue(EscapeForDisplay(r.table)) +
+           "\",key=\"" + LabelValue(EscapeForDisplay(r.key)) + "\"} 1\n";
+  }
 }
 
 // Seconds from `now` to `t`, with millisecond precision, for a gauge.
@@ -350,6 +398,7 @@ Reply ServeMetrics(const ContentSource& source, const Snapshot& snap, const Rout
   std::snprintf(buf, sizeof buf, "%.3f", since);
   out += std::string("medmij_seconds_since_last_publication ") + buf + "\n";
   AppendCertificateMetrics(source, snap, lists, options, now, out);
+  AppendStoreMetrics(snap, out);
   Reply r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   r.body = std::move(out);

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "registry/common/status.h"
 #include "registry/common/time.h"
@@ -69,6 +70,14 @@ struct ListStatus {
   uint64_t failures = 0;  // failed attempts since start-up
 };
 
+// A stored record that does not decode (the store's CorruptRecord, named for /healthz and
+// /metrics without this layer depending on the store).
+struct CorruptRecord {
+  std::string table;
+  std::string key;
+  std::string reason;
+};
+
 struct Snapshot {
   std::array<std::shared_ptr<const ServedList>, kListCount> lists;  // by ListKind; null: none yet
   std::string participants_json;                                    // GET /participants
@@ -78,6 +87,11 @@ struct Snapshot {
   std::optional<Time> last_success;  // of a publication where every list succeeded
   bool last_ok = true;
   std::array<ListStatus, kListCount> list_status;  // by ListKind
+  // Set when the last publication or reload hit a stored record that does not decode: what it
+  // said, and every such record found then. The lists served are the last good versions;
+  // /healthz is 503 and names them, /metrics has medmij_store_corrupt_record for each.
+  std::string store_error;
+  std::vector<CorruptRecord> corrupt_records;
 
   const ServedList* list(ListKind k) const { return lists[static_cast<size_t>(k)].get(); }
 };

@@ -39,19 +39,23 @@ std::vector<T> Select(const std::map<std::string, T>& records, Pred belongs) {
 
 }  // namespace
 
-std::map<std::string, DataService> Catalogue(const store::Reader& r) {
+Result<std::map<std::string, DataService>> Catalogue(const store::Reader& r) {
+  MEDMIJ_ASSIGN_OR_RETURN(std::vector<DataService> services, r.AllServices());
   std::map<std::string, DataService> out;
-  for (DataService& s : r.AllServices()) {
+  for (DataService& s : services) {
     std::string id = s.id;
     out.emplace(std::move(id), std::move(s));
   }
   return out;
 }
 
-Explanation Explain(const store::Reader& r, const Participant& p, Time at) {
+Result<Explanation> Explain(const store::Reader& r, const Participant& p, Time at) {
+  MEDMIJ_ASSIGN_OR_RETURN(auto nodes, r.NodesOf(p.id));
+  MEDMIJ_ASSIGN_OR_RETURN(auto clients, r.OAuthClientsOf(p.id));
+  MEDMIJ_ASSIGN_OR_RETURN(auto providers, r.ProvidersOf(p.id));
+  MEDMIJ_ASSIGN_OR_RETURN(auto catalogue, Catalogue(r));
   Explanation e{p, at, policy::EvaluateStanding(p, at), {}};
-  e.lists = policy::ExplainLists(p, r.NodesOf(p.id), r.OAuthClientsOf(p.id), r.ProvidersOf(p.id),
-                                 Catalogue(r), at);
+  e.lists = policy::ExplainLists(p, nodes, clients, providers, catalogue, at);
   return e;
 }
 

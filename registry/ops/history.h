@@ -22,7 +22,7 @@ namespace medmij::ops {
 bool EventTouchesParticipant(const store::JournalEvent& event, std::string_view id);
 
 // The data-service catalogue in `r`, by id (what policy::ExplainLists and ListProvider read).
-std::map<std::string, DataService> Catalogue(const store::Reader& r);
+Result<std::map<std::string, DataService>> Catalogue(const store::Reader& r);
 
 // A participant's standing and list membership at one instant.
 struct Explanation {
@@ -33,7 +33,7 @@ struct Explanation {
 };
 
 // From the records current in `r`.
-Explanation Explain(const store::Reader& r, const Participant& p, Time at);
+Result<Explanation> Explain(const store::Reader& r, const Participant& p, Time at);
 // As recorded in `state` (e.g. Store::StateAt(at)); nullopt when the participant is not in it.
 std::optional<Explanation> ExplainInState(const RegistryState& state, const std::string& id,
                                           Time at);

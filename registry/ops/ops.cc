@@ -23,21 +23,21 @@ Status OptionalReason(const std::string& reason) {
 
 Result<Participant> Load(const store::Reader& r, const std::string& id) {
   MEDMIJ_RETURN_IF_ERROR(ValidateParticipantId(id, "participant id"));
-  auto p = r.GetParticipant(id);
+  MEDMIJ_ASSIGN_OR_RETURN(auto p, r.GetParticipant(id));
   if (!p) return Status::NotFound("participant '" + id + "' does not exist");
   return std::move(*p);
 }
 
 // The back-channel hosts of `s` that are nodes of `dva`: point lookups, so adding a service to a
 // DVA with many nodes stays cheap (import adds 100 000 of them).
-std::set<std::string> DvaNodesAmong(const store::Reader& r, const std::string& dva,
-                                    const ProviderService& s) {
+Result<std::set<std::string>> DvaNodesAmong(const store::Reader& r, const std::string& dva,
+                                            const ProviderService& s) {
   std::set<std::string> hosts{UriHost(s.token_uri)};
   for (const auto& role : s.roles) hosts.insert(UriHost(role.resource_uri));
   if (s.subscription) hosts.insert(UriHost(s.subscription->endpoint_uri));
   std::set<std::string> out;
   for (const auto& h : hosts) {
-    auto node = r.GetNode(h);
+    MEDMIJ_ASSIGN_OR_RETURN(auto node, r.GetNode(h));
     if (node && node->participant == dva) out.insert(h);
   }
   return out;
@@ -86,7 +86,8 @@ Status Enrol(store::WriteTxn& txn, const Actor& actor, const EnrolInput& in) {
     if (!role) return Status::Invalid("role: must be dvp or dva, got '" + r + "'");
     p.roles.insert(*role);
   }
-  if (txn.GetParticipant(in.id)) {
+  MEDMIJ_ASSIGN_OR_RETURN(auto existing, txn.GetParticipant(in.id));
+  if (existing) {
     return Status::Exists("participant '" + in.id + "' is already enrolled");
   }
   p.id = in.id;
@@ -144,7 +145,8 @@ Status AddQualification(store::WriteTxn& txn, const Actor& actor, const std::str
                         const std::string& service_id) {
   MEDMIJ_RETURN_IF_ERROR(ValidateServiceId(service_id, "service"));
   MEDMIJ_ASSIGN_OR_RETURN(Participant p, Load(txn, participant));
-  MEDMIJ_RETURN_IF_ERROR(policy::CheckQualification(p, txn.GetService(service_id).has_value()));
+  MEDMIJ_ASSIGN_OR_RETURN(auto service, txn.GetService(service_id));
+  MEDMIJ_RETURN_IF_ERROR(policy::CheckQualification(p, service.has_value()));
   if (p.QualifiedServices().count(service_id)) {
     return Status::Exists("'" + p.id + "' is already qualified for data service " + service_id);
   }
@@ -231,12 +233,14 @@ Result<std::string> RequestTermination(store::WriteTxn& txn, const Actor& actor,
   MEDMIJ_RETURN_IF_ERROR(NeedReason(reason));
   MEDMIJ_ASSIGN_OR_RETURN(Participant p, Load(txn, participant));
   std::vector<TerminationRequest> pending;
-  for (auto& r : txn.AllTerminationRequests()) {
+  MEDMIJ_ASSIGN_OR_RETURN(auto requests, txn.AllTerminationRequests());
+  for (auto& r : requests) {
     if (r.participant == p.id && !r.approved) pending.push_back(std::move(r));
   }
   MEDMIJ_RETURN_IF_ERROR(policy::CheckTerminationRequest(p, pending));
   TerminationRequest r;
-  r.id = "term-" + std::to_string(txn.NextCounter("termination_request"));
+  MEDMIJ_ASSIGN_OR_RETURN(uint64_t n, txn.NextCounter("termination_request"));
+  r.id = "term-" + std::to_string(n);
   r.participant = p.id;
   r.case_id = case_id;
   r.requested = Made(actor, reason);
@@ -246,7 +250,7 @@ Result<std::string> RequestTermination(store::WriteTxn& txn, const Actor& actor,
 
 Result<std::string> ApproveTermination(store::WriteTxn& txn, const Actor& actor,
                                        const std::string& request_id) {
-  auto r = txn.GetTerminationRequest(request_id);
+  MEDMIJ_ASSIGN_OR_RETURN(auto r, txn.GetTerminationRequest(request_id));
   if (!r) return Status::NotFound("termination request '" + request_id + "' does not exist");
   MEDMIJ_RETURN_IF_ERROR(policy::CheckTerminationApproval(*r, actor.operator_name));
   MEDMIJ_ASSIGN_OR_RETURN(Participant p, Load(txn, r->participant));
@@ -256,7 +260,8 @@ Result<std::string> ApproveTermination(store::WriteTxn& txn, const Actor& actor,
   ChangeStatus(p, Lifecycle::kTerminated, actor,
                r->requested.reason + " (requested by " + r->requested.by + " as " + r->id + ")");
   txn.Put(p);
-  for (auto& c : txn.CasesOf(p.id)) {
+  MEDMIJ_ASSIGN_OR_RETURN(auto cases, txn.CasesOf(p.id));
+  for (auto& c : cases) {
     if (!c.IsOpen()) continue;
     c.closed = Made(actor, "participant terminated (" + r->id + ")");
     txn.Put(c);
@@ -269,7 +274,8 @@ Status AddNode(store::WriteTxn& txn, const Actor& actor, const std::string& part
   MEDMIJ_RETURN_IF_ERROR(ValidateHostname(hostname, "hostname"));
   MEDMIJ_ASSIGN_OR_RETURN(Participant p, Load(txn, participant));
   MEDMIJ_RETURN_IF_ERROR(policy::CheckNotTerminated(p, "node add"));
-  if (auto existing = txn.GetNode(hostname)) {
+  MEDMIJ_ASSIGN_OR_RETURN(auto existing, txn.GetNode(hostname));
+  if (existing) {
     return Status::Exists("hostname: node " + hostname + " is already registered to '" +
                           existing->participant + "'");
   }
@@ -282,11 +288,12 @@ Status RemoveNode(store::WriteTxn& txn, const Actor& actor, const std::string& p
   (void)actor;
   MEDMIJ_RETURN_IF_ERROR(ValidateHostname(hostname, "hostname"));
   MEDMIJ_ASSIGN_OR_RETURN(Participant p, Load(txn, participant));
-  auto node = txn.GetNode(hostname);
+  MEDMIJ_ASSIGN_OR_RETURN(auto node, txn.GetNode(hostname));
   if (!node || node->participant != p.id) {
     return Status::NotFound("hostname: '" + p.id + "' has no node " + hostname);
   }
-  MEDMIJ_RETURN_IF_ERROR(policy::CheckNodeRemoval(*node, txn.ProvidersOf(p.id)));
+  MEDMIJ_ASSIGN_OR_RETURN(auto providers, txn.ProvidersOf(p.id));
+  MEDMIJ_RETURN_IF_ERROR(policy::CheckNodeRemoval(*node, providers));
   txn.EraseNode(hostname);
   return Status::Ok();
 }
@@ -297,7 +304,8 @@ Status AddOAuthClient(store::WriteTxn& txn, const Actor& actor, const std::strin
   MEDMIJ_RETURN_IF_ERROR(ValidateOrganisationName(organisation_name, "org-name"));
   MEDMIJ_ASSIGN_OR_RETURN(Participant p, Load(txn, participant));
   MEDMIJ_RETURN_IF_ERROR(policy::CheckOAuthClientOwner(p));
-  if (auto existing = txn.GetOAuthClient(hostname)) {
+  MEDMIJ_ASSIGN_OR_RETURN(auto existing, txn.GetOAuthClient(hostname));
+  if (existing) {
     return Status::Exists("hostname: OAuth client " + hostname + " already belongs to '" +
                           existing->participant + "'");
   }
@@ -310,7 +318,7 @@ Status RemoveOAuthClient(store::WriteTxn& txn, const Actor& actor, const std::st
   (void)actor;
   MEDMIJ_RETURN_IF_ERROR(ValidateHostname(hostname, "hostname"));
   MEDMIJ_ASSIGN_OR_RETURN(Participant p, Load(txn, participant));
-  auto client = txn.GetOAuthClient(hostname);
+  MEDMIJ_ASSIGN_OR_RETURN(auto client, txn.GetOAuthClient(hostname));
   if (!client || client->participant != p.id) {
     return Status::NotFound("hostname: '" + p.id + "' has no OAuth client " + hostname);
   }
@@ -322,7 +330,7 @@ Status TransferOAuthClient(store::WriteTxn& txn, const Actor& actor, const std::
                            const std::string& to, const std::string& reason) {
   MEDMIJ_RETURN_IF_ERROR(ValidateHostname(hostname, "hostname"));
   MEDMIJ_RETURN_IF_ERROR(NeedReason(reason));
-  auto client = txn.GetOAuthClient(hostname);
+  MEDMIJ_ASSIGN_OR_RETURN(auto client, txn.GetOAuthClient(hostname));
   if (!client) return Status::NotFound("hostname: no OAuth client " + hostname);
   MEDMIJ_ASSIGN_OR_RETURN(Participant target, Load(txn, to));
   MEDMIJ_RETURN_IF_ERROR(
@@ -336,7 +344,8 @@ Status AddService(store::WriteTxn& txn, const Actor& actor, const std::string& i
                   const std::string& display_name) {
   MEDMIJ_RETURN_IF_ERROR(ValidateServiceId(id, "service id"));
   MEDMIJ_RETURN_IF_ERROR(ValidateDisplayName(display_name, "name"));
-  if (txn.GetService(id)) return Status::Exists("data service " + id + " is already listed");
+  MEDMIJ_ASSIGN_OR_RETURN(auto existing, txn.GetService(id));
+  if (existing) return Status::Exists("data service " + id + " is already listed");
   txn.Put(DataService{id, display_name, Made(actor)});
   return Status::Ok();
 }
@@ -368,8 +377,9 @@ Result<ProviderService> BuildService(const store::Reader& r, const Participant& 
                             MakeSubscription(in.subscription->max_days, in.subscription->uri));
     s.subscription = std::move(sub);
   }
-  MEDMIJ_RETURN_IF_ERROR(policy::CheckProviderService(s, r.GetService(in.service_id).has_value(),
-                                                      DvaNodesAmong(r, dva.id, s)));
+  MEDMIJ_ASSIGN_OR_RETURN(auto service, r.GetService(in.service_id));
+  MEDMIJ_ASSIGN_OR_RETURN(auto nodes, DvaNodesAmong(r, dva.id, s));
+  MEDMIJ_RETURN_IF_ERROR(policy::CheckProviderService(s, service.has_value(), nodes));
   return s;
 }
 
@@ -384,7 +394,8 @@ Status AddProvider(store::WriteTxn& txn, const Actor& actor, const ProviderInput
   }
   MEDMIJ_ASSIGN_OR_RETURN(Participant dva, Load(txn, in.dva));
   MEDMIJ_RETURN_IF_ERROR(policy::CheckProviderOwner(dva));
-  if (auto existing = txn.GetProvider(in.name)) {
+  MEDMIJ_ASSIGN_OR_RETURN(auto existing, txn.GetProvider(in.name));
+  if (existing) {
     return Status::Exists("provider name: " + in.name + " is already served by '" + existing->dva +
                           "'");
   }
@@ -412,7 +423,8 @@ Status RemoveProvider(store::WriteTxn& txn, const Actor& actor, const std::strin
   (void)actor;
   MEDMIJ_RETURN_IF_ERROR(ValidateProviderName(name, "provider name"));
   MEDMIJ_RETURN_IF_ERROR(OptionalReason(reason));
-  if (!txn.GetProvider(name)) return Status::NotFound("provider " + name + " does not exist");
+  MEDMIJ_ASSIGN_OR_RETURN(auto provider, txn.GetProvider(name));
+  if (!provider) return Status::NotFound("provider " + name + " does not exist");
   txn.EraseProvider(name);
   return Status::Ok();
 }
@@ -421,7 +433,7 @@ Status PutProviderService(store::WriteTxn& txn, const Actor& actor,
                           const ProviderServiceInput& in) {
   (void)actor;
   MEDMIJ_RETURN_IF_ERROR(ValidateProviderName(in.provider, "provider name"));
-  auto provider = txn.GetProvider(in.provider);
+  MEDMIJ_ASSIGN_OR_RETURN(auto provider, txn.GetProvider(in.provider));
   if (!provider) return Status::NotFound("provider " + in.provider + " does not exist");
   MEDMIJ_ASSIGN_OR_RETURN(Participant dva, Load(txn, provider->dva));
   MEDMIJ_RETURN_IF_ERROR(policy::CheckProviderOwner(dva));
@@ -436,7 +448,7 @@ Status RemoveProviderService(store::WriteTxn& txn, const Actor& actor, const std
   (void)actor;
   MEDMIJ_RETURN_IF_ERROR(ValidateProviderName(provider, "provider name"));
   MEDMIJ_RETURN_IF_ERROR(ValidateServiceId(service_id, "service"));
-  auto p = txn.GetProvider(provider);
+  MEDMIJ_ASSIGN_OR_RETURN(auto p, txn.GetProvider(provider));
   if (!p) return Status::NotFound("provider " + provider + " does not exist");
   if (!p->services.erase(service_id)) {
     return Status::NotFound("service: provider " + provider + " does not offer data service " +
@@ -464,7 +476,7 @@ Status UpdateProvider(store::WriteTxn& txn, const Actor& actor, const ProviderUp
       MEDMIJ_RETURN_IF_ERROR(ValidateIdentifier(kind, "", "identifiers"));  // names the kinds
     }
   }
-  auto provider = txn.GetProvider(in.name);
+  MEDMIJ_ASSIGN_OR_RETURN(auto provider, txn.GetProvider(in.name));
   if (!provider) return Status::NotFound("provider " + in.name + " does not exist");
   MEDMIJ_ASSIGN_OR_RETURN(Participant dva, Load(txn, provider->dva));
   MEDMIJ_RETURN_IF_ERROR(policy::CheckProviderOwner(dva));
@@ -497,7 +509,7 @@ Status UpdateProviderService(store::WriteTxn& txn, const Actor& actor,
     return Status::Invalid(
         "no-subscription: cannot be combined with --subscription-max-days or --subscription-uri");
   }
-  auto provider = txn.GetProvider(in.provider);
+  MEDMIJ_ASSIGN_OR_RETURN(auto provider, txn.GetProvider(in.provider));
   if (!provider) return Status::NotFound("provider " + in.provider + " does not exist");
   auto it = provider->services.find(in.service_id);
   if (it == provider->services.end()) {
@@ -531,8 +543,9 @@ Status UpdateProviderService(store::WriteTxn& txn, const Actor& actor,
     MEDMIJ_ASSIGN_OR_RETURN(Subscription sub, MakeSubscription(days, uri));
     s.subscription = std::move(sub);
   }
-  MEDMIJ_RETURN_IF_ERROR(policy::CheckProviderService(s, txn.GetService(s.service_id).has_value(),
-                                                      DvaNodesAmong(txn, dva.id, s)));
+  MEDMIJ_ASSIGN_OR_RETURN(auto service, txn.GetService(s.service_id));
+  MEDMIJ_ASSIGN_OR_RETURN(auto nodes, DvaNodesAmong(txn, dva.id, s));
+  MEDMIJ_RETURN_IF_ERROR(policy::CheckProviderService(s, service.has_value(), nodes));
   it->second = std::move(s);
   txn.Put(*provider);
   return Status::Ok();
@@ -542,13 +555,14 @@ Status TransferProvider(store::WriteTxn& txn, const Actor& actor, const std::str
                         const std::string& to, const std::string& reason) {
   MEDMIJ_RETURN_IF_ERROR(ValidateProviderName(name, "provider name"));
   MEDMIJ_RETURN_IF_ERROR(NeedReason(reason));
-  auto provider = txn.GetProvider(name);
+  MEDMIJ_ASSIGN_OR_RETURN(auto provider, txn.GetProvider(name));
   if (!provider) return Status::NotFound("provider " + name + " does not exist");
   MEDMIJ_ASSIGN_OR_RETURN(Participant target, Load(txn, to));
   MEDMIJ_RETURN_IF_ERROR(policy::CheckTransferTarget(target, Role::kDva, provider->dva, actor.now));
   for (const auto& [id, s] : provider->services) {
-    MEDMIJ_RETURN_IF_ERROR(policy::CheckProviderService(s, txn.GetService(id).has_value(),
-                                                        DvaNodesAmong(txn, target.id, s))
+    MEDMIJ_ASSIGN_OR_RETURN(auto service, txn.GetService(id));
+    MEDMIJ_ASSIGN_OR_RETURN(auto nodes, DvaNodesAmong(txn, target.id, s));
+    MEDMIJ_RETURN_IF_ERROR(policy::CheckProviderService(s, service.has_value(), nodes)
                                .WithContext("transfer to '" + target.id + "': data service " + id));
   }
   provider->dva = target.id;
@@ -564,7 +578,8 @@ Result<std::string> OpenCase(store::WriteTxn& txn, const Actor& actor,
   MEDMIJ_ASSIGN_OR_RETURN(Participant p, Load(txn, participant));
   MEDMIJ_RETURN_IF_ERROR(policy::CheckCaseOpen(p));
   ComplianceCase c;
-  c.id = "case-" + std::to_string(txn.NextCounter("case"));
+  MEDMIJ_ASSIGN_OR_RETURN(uint64_t n, txn.NextCounter("case"));
+  c.id = "case-" + std::to_string(n);
   c.participant = p.id;
   c.type = type;
   c.finding = finding;
@@ -586,7 +601,7 @@ Result<CaseStepResult> StepCase(store::WriteTxn& txn, const Actor& actor,
   if (deadline && *deadline <= actor.now) {
     return Status::Invalid("deadline: must be in the future (" + FormatTime(*deadline) + ")");
   }
-  auto c = txn.GetCase(case_id);
+  MEDMIJ_ASSIGN_OR_RETURN(auto c, txn.GetCase(case_id));
   if (!c) return Status::NotFound("case '" + case_id + "' does not exist");
   MEDMIJ_RETURN_IF_ERROR(policy::CheckCaseStep(*c, *to, immediate));
   CaseStepResult result;
@@ -607,7 +622,7 @@ Result<CaseStepResult> StepCase(store::WriteTxn& txn, const Actor& actor,
 Status CloseCase(store::WriteTxn& txn, const Actor& actor, const std::string& case_id,
                  const std::string& reason) {
   MEDMIJ_RETURN_IF_ERROR(NeedReason(reason));
-  auto c = txn.GetCase(case_id);
+  MEDMIJ_ASSIGN_OR_RETURN(auto c, txn.GetCase(case_id));
   if (!c) return Status::NotFound("case '" + case_id + "' does not exist");
   MEDMIJ_RETURN_IF_ERROR(policy::CheckCaseClose(*c));
   c->closed = Made(actor, reason);

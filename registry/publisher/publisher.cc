@@ -66,14 +66,18 @@ Report Publisher::PublishOnce(Time now) {
   std::array<std::optional<store::ListVersion>, std::size(kAllLists)> current;
   // The current version carries other certificates than ours: re-sign it (a key roll).
   std::array<bool, std::size(kAllLists)> new_certificate{};
-  try {
+  {
     RegistryState state;
     {
       auto read = store_.BeginRead();
       if (!read.ok()) return fail_all(read.status().WithContext("publish: snapshot"));
-      state = (*read)->LoadState();
+      auto loaded = (*read)->LoadState();
+      if (!loaded.ok()) return fail_all(loaded.status().WithContext("publish"));
+      state = std::move(loaded).value();
       for (size_t i : active) {
-        current[i] = (*read)->CurrentListVersion(kAllLists[i]);
+        auto version = (*read)->CurrentListVersion(kAllLists[i]);
+        if (!version.ok()) return fail_all(version.status().WithContext("publish"));
+        current[i] = std::move(version).value();
         if (current[i]) new_certificate[i] = !CarriesOurCertificates(i, **read, *current[i]);
       }
     }
@@ -86,8 +90,6 @@ Report Publisher::PublishOnce(Time now) {
       if (current[i]) outcomes[i]->volgnummer = current[i]->volgnummer;
     }
     // `state` (the largest structure) is freed here, before documents are rendered and signed.
-  } catch (const store::CorruptionError& e) {
-    return fail_all(Status::Corruption(std::string("publish: ") + e.what()));
   }
 
   // Whole seconds: the Tijdstempel as written in the list, and Last-Modified.
@@ -117,72 +119,73 @@ Report Publisher::PublishOnce(Time now) {
       continue;
     }
     uint64_t base = current[i] ? current[i]->volgnummer : 0;
-    try {
-      // The document takes over the entries' buffer (no second copy of a list that reaches
-      // 150 MB at 100 000 providers) and is signed in place.
-      std::string document = lists::RenderTakingEntries(content, tijdstempel, base + 1);
-      for (int attempt = 1;; ++attempt) {
-        if (Status st = signer_.SignValidatedInPlace(document, list, schemas_); !st.ok()) {
+    // The document takes over the entries' buffer (no second copy of a list that reaches
+    // 150 MB at 100 000 providers) and is signed in place.
+    std::string document = lists::RenderTakingEntries(content, tijdstempel, base + 1);
+    for (int attempt = 1;; ++attempt) {
+      if (Status st = signer_.SignValidatedInPlace(document, list, schemas_); !st.ok()) {
+        failed(st);
+        break;
+      }
+      auto write = store_.BeginWrite();
+      if (!write.ok()) {
+        failed(write.status());
+        break;
+      }
+      // Another process may have published since our snapshot: decide inside the writer lock.
+      auto read_current = (*write)->CurrentListVersion(list);
+      if (!read_current.ok()) {
+        failed(read_current.status());
+        break;
+      }
+      const std::optional<store::ListVersion>& now_current = *read_current;
+      if (now_current && now_current->content_digest == content.digest &&
+          CarriesOurCertificates(i, **write, *now_current)) {
+        outcome.volgnummer = now_current->volgnummer;
+        break;  // someone archived this very content, signed as we sign, already
+      }
+      if (now_current && now_current->tijdstempel >= tijdstempel) {
+        defer(outcome, *now_current);  // another process published in this second
+        break;
+      }
+      uint64_t latest = now_current ? now_current->volgnummer : 0;
+      if (latest != base) {
+        if (attempt >= kMaxAttempts) {
+          failed(Status::Internal("the list kept changing under concurrent publications"));
+          break;
+        }
+        base = latest;
+        document = signer::StripSignature(document);
+        if (Status st = lists::SetVolgnummer(document, base + 1); !st.ok()) {
           failed(st);
           break;
         }
-        auto write = store_.BeginWrite();
-        if (!write.ok()) {
-          failed(write.status());
-          break;
-        }
-        // Another process may have published since our snapshot: decide inside the writer lock.
-        std::optional<store::ListVersion> now_current = (*write)->CurrentListVersion(list);
-        if (now_current && now_current->content_digest == content.digest &&
-            CarriesOurCertificates(i, **write, *now_current)) {
-          outcome.volgnummer = now_current->volgnummer;
-          break;  // someone archived this very content, signed as we sign, already
-        }
-        if (now_current && now_current->tijdstempel >= tijdstempel) {
-          defer(outcome, *now_current);  // another process published in this second
-          break;
-        }
-        uint64_t latest = now_current ? now_current->volgnummer : 0;
-        if (latest != base) {
-          if (attempt >= kMaxAttempts) {
-            failed(Status::Internal("the list kept changing under concurrent publications"));
-            break;
-          }
-          base = latest;
-          document = signer::StripSignature(document);
-          if (Status st = lists::SetVolgnummer(document, base + 1); !st.ok()) {
-            failed(st);
-            break;
-          }
-          continue;  // re-sign with the right Volgnummer; the aborted txn wrote nothing
-        }
-        store::ListVersion v;
-        v.list = list;
-        v.volgnummer = base + 1;
-        v.tijdstempel = tijdstempel;
-        v.sha256 = Sha256Hex(document);
-        v.size = document.size();
-        v.content_digest = content.digest;
-        // Same entries as the current version: only the signing certificate changed.
-        const bool resign = now_current && now_current->content_digest == content.digest;
-        (*write)->PutListVersion(v, document);
-        auto committed = (*write)->Commit(
-            store::EventMeta{now, options_.operator_name, "publish", "list:" + name,
-                             resign ? "signing certificate changed" : "content changed"});
-        if (!committed.ok()) {
-          failed(committed.status());
-          break;
-        }
-        write->reset();
-        outcome.published = true;
-        outcome.resigned = resign;
-        outcome.volgnummer = v.volgnummer;
-        carried_[i] = Carried{v.volgnummer, signer_.CertificatesSha256()};
-        if (Status st = ExportCurrent(i, v, document); !st.ok()) failed(st);
+        continue;  // re-sign with the right Volgnummer; the aborted txn wrote nothing
+      }
+      store::ListVersion v;
+      v.list = list;
+      v.volgnummer = base + 1;
+      v.tijdstempel = tijdstempel;
+      v.sha256 = Sha256Hex(document);
+      v.size = document.size();
+      v.content_digest = content.digest;
+      // Same entries as the current version: only the signing certificate changed.
+      const bool resign = now_current && now_current->content_digest == content.digest;
+      (*write)->PutListVersion(v, document);
+      auto committed = (*write)->Commit(
+          store::EventMeta{now, options_.operator_name, "publish", "list:" + name,
+                           resign ? "signing certificate changed" : "content changed"});
+      if (!committed.ok()) {
+        failed(committed.status());
         break;
       }
-    } catch (const store::CorruptionError& e) {
-      failed(Status::Corruption(e.what()));
+      write->reset();
+      outcome.published = true;
+      outcome.resigned = resign;
+      outcome.volgnummer = v.volgnummer;
+      carried_[i] = Carried{v.volgnummer, signer_.CertificatesSha256()};
+      if (Status st = ExportCurrent(i, v, document); !st.ok()) failed(st);
+      break;
     }
   }
   for (size_t i : active) {
@@ -199,9 +202,10 @@ Report Publisher::PublishOnce(Time now) {
 bool Publisher::CarriesOurCertificates(size_t i, const store::Reader& reader,
                                        const store::ListVersion& version) {
   if (carried_[i].volgnummer != version.volgnummer) {
-    std::optional<std::string> bytes = reader.GetListBytes(kAllLists[i], version.volgnummer);
-    auto certificates = bytes ? signer::SigningCertificatesOf(*bytes)
-                              : Result<signer::SigningCertificates>(Status::NotFound("no bytes"));
+    auto bytes = reader.GetListBytes(kAllLists[i], version.volgnummer);
+    auto certificates = bytes.ok() && *bytes
+                            ? signer::SigningCertificatesOf(**bytes)
+                            : Result<signer::SigningCertificates>(Status::NotFound("no bytes"));
     carried_[i] =
         Carried{version.volgnummer, certificates.ok() ? certificates->sha256 : std::string()};
   }
@@ -211,21 +215,17 @@ bool Publisher::CarriesOurCertificates(size_t i, const store::Reader& reader,
 Status Publisher::ExportFromArchive(size_t i, uint64_t volgnummer) {
   if (options_.export_dir.empty() || exported_[i] == volgnummer) return Status::Ok();
   const ListKind list = kAllLists[i];
-  std::optional<store::ListVersion> version;
-  std::optional<std::string> bytes;
   auto read = store_.BeginRead();
   if (!read.ok()) return read.status();
-  try {
-    version = (*read)->GetListVersion(list, volgnummer);
-    bytes = (*read)->GetListBytes(list, volgnummer);
-  } catch (const store::CorruptionError& e) {
-    return Status::Corruption(std::string("export: ") + e.what());
-  }
+  auto version = (*read)->GetListVersion(list, volgnummer);
+  if (!version.ok()) return version.status().WithContext("export");
+  auto bytes = (*read)->GetListBytes(list, volgnummer);
+  if (!bytes.ok()) return bytes.status().WithContext("export");
   read->reset();
-  if (!version || !bytes) {
+  if (!*version || !*bytes) {
     return Status::NotFound("export: version " + std::to_string(volgnummer) + " not archived");
   }
-  return ExportCurrent(i, *version, *bytes);
+  return ExportCurrent(i, **version, **bytes);
 }
 
 Status Publisher::ExportCurrent(size_t i, const store::ListVersion& version,

@@ -51,7 +51,7 @@ Result<bool> Checkpointer::Update() {
   next.origin = signer_->name();
   {
     MEDMIJ_ASSIGN_OR_RETURN(auto reader, store_.BeginRead());
-    next.size = reader->JournalLength();
+    MEDMIJ_ASSIGN_OR_RETURN(next.size, reader->JournalLength());
     MEDMIJ_ASSIGN_OR_RETURN(next.root, reader->TreeHash(next.size));
     if (latest_) {
       const uint64_t old_size = latest_->size;

@@ -28,27 +28,61 @@ std::string LabelState(const Participant& p) {
 
 // The public view of a participant: who it is, its state, and which of the published lists
 // it is on at `at`. Candidates are not shown: they are not (yet) part of the network.
-nlohmann::json ParticipantJson(const store::Reader& r, const Participant& p,
-                               const std::map<std::string, DataService>& catalogue,
-                               const ListSet& published, Time at) {
+Result<nlohmann::json> ParticipantJson(const store::Reader& r, const Participant& p,
+                                       const std::map<std::string, DataService>& catalogue,
+                                       const ListSet& published, Time at) {
   nlohmann::json roles = nlohmann::json::array();
   for (Role role : p.roles) roles.push_back(std::string(ToString(role)));
-  auto membership = policy::ExplainLists(p, r.NodesOf(p.id), r.OAuthClientsOf(p.id),
-                                         r.ProvidersOf(p.id), catalogue, at);
+  MEDMIJ_ASSIGN_OR_RETURN(auto nodes, r.NodesOf(p.id));
+  MEDMIJ_ASSIGN_OR_RETURN(auto clients, r.OAuthClientsOf(p.id));
+  MEDMIJ_ASSIGN_OR_RETURN(auto providers, r.ProvidersOf(p.id));
+  auto membership = policy::ExplainLists(p, nodes, clients, providers, catalogue, at);
   nlohmann::json lists = nlohmann::json::array();
   for (const auto& m : membership) {
     if (m.on && published.test(static_cast<size_t>(m.list))) {
       lists.push_back(std::string(ToString(m.list)));
     }
   }
-  return {{"id", p.id},
-          {"legal_name", p.legal_name},
-          {"roles", std::move(roles)},
-          {"status", std::string(ToString(p.status))},
-          {"label", LabelState(p)},
-          {"good_standing", policy::EvaluateStanding(p, at).good},
-          {"lists", std::move(lists)},
-          {"as_of", FormatTime(at)}};
+  return nlohmann::json{{"id", p.id},
+                        {"legal_name", p.legal_name},
+                        {"roles", std::move(roles)},
+                        {"status", std::string(ToString(p.status))},
+                        {"label", LabelState(p)},
+                        {"good_standing", policy::EvaluateStanding(p, at).good},
+                        {"lists", std::move(lists)},
+                        {"as_of", FormatTime(at)}};
+}
+
+// The public register (GET /participants and /participants/{id}) at `at` into `snap`. A
+// participant whose records do not decode is left out (and named in `corrupt`); a catalogue that
+// does not decode fails the whole register.
+Status BuildRegister(const store::Reader& reader, const ListSet& published, Time at, Snapshot& snap,
+                     std::vector<store::CorruptRecord>& corrupt) {
+  MEDMIJ_ASSIGN_OR_RETURN(const auto catalogue, ops::Catalogue(reader));
+  MEDMIJ_ASSIGN_OR_RETURN(const auto participants, reader.AllParticipants(&corrupt));
+  Status first_error;
+  nlohmann::json all = nlohmann::json::array();
+  for (const Participant& p : participants) {
+    if (p.status == Lifecycle::kCandidate) continue;
+    auto j = ParticipantJson(reader, p, catalogue, published, at);
+    if (!j.ok()) {
+      if (j.status().code() != Status::Code::kCorruption) return j.status();
+      if (first_error.ok()) first_error = j.status();
+      continue;
+    }
+    snap.participant_json[p.id] = j->dump();
+    all.push_back(std::move(j).value());
+  }
+  snap.participants_json =
+      nlohmann::json{{"as_of", FormatTime(at)}, {"participants", std::move(all)}}.dump();
+  return first_error;
+}
+
+std::vector<http::CorruptRecord> ForDisplay(const std::vector<store::CorruptRecord>& records) {
+  std::vector<http::CorruptRecord> out;
+  out.reserve(records.size());
+  for (const auto& r : records) out.push_back({r.table, r.key, r.reason});
+  return out;
 }
 
 }  // namespace
@@ -73,9 +107,9 @@ std::shared_ptr<const Snapshot> RegistryService::Current() const {
 Result<std::optional<ArchivedVersion>> RegistryService::Archived(ListKind list, uint64_t volgnummer,
                                                                  ListForm form) const {
   MEDMIJ_ASSIGN_OR_RETURN(auto reader, store_.BeginRead());
-  auto v = reader->GetListVersion(list, volgnummer);
+  MEDMIJ_ASSIGN_OR_RETURN(auto v, reader->GetListVersion(list, volgnummer));
   if (!v) return std::optional<ArchivedVersion>();
-  auto bytes = reader->GetListBytes(list, volgnummer);
+  MEDMIJ_ASSIGN_OR_RETURN(auto bytes, reader->GetListBytes(list, volgnummer));
   if (!bytes) return Status::Corruption("archived version without bytes");
   reader.reset();
   if (form == ListForm::kStrict) {
@@ -94,8 +128,8 @@ std::optional<Time> RegistryService::SignerNotAfter() const {
   return signer_.NotAfter();
 }
 
-Result<std::shared_ptr<const Snapshot>> RegistryService::Reload(const Snapshot& base,
-                                                                Time at) const {
+Result<std::shared_ptr<const Snapshot>> RegistryService::Reload(const Snapshot& base, Time at,
+                                                                const Status& published) const {
   auto snap = std::make_shared<Snapshot>();
   snap->publications_total = base.publications_total;
   snap->last_attempt = base.last_attempt;
@@ -106,16 +140,16 @@ Result<std::shared_ptr<const Snapshot>> RegistryService::Reload(const Snapshot& 
   MEDMIJ_ASSIGN_OR_RETURN(auto reader, store_.BeginRead());
   for (ListKind k : kAllLists) {
     size_t i = static_cast<size_t>(k);
-    auto cur = reader->CurrentListVersion(k);
+    MEDMIJ_ASSIGN_OR_RETURN(auto cur, reader->CurrentListVersion(k));
     if (!cur) continue;
     const ServedList* old = base.list(k);
-    auto versions = reader->ListVersions(k);
+    MEDMIJ_ASSIGN_OR_RETURN(auto versions, reader->ListVersions(k));
     if (old != nullptr && old->volgnummer == cur->volgnummer) {
       // Same version: keep the prepared bytes, refresh only the index.
       auto copy = std::make_shared<ServedList>(*old);
       snap->lists[i] = std::move(copy);
     } else {
-      auto bytes = reader->GetListBytes(k, cur->volgnummer);
+      MEDMIJ_ASSIGN_OR_RETURN(auto bytes, reader->GetListBytes(k, cur->volgnummer));
       if (!bytes)
         return Status::Corruption(std::string(ToString(k)) + ": current version has no bytes");
       auto list = std::make_shared<ServedList>();
@@ -147,21 +181,34 @@ Result<std::shared_ptr<const Snapshot>> RegistryService::Reload(const Snapshot& 
     snap->lists[i] = std::move(with_index);
   }
 
-  const std::map<std::string, DataService> catalogue = ops::Catalogue(*reader);
-  nlohmann::json all = nlohmann::json::array();
-  for (const Participant& p : reader->AllParticipants()) {
-    if (p.status == Lifecycle::kCandidate) continue;
-    nlohmann::json j = ParticipantJson(*reader, p, catalogue, options_.lists, at);
-    snap->participant_json[p.id] = j.dump();
-    all.push_back(std::move(j));
+  // A record that does not decode fails only what needs it: the lists above are the archive's,
+  // the register leaves out whom it cannot show (or stays as it was), and the health report
+  // names every such record.
+  std::vector<store::CorruptRecord> skipped;
+  Status problem = published;
+  Status built = BuildRegister(*reader, options_.lists, at, *snap, skipped);
+  if (!built.ok()) {
+    if (built.code() != Status::Code::kCorruption) return built;
+    if (snap->participants_json.empty()) {
+      snap->participants_json = base.participants_json;
+      snap->participant_json = base.participant_json;
+    }
+    if (problem.ok()) problem = built;
   }
-  snap->participants_json =
-      nlohmann::json{{"as_of", FormatTime(at)}, {"participants", std::move(all)}}.dump();
+  if (problem.ok() && !skipped.empty()) {
+    problem =
+        Status::Corruption(std::to_string(skipped.size()) + " participant record(s) do not decode");
+  }
+  if (!problem.ok()) {
+    snap->store_error = problem.message();
+    MEDMIJ_ASSIGN_OR_RETURN(auto corrupt, reader->CorruptRecords());
+    snap->corrupt_records = ForDisplay(corrupt);
+  }
   return std::shared_ptr<const Snapshot>(std::move(snap));
 }
 
 Status RegistryService::LoadFromArchive() {
-  MEDMIJ_ASSIGN_OR_RETURN(auto snap, Reload(*Current(), clock_.Now()));
+  MEDMIJ_ASSIGN_OR_RETURN(auto snap, Reload(*Current(), clock_.Now(), Status::Ok()));
   current_.store(std::move(snap));
   return Status::Ok();
 }
@@ -218,9 +265,13 @@ void RegistryService::Run() {
       base->publications_total += 1;
       base->last_attempt = report.at;
       bool all_ok = true;
+      Status corruption;  // the first list that failed on a record that does not decode
       for (const auto& outcome : report.lists) {
         ListStatus& st = base->list_status[static_cast<size_t>(outcome.list)];
         st.ok = outcome.status.ok();
+        if (outcome.status.code() == Status::Code::kCorruption && corruption.ok()) {
+          corruption = outcome.status;
+        }
         if (!st.ok) {
           st.failures += 1;
           all_ok = false;
@@ -232,7 +283,7 @@ void RegistryService::Run() {
       if (all_ok) base->last_success = report.at;
       next_wakeup = report.next_wakeup;
       retry_at = all_ok ? std::nullopt : std::optional<Time>(at + options_.retry_interval);
-      auto reloaded = Reload(*base, report.at);
+      auto reloaded = Reload(*base, report.at, corruption);
       if (reloaded.ok()) {
         current_.store(std::move(reloaded).value());
         // The gzip representations of new versions, a moment after the plain ones.

@@ -70,7 +70,10 @@ class RegistryService : public http::ContentSource {
   // Checkpointer::Update, its refusal or failure reported on stderr; false when it failed.
   bool SignCheckpoint();
   // Builds a snapshot of the archive's current versions; keeps `base`'s publication status.
-  Result<std::shared_ptr<const http::Snapshot>> Reload(const http::Snapshot& base, Time at) const;
+  // When `published` (the publication's first corruption) or the register hit a record that
+  // does not decode, the snapshot's store_error says so and corrupt_records names every one.
+  Result<std::shared_ptr<const http::Snapshot>> Reload(const http::Snapshot& base, Time at,
+                                                       const Status& published) const;
 
   store::Store& store_;
   publisher::Publisher& publisher_;

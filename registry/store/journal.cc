@@ -3,6 +3,7 @@
 #include "registry/common/sha256.h"
 #include "registry/domain/json.h"
 #include "registry/domain/json_object.h"
+#include "registry/store/tables.h"
 
 namespace medmij::store {
 
@@ -118,6 +119,20 @@ JournalEvent Decode(std::string_view stored) {
   JournalEvent ev = json::parse(stored).get<JournalEvent>();
   ev.hash = ChainHash(ev.prev_hash, stored);
   return ev;
+}
+
+std::optional<std::string> TryDecode(std::string_view stored, JournalEvent& ev) {
+  try {
+    ev = Decode(stored);
+    return std::nullopt;
+  } catch (const std::exception& e) {
+    return std::string(e.what());
+  }
+}
+
+std::string KeyName(std::string_view key) {
+  auto seq = ParseSeqKey(key);
+  return seq ? std::to_string(*seq) : "with key '" + internal::Printable(key) + "'";
 }
 
 std::optional<std::string> UpgradeFromSchema1(std::string_view v1) {

@@ -54,6 +54,13 @@ std::string Seal(JournalEvent& ev);
 // (parse error or JsonDecodeError).
 JournalEvent Decode(std::string_view stored);
 
+// Decode without throwing: nullopt when `stored` decodes (into `ev`), else the decoder's reason.
+std::optional<std::string> TryDecode(std::string_view stored, JournalEvent& ev);
+
+// An event's key for messages: its seq in decimal, or the key itself (made printable) when it
+// is not a sequence key.
+std::string KeyName(std::string_view key);
+
 // The schema-2 bytes of a schema-1 stored event, or nullopt when `v1` is not the canonical
 // schema-1 encoding of an event whose hash holds (such bytes are left as they are, for
 // VerifyJournal to report).

@@ -17,11 +17,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string SeqName(std::string_view key) {
-  auto seq = journal::ParseSeqKey(key);
-  return seq ? std::to_string(*seq) : "with key '" + Printable(key) + "'";
-}
-
 // Canonical replayed state: table -> key -> the record's bytes (for list_bytes: the canonical
 // {"sha256","size"}).
 using Replay = std::array<std::map<std::string, std::string>, internal::kTableCount>;
@@ -81,59 +76,55 @@ Status Store::VerifyJournal() const {
   uint64_t expected = 1;
   std::string prev = journal::kGenesisHash;
   Status status;
-  try {
-    r.Scan(internal::kJournalDbi, "", "", [&](std::string_view k, std::string_view v) {
-      auto seq = journal::ParseSeqKey(k);
-      if (!seq) {
-        status = Status::Corruption("journal: key '" + Printable(k) + "' is not a sequence number");
-        return false;
-      }
-      if (*seq != expected) {
-        status = Status::Corruption(expected == 1
-                                        ? "journal: event 1 missing"
-                                        : "journal: event " + std::to_string(expected) +
-                                              " missing after " + std::to_string(expected - 1));
-        return false;
-      }
-      const std::string name = "journal event " + std::to_string(*seq);
-      JournalEvent ev;
-      try {
-        ev = journal::Decode(v);  // the hash is computed from `v`, the bytes as stored
-      } catch (const std::exception& e) {
-        status = Status::Corruption(name + ": does not decode (altered): " + e.what());
-        return false;
-      }
-      if (ev.seq != *seq) {
-        status =
-            Status::Corruption(name + ": holds event " + std::to_string(ev.seq) + " (reordered)");
-        return false;
-      }
-      if (ev.prev_hash != prev) {
-        // Keys and seqs agree, so nothing was moved: event seq-1's bytes (whose hash no longer
-        // is the one recorded here) or this event's prev_hash were changed.
-        status = *seq == 1 ? Status::Corruption(name + ": does not start the chain (altered)")
-                           : Status::Corruption("journal event " + std::to_string(*seq - 1) +
-                                                ": hash mismatch (altered): event " +
-                                                std::to_string(*seq) + " links to another hash");
-        return false;
-      }
-      prev = ev.hash;
-      ++expected;
-      return true;
-    });
-    if (!status.ok()) return status;
-    uint64_t last = expected - 1;
-    internal::JournalHead head = r.ReadHead();
-    if (head.seq != last) {
-      return Status::Corruption("journal head says " + std::to_string(head.seq) +
-                                " but the last event is " + std::to_string(last));
-    }
-    if (head.hash != prev) {
-      return Status::Corruption("journal event " + std::to_string(last) +
-                                ": hash mismatch (altered): the journal head names another hash");
-    }
-  } catch (const CorruptionError& e) {
-    return Status::Corruption(e.what());
+  MEDMIJ_RETURN_IF_ERROR(
+      r.Scan(internal::kJournalDbi, "", "", [&](std::string_view k, std::string_view v) {
+        auto seq = journal::ParseSeqKey(k);
+        if (!seq) {
+          status =
+              Status::Corruption("journal: key '" + Printable(k) + "' is not a sequence number");
+          return false;
+        }
+        if (*seq != expected) {
+          status = Status::Corruption(expected == 1
+                                          ? "journal: event 1 missing"
+                                          : "journal: event " + std::to_string(expected) +
+                                                " missing after " + std::to_string(expected - 1));
+          return false;
+        }
+        const std::string name = "journal event " + std::to_string(*seq);
+        JournalEvent ev;  // its hash is computed from `v`, the bytes as stored
+        if (auto why = journal::TryDecode(v, ev)) {
+          status = Status::Corruption(name + ": does not decode (altered): " + *why);
+          return false;
+        }
+        if (ev.seq != *seq) {
+          status =
+              Status::Corruption(name + ": holds event " + std::to_string(ev.seq) + " (reordered)");
+          return false;
+        }
+        if (ev.prev_hash != prev) {
+          // Keys and seqs agree, so nothing was moved: event seq-1's bytes (whose hash no longer
+          // is the one recorded here) or this event's prev_hash were changed.
+          status = *seq == 1 ? Status::Corruption(name + ": does not start the chain (altered)")
+                             : Status::Corruption("journal event " + std::to_string(*seq - 1) +
+                                                  ": hash mismatch (altered): event " +
+                                                  std::to_string(*seq) + " links to another hash");
+          return false;
+        }
+        prev = ev.hash;
+        ++expected;
+        return true;
+      }));
+  if (!status.ok()) return status;
+  uint64_t last = expected - 1;
+  MEDMIJ_ASSIGN_OR_RETURN(internal::JournalHead head, r.ReadHead());
+  if (head.seq != last) {
+    return Status::Corruption("journal head says " + std::to_string(head.seq) +
+                              " but the last event is " + std::to_string(last));
+  }
+  if (head.hash != prev) {
+    return Status::Corruption("journal event " + std::to_string(last) +
+                              ": hash mismatch (altered): the journal head names another hash");
   }
   return Status::Ok();
 }
@@ -141,129 +132,130 @@ Status Store::VerifyJournal() const {
 Status Store::Check() const {
   MEDMIJ_ASSIGN_OR_RETURN(auto reader, BeginRead());
   Reader::Impl& r = *reader->impl_;
-  try {
-    Replay replay;
-    internal::TreeBuilder tree;
-    Status status;
-    r.Scan(internal::kJournalDbi, "", "", [&](std::string_view k, std::string_view v) {
-      tree.Append(v);
-      JournalEvent ev;
-      try {
-        ev = journal::Decode(v);
-      } catch (const std::exception& e) {
-        status =
-            Status::Corruption("journal event " + SeqName(k) + ": does not decode: " + e.what());
+  Replay replay;
+  internal::TreeBuilder tree;
+  Status status;
+  MEDMIJ_RETURN_IF_ERROR(
+      r.Scan(internal::kJournalDbi, "", "", [&](std::string_view k, std::string_view v) {
+        tree.Append(v);
+        JournalEvent ev;
+        if (auto why = journal::TryDecode(v, ev)) {
+          status = Status::Corruption("journal event " + journal::KeyName(k) +
+                                      ": does not decode: " + *why);
+          return false;
+        }
+        status = Apply(ev, replay, /*check_before=*/true, nullptr);
+        return status.ok();
+      }));
+  MEDMIJ_RETURN_IF_ERROR(status);
+
+  for (const internal::TableSpec& spec : internal::kTables) {
+    const Table table = spec.table;
+    const auto& expected = replay[DbiOf(table)];
+    auto it = expected.begin();
+    Status scanned = r.Scan(DbiOf(table), "", "", [&](std::string_view k, std::string_view v) {
+      std::string actual = table == Table::kListBytes ? BytesDigest(v).dump() : std::string(v);
+      if (it == expected.end() || k < it->first) {
+        status = Status::Corruption(Where(table, k) + ": in the table but not in the journal");
         return false;
       }
-      status = Apply(ev, replay, /*check_before=*/true, nullptr);
-      return status.ok();
+      if (k > it->first) {
+        status = Status::Corruption(Where(table, it->first) +
+                                    ": in the journal but missing from the table");
+        return false;
+      }
+      if (actual != it->second) {
+        status = Status::Corruption(Where(table, k) + ": stored value differs from the journal");
+        return false;
+      }
+      ++it;
+      return true;
     });
+    MEDMIJ_RETURN_IF_ERROR(scanned);
     MEDMIJ_RETURN_IF_ERROR(status);
-
-    for (const internal::TableSpec& spec : internal::kTables) {
-      const Table table = spec.table;
-      const auto& expected = replay[DbiOf(table)];
-      auto it = expected.begin();
-      r.Scan(DbiOf(table), "", "", [&](std::string_view k, std::string_view v) {
-        std::string actual = table == Table::kListBytes ? BytesDigest(v).dump() : std::string(v);
-        if (it == expected.end() || k < it->first) {
-          status = Status::Corruption(Where(table, k) + ": in the table but not in the journal");
-          return false;
-        }
-        if (k > it->first) {
-          status = Status::Corruption(Where(table, it->first) +
-                                      ": in the journal but missing from the table");
-          return false;
-        }
-        if (actual != it->second) {
-          status = Status::Corruption(Where(table, k) + ": stored value differs from the journal");
-          return false;
-        }
-        ++it;
-        return true;
-      });
-      MEDMIJ_RETURN_IF_ERROR(status);
-      if (it != expected.end()) {
-        return Status::Corruption(Where(table, it->first) +
-                                  ": in the journal but missing from the table");
-      }
+    if (it != expected.end()) {
+      return Status::Corruption(Where(table, it->first) +
+                                ": in the journal but missing from the table");
     }
-
-    for (const internal::IndexSpec& idx : internal::kIndexes) {
-      std::set<std::string> expected;
-      for (const auto& [key, bytes] : replay[DbiOf(idx.table)]) {
-        json record;
-        try {
-          record = json::parse(bytes);
-        } catch (const json::exception& e) {
-          return Status::Corruption(Where(idx.table, key) + ": not JSON: " + e.what());
-        }
-        expected.insert(IndexKey(internal::TxnState::Owner(idx.table, key, record, idx), key));
-      }
-      auto it = expected.begin();
-      const std::string index_name(idx.name);
-      r.Scan(idx.dbi, "", "", [&](std::string_view k, std::string_view) {
-        if (it == expected.end() || k < *it) {
-          status = Status::Corruption("index " + index_name + ": entry '" + Printable(k) +
-                                      "' matches no record");
-          return false;
-        }
-        if (k > *it) {
-          status = Status::Corruption("index " + index_name + ": entry '" + Printable(*it) +
-                                      "' missing");
-          return false;
-        }
-        ++it;
-        return true;
-      });
-      MEDMIJ_RETURN_IF_ERROR(status);
-      if (it != expected.end()) {
-        return Status::Corruption("index " + index_name + ": entry '" + Printable(*it) +
-                                  "' missing");
-      }
-    }
-    MEDMIJ_RETURN_IF_ERROR(internal::CompareTree(r, tree));
-  } catch (const CorruptionError& e) {
-    return Status::Corruption(e.what());
   }
+
+  for (const internal::IndexSpec& idx : internal::kIndexes) {
+    std::set<std::string> expected;
+    for (const auto& [key, bytes] : replay[DbiOf(idx.table)]) {
+      json record;
+      try {
+        record = json::parse(bytes);
+      } catch (const json::exception& e) {
+        return Status::Corruption(Where(idx.table, key) + ": not JSON: " + e.what());
+      }
+      MEDMIJ_ASSIGN_OR_RETURN(std::string owner,
+                              internal::TxnState::Owner(idx.table, key, record, idx));
+      expected.insert(IndexKey(owner, key));
+    }
+    auto it = expected.begin();
+    const std::string index_name(idx.name);
+    Status scanned = r.Scan(idx.dbi, "", "", [&](std::string_view k, std::string_view) {
+      if (it == expected.end() || k < *it) {
+        status = Status::Corruption("index " + index_name + ": entry '" + Printable(k) +
+                                    "' matches no record");
+        return false;
+      }
+      if (k > *it) {
+        status =
+            Status::Corruption("index " + index_name + ": entry '" + Printable(*it) + "' missing");
+        return false;
+      }
+      ++it;
+      return true;
+    });
+    MEDMIJ_RETURN_IF_ERROR(scanned);
+    MEDMIJ_RETURN_IF_ERROR(status);
+    if (it != expected.end()) {
+      return Status::Corruption("index " + index_name + ": entry '" + Printable(*it) + "' missing");
+    }
+  }
+  MEDMIJ_RETURN_IF_ERROR(internal::CompareTree(r, tree));
   return Status::Ok();
 }
 
 Result<RegistryState> Store::StateAt(Time t) const {
   MEDMIJ_ASSIGN_OR_RETURN(auto reader, BeginRead());
-  try {
-    // One pass: every event is applied; what the events after the last one at or before `t`
-    // changed is rolled back at the end (later events may again be at or before `t` when the
-    // clock stepped back, so the prefix ends only at the journal's end).
-    Replay replay;
-    std::vector<Undo> undo;
-    Status status;
-    reader->ForEachEvent(1, [&](const JournalEvent& ev) {
-      const bool in_prefix = ev.meta.at <= t;
-      status = Apply(ev, replay, /*check_before=*/false, in_prefix ? nullptr : &undo);
-      if (in_prefix) undo.clear();
-      return status.ok();
-    });
-    MEDMIJ_RETURN_IF_ERROR(status);
-    for (auto it = undo.rbegin(); it != undo.rend(); ++it) {
-      auto& table = replay[DbiOf(it->table)];
-      if (it->prior) {
-        table[it->key] = std::move(*it->prior);
-      } else {
-        table.erase(it->key);
-      }
+  // One pass: every event is applied; what the events after the last one at or before `t`
+  // changed is rolled back at the end (later events may again be at or before `t` when the
+  // clock stepped back, so the prefix ends only at the journal's end).
+  Replay replay;
+  std::vector<Undo> undo;
+  Status status;
+  MEDMIJ_RETURN_IF_ERROR(reader->ForEachEvent(1, [&](const JournalEvent& ev) {
+    const bool in_prefix = ev.meta.at <= t;
+    status = Apply(ev, replay, /*check_before=*/false, in_prefix ? nullptr : &undo);
+    if (in_prefix) undo.clear();
+    return status.ok();
+  }));
+  MEDMIJ_RETURN_IF_ERROR(status);
+  for (auto it = undo.rbegin(); it != undo.rend(); ++it) {
+    auto& table = replay[DbiOf(it->table)];
+    if (it->prior) {
+      table[it->key] = std::move(*it->prior);
+    } else {
+      table.erase(it->key);
     }
-    RegistryState s;
-    internal::ForEachStateTable(s, [&](Table table, auto& out) {
-      using T = typename std::decay_t<decltype(out)>::mapped_type;
-      for (const auto& [key, bytes] : replay[DbiOf(table)]) {
-        out.emplace(key, internal::TxnState::DecodeRecord<T>(table, key, bytes));
-      }
-    });
-    return s;
-  } catch (const CorruptionError& e) {
-    return Status::Corruption(e.what());
   }
+  RegistryState s;
+  internal::ForEachStateTable(s, [&](Table table, auto& out) {
+    using T = typename std::decay_t<decltype(out)>::mapped_type;
+    for (const auto& [key, bytes] : replay[DbiOf(table)]) {
+      if (!status.ok()) return;
+      auto record = internal::TxnState::DecodeRecord<T>(table, key, bytes);
+      if (!record.ok()) {
+        status = record.status();
+        return;
+      }
+      out.emplace(key, std::move(record).value());
+    }
+  });
+  MEDMIJ_RETURN_IF_ERROR(status);
+  return s;
 }
 
 }  // namespace medmij::store

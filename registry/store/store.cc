@@ -144,7 +144,7 @@ Result<std::unique_ptr<WriteTxn>> Store::BeginWrite() {
   impl->holds_write_slot = true;  // released by EndWrite, also when Begin fails below
   int rc = lmdb::Txn::Begin(env_->core.env, 0, impl->txn);
   if (rc != MDB_SUCCESS) return env_->core.Error(rc, "begin write transaction");
-  internal::JournalHead head = impl->ReadHead();
+  MEDMIJ_ASSIGN_OR_RETURN(internal::JournalHead head, impl->ReadHead());
   impl->head_seq = head.seq;
   impl->head_hash = head.hash;
   return std::unique_ptr<WriteTxn>(new WriteTxn(std::move(impl)));

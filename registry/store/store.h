@@ -7,9 +7,10 @@
 // written without its state change. Many processes may open the same environment; LMDB's writer
 // lock serialises WriteTxns across them.
 //
-// Stored values are the canonical JSON of the domain types (registry/domain/json.h). A record
-// that does not decode is corruption: readers throw store::CorruptionError (an invariant
-// violation, not an expected outcome). Every other failure is a Status.
+// Stored values are the canonical JSON of the domain types (registry/domain/json.h). Every read
+// returns a Status or Result: a record that does not decode is kCorruption naming its table and
+// key ("participants/acme: stored record does not decode: ..."), so one bad record fails only
+// the reads that need it. Nothing here throws for stored data.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +18,6 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,12 +30,6 @@
 #include "registry/domain/types.h"
 
 namespace medmij::store {
-
-// Thrown when stored bytes are not what the store wrote. Never thrown for bad user input.
-class CorruptionError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 // The journaled state tables. Their names appear in journal events and must never change.
 enum class Table {
@@ -114,6 +108,14 @@ void from_json(const nlohmann::json& j, Change& v);
 void to_json(nlohmann::json& j, const JournalEvent& v);
 void from_json(const nlohmann::json& j, JournalEvent& v);
 
+// A stored record that does not decode (Reader::CorruptRecords).
+struct CorruptRecord {
+  std::string table;   // a Table's name, "journal" or "meta"
+  std::string key;     // as stored (a journal event: its seq in decimal)
+  std::string reason;  // the decoder's
+  bool operator==(const CorruptRecord&) const = default;
+};
+
 struct OpenOptions {
   // LMDB map size: the most the environment may grow to. The file is sparse; only what is used
   // takes disk. A full map is reported as Status kResourceExhausted, nothing half-written.
@@ -126,42 +128,51 @@ class Store;
 
 // Typed reads inside one transaction; everything read through one Reader is one consistent
 // snapshot. Not safe for concurrent use; one transaction per thread.
+//
+// Every read returns a Result (or Status): a missing key is an empty optional, never an error;
+// an error is LMDB's (kIoError, kResourceExhausted, ...), kCorruption for a stored record that
+// does not decode (naming table and key), or, in a WriteTxn whose write failed, that first
+// failure (see WriteTxn). MEDMIJ_ASSIGN_OR_RETURN / MEDMIJ_RETURN_IF_ERROR propagate them.
 class Reader {
  public:
   virtual ~Reader();  // out of line: Impl is complete only in store.cc
 
-  std::optional<Participant> GetParticipant(std::string_view id) const;
-  std::optional<Node> GetNode(std::string_view hostname) const;
-  std::optional<OAuthClient> GetOAuthClient(std::string_view hostname) const;
-  std::optional<DataService> GetService(std::string_view id) const;
-  std::optional<Provider> GetProvider(std::string_view name) const;
-  std::optional<ComplianceCase> GetCase(std::string_view id) const;
-  std::optional<TerminationRequest> GetTerminationRequest(std::string_view id) const;
+  Result<std::optional<Participant>> GetParticipant(std::string_view id) const;
+  Result<std::optional<Node>> GetNode(std::string_view hostname) const;
+  Result<std::optional<OAuthClient>> GetOAuthClient(std::string_view hostname) const;
+  Result<std::optional<DataService>> GetService(std::string_view id) const;
+  Result<std::optional<Provider>> GetProvider(std::string_view name) const;
+  Result<std::optional<ComplianceCase>> GetCase(std::string_view id) const;
+  Result<std::optional<TerminationRequest>> GetTerminationRequest(std::string_view id) const;
 
   // Secondary lookups, ordered by hostname/name/id.
-  std::vector<Node> NodesOf(std::string_view participant) const;
-  std::vector<OAuthClient> OAuthClientsOf(std::string_view participant) const;
-  std::vector<Provider> ProvidersOf(std::string_view dva) const;
-  std::vector<ComplianceCase> CasesOf(std::string_view participant) const;
-  std::vector<Participant> AllParticipants() const;
-  std::vector<DataService> AllServices() const;
-  std::vector<ComplianceCase> AllCases() const;
-  std::vector<TerminationRequest> AllTerminationRequests() const;
+  Result<std::vector<Node>> NodesOf(std::string_view participant) const;
+  Result<std::vector<OAuthClient>> OAuthClientsOf(std::string_view participant) const;
+  Result<std::vector<Provider>> ProvidersOf(std::string_view dva) const;
+  Result<std::vector<ComplianceCase>> CasesOf(std::string_view participant) const;
+  // Whole tables, by key. With `corrupt`, a record that does not decode is appended there and
+  // skipped instead of failing the read (listings that show what they can).
+  Result<std::vector<Participant>> AllParticipants(
+      std::vector<CorruptRecord>* corrupt = nullptr) const;
+  Result<std::vector<DataService>> AllServices(std::vector<CorruptRecord>* corrupt = nullptr) const;
+  Result<std::vector<ComplianceCase>> AllCases(std::vector<CorruptRecord>* corrupt = nullptr) const;
+  Result<std::vector<TerminationRequest>> AllTerminationRequests(
+      std::vector<CorruptRecord>* corrupt = nullptr) const;
 
   // All state tables at once.
-  RegistryState LoadState() const;
+  Result<RegistryState> LoadState() const;
 
   // Archive.
-  std::optional<ListVersion> CurrentListVersion(ListKind list) const;
-  std::vector<ListVersion> ListVersions(ListKind list) const;  // ascending volgnummer
-  std::optional<ListVersion> GetListVersion(ListKind list, uint64_t volgnummer) const;
-  std::optional<std::string> GetListBytes(ListKind list, uint64_t volgnummer) const;
+  Result<std::optional<ListVersion>> CurrentListVersion(ListKind list) const;
+  Result<std::vector<ListVersion>> ListVersions(ListKind list) const;  // ascending volgnummer
+  Result<std::optional<ListVersion>> GetListVersion(ListKind list, uint64_t volgnummer) const;
+  Result<std::optional<std::string>> GetListBytes(ListKind list, uint64_t volgnummer) const;
 
-  // Journal, in seq order. `fn` returns false to stop early.
-  uint64_t JournalLength() const;
-  void ForEachEvent(uint64_t from_seq, const std::function<bool(const JournalEvent&)>& fn) const;
+  // Journal, in seq order. `fn` returns false to stop early (still ok()).
+  Result<uint64_t> JournalLength() const;
+  Status ForEachEvent(uint64_t from_seq, const std::function<bool(const JournalEvent&)>& fn) const;
   // The same, with each event's stored bytes (what its hash covers; valid during the call).
-  void ForEachStoredEvent(
+  Status ForEachStoredEvent(
       uint64_t from_seq,
       const std::function<bool(const JournalEvent&, std::string_view stored)>& fn) const;
 
@@ -174,10 +185,15 @@ class Reader {
   Result<std::vector<merkle::Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size) const;
 
   // Generic access for check/replay: raw canonical JSON of one record, or nullopt.
-  std::optional<std::string> GetRaw(Table table, std::string_view key) const;
-  void ForEachRaw(
+  Result<std::optional<std::string>> GetRaw(Table table, std::string_view key) const;
+  Status ForEachRaw(
       Table table,
       const std::function<void(std::string_view key, std::string_view value)>& fn) const;
+
+  // Every stored record that does not decode: each state table's and the archive's records,
+  // the counters, the journal's events and its head, in that order (`check` reports them all).
+  // Reads the whole environment. The Result fails only when LMDB does.
+  Result<std::vector<CorruptRecord>> CorruptRecords() const;
 
  protected:
   struct Impl;
@@ -192,10 +208,12 @@ using ReadTxn = Reader;
 // recorded as a Change for the journal event that Commit() appends, except a Put whose canonical
 // JSON is byte-equal to the stored record and an Erase of a missing key: those change nothing and
 // record nothing (re-importing the same data appends no event). Errors from LMDB (map full,
-// disk), a key longer than 511 bytes, a string that is not UTF-8 and PutListVersion of an
-// existing version are sticky: later Puts are no-ops and Commit() returns the first error,
-// having written nothing. REQUIRES: no other write transaction on this thread (BeginWrite
-// refuses one rather than deadlock); commit or destroy it on the thread that began it.
+// disk), a key longer than 511 bytes, a string that is not UTF-8, a stored record that does not
+// decode and PutListVersion of an existing version are sticky: later Puts are no-ops, every later
+// read (Reader's methods) returns that error, and Commit() returns it, having written nothing.
+// (LMDB's transaction is dead after a failed put; a read must not turn that into "not found".)
+// REQUIRES: no other write transaction on this thread (BeginWrite refuses one rather than
+// deadlock); commit or destroy it on the thread that began it.
 class WriteTxn : public Reader {
  public:
   ~WriteTxn() override;
@@ -218,7 +236,7 @@ class WriteTxn : public Reader {
   void PutListVersion(const ListVersion& v, std::string_view signed_bytes);
 
   // Next value of a named counter, starting at 1 ("case" -> 1, 2, ...). Journaled.
-  uint64_t NextCounter(std::string_view name);
+  Result<uint64_t> NextCounter(std::string_view name);
 
   // Number of changes recorded so far in this transaction (including those already in events
   // appended with AppendEvent).

@@ -35,7 +35,7 @@ void TreeBuilder::Append(std::string_view stored_event) {
 merkle::SubtreeHash TreeReader(const TxnState& txn) {
   return [&txn](int level, uint64_t index) -> Result<merkle::Hash> {
     const std::string key = TreeKey(level, index);
-    auto raw = txn.Get(kTreeDbi, key);
+    MEDMIJ_ASSIGN_OR_RETURN(auto raw, txn.Get(kTreeDbi, key));
     merkle::Hash h{};
     if (!raw || raw->size() != h.size()) {
       return Status::Corruption(Name(key) + (raw ? ": not 32 bytes" : ": missing"));
@@ -62,7 +62,7 @@ Status CompareTree(const TxnState& txn, const TreeBuilder& expected) {
   Status status;
   auto it = expected.entries().begin();
   const auto end = expected.entries().end();
-  txn.Scan(kTreeDbi, "", "", [&](std::string_view k, std::string_view v) {
+  MEDMIJ_RETURN_IF_ERROR(txn.Scan(kTreeDbi, "", "", [&](std::string_view k, std::string_view v) {
     if (it == end || k < it->first) {
       status = Status::Corruption(Name(k) + ": in the tree but not made by the journal");
       return false;
@@ -77,7 +77,7 @@ Status CompareTree(const TxnState& txn, const TreeBuilder& expected) {
     }
     ++it;
     return true;
-  });
+  }));
   MEDMIJ_RETURN_IF_ERROR(status);
   if (it != end) return Status::Corruption(Name(it->first) + ": missing from the tree");
   return Status::Ok();
@@ -86,28 +86,30 @@ Status CompareTree(const TxnState& txn, const TreeBuilder& expected) {
 }  // namespace internal
 
 Result<merkle::Hash> Reader::TreeHash(uint64_t size) const {
-  if (size > JournalLength()) {
-    return Status::NotFound("the log has " + std::to_string(JournalLength()) + " events, not " +
+  MEDMIJ_ASSIGN_OR_RETURN(uint64_t length, JournalLength());
+  if (size > length) {
+    return Status::NotFound("the log has " + std::to_string(length) + " events, not " +
                             std::to_string(size));
   }
   return merkle::TreeHash(size, internal::TreeReader(*impl_));
 }
 
 Result<std::vector<merkle::Hash>> Reader::InclusionProof(uint64_t index, uint64_t size) const {
-  if (size > JournalLength() || index >= size) {
+  MEDMIJ_ASSIGN_OR_RETURN(uint64_t length, JournalLength());
+  if (size > length || index >= size) {
     return Status::NotFound("no event " + std::to_string(index + 1) + " in a log of " +
-                            std::to_string(size) + " (it has " + std::to_string(JournalLength()) +
-                            ")");
+                            std::to_string(size) + " (it has " + std::to_string(length) + ")");
   }
   return merkle::InclusionProof(index, size, internal::TreeReader(*impl_));
 }
 
 Result<std::vector<merkle::Hash>> Reader::ConsistencyProof(uint64_t old_size,
                                                            uint64_t new_size) const {
-  if (new_size > JournalLength() || old_size > new_size) {
+  MEDMIJ_ASSIGN_OR_RETURN(uint64_t length, JournalLength());
+  if (new_size > length || old_size > new_size) {
     return Status::NotFound("no consistency proof from " + std::to_string(old_size) + " to " +
-                            std::to_string(new_size) + " (the log has " +
-                            std::to_string(JournalLength()) + ")");
+                            std::to_string(new_size) + " (the log has " + std::to_string(length) +
+                            ")");
   }
   return merkle::ConsistencyProof(old_size, new_size, internal::TreeReader(*impl_));
 }

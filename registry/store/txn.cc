@@ -35,35 +35,30 @@ int TxnState::EndWrite(bool commit) {
   return rc;
 }
 
-void TxnState::ThrowReadError(int rc, std::string_view what) const {
-  throw CorruptionError(core->Error(rc, what).message());
+Status TxnState::ReadableStatus() const {
+  if (!error.ok()) return error;
+  if (!txn) return Status::Internal(core->path.string() + ": read on a finished transaction");
+  return Status::Ok();
 }
 
-std::optional<std::string_view> TxnState::Get(size_t dbi, std::string_view key) const {
-  if (!txn) {
-    if (write) return std::nullopt;  // finished or failed: Commit() reports why
-    throw CorruptionError("read on a finished transaction");
-  }
+Result<std::optional<std::string_view>> TxnState::Get(size_t dbi, std::string_view key) const {
+  MEDMIJ_RETURN_IF_ERROR(ReadableStatus());
   MDB_val k = lmdb::Val(key), v{};
   int rc = mdb_get(txn.get(), core->dbi[dbi], &k, &v);
-  if (rc == MDB_SUCCESS) return lmdb::View(v);
-  if (rc == MDB_NOTFOUND || rc == MDB_BAD_VALSIZE) return std::nullopt;  // no such key
-  if (Quiet()) return std::nullopt;  // the txn failed; Commit() reports why
-  ThrowReadError(rc, "get " + std::string(DbiName(dbi)));
+  if (rc == MDB_SUCCESS) return std::optional<std::string_view>(lmdb::View(v));
+  if (rc == MDB_NOTFOUND || rc == MDB_BAD_VALSIZE) {
+    return std::optional<std::string_view>();  // no such key (or none LMDB could hold)
+  }
+  return core->Error(rc, "get " + std::string(DbiName(dbi)));
 }
 
-std::optional<std::pair<std::string_view, std::string_view>> TxnState::Last(
+Result<std::optional<std::pair<std::string_view, std::string_view>>> TxnState::Last(
     size_t dbi, std::string_view prefix) const {
-  if (!txn) {
-    if (write) return std::nullopt;
-    throw CorruptionError("read on a finished transaction");
-  }
+  using Entry = std::optional<std::pair<std::string_view, std::string_view>>;
+  MEDMIJ_RETURN_IF_ERROR(ReadableStatus());
   int rc = 0;
   lmdb::Cursor cursor(txn.get(), core->dbi[dbi], rc);
-  if (rc != MDB_SUCCESS) {
-    if (Quiet()) return std::nullopt;
-    ThrowReadError(rc, "cursor");
-  }
+  if (rc != MDB_SUCCESS) return core->Error(rc, "cursor " + std::string(DbiName(dbi)));
   // Every key with the prefix sorts before the prefix with its last byte incremented.
   std::string upper(prefix);
   upper.back() = static_cast<char>(upper.back() + 1);
@@ -71,28 +66,61 @@ std::optional<std::pair<std::string_view, std::string_view>> TxnState::Last(
   rc = cursor.Get(k, v, MDB_SET_RANGE);
   rc = rc == MDB_SUCCESS ? cursor.Get(k, v, MDB_PREV)
                          : (rc == MDB_NOTFOUND ? cursor.Get(k, v, MDB_LAST) : rc);
-  if (rc == MDB_NOTFOUND) return std::nullopt;
-  if (rc != MDB_SUCCESS) {
-    if (Quiet()) return std::nullopt;
-    ThrowReadError(rc, "seek " + std::string(DbiName(dbi)));
-  }
+  if (rc == MDB_NOTFOUND) return Entry();
+  if (rc != MDB_SUCCESS) return core->Error(rc, "seek " + std::string(DbiName(dbi)));
   std::string_view key = lmdb::View(k);
-  if (key.substr(0, prefix.size()) != prefix) return std::nullopt;
-  return std::make_pair(key, lmdb::View(v));
+  if (key.substr(0, prefix.size()) != prefix) return Entry();
+  return Entry(std::make_pair(key, lmdb::View(v)));
 }
 
-JournalHead TxnState::ReadHead() const {
-  JournalHead head;
-  auto raw = Get(kMetaDbi, kJournalHeadKey);
-  if (!raw) return head;
+std::optional<std::string> TxnState::DecodeHead(std::string_view bytes, JournalHead& head) {
   try {
-    json j = json::parse(*raw);
+    json j = json::parse(bytes);
     head.seq = j.at("seq").get<uint64_t>();
     head.hash = j.at("hash").get<std::string>();
+    return std::nullopt;
   } catch (const json::exception& e) {
-    throw CorruptionError("meta/journal_head does not decode: " + std::string(e.what()));
+    return std::string(e.what());
+  }
+}
+
+Result<JournalHead> TxnState::ReadHead() const {
+  JournalHead head;
+  MEDMIJ_ASSIGN_OR_RETURN(auto raw, Get(kMetaDbi, kJournalHeadKey));
+  if (!raw) return head;
+  if (auto why = DecodeHead(*raw, head)) {
+    return Status::Corruption("meta/journal_head: stored record does not decode: " + *why);
   }
   return head;
+}
+
+std::optional<std::string> TxnState::RecordDecodeFailure(Table t, std::string_view bytes) {
+  switch (t) {
+    case Table::kParticipants:
+      return DecodeFailure<Participant>(bytes);
+    case Table::kNodes:
+      return DecodeFailure<Node>(bytes);
+    case Table::kOAuthClients:
+      return DecodeFailure<OAuthClient>(bytes);
+    case Table::kServices:
+      return DecodeFailure<DataService>(bytes);
+    case Table::kProviders:
+      return DecodeFailure<Provider>(bytes);
+    case Table::kCases:
+      return DecodeFailure<ComplianceCase>(bytes);
+    case Table::kTerminationRequests:
+      return DecodeFailure<TerminationRequest>(bytes);
+    case Table::kCounters:
+      if (json::parse(bytes, nullptr, /*allow_exceptions=*/false).is_number_unsigned()) {
+        return std::nullopt;
+      }
+      return std::string("not a number");
+    case Table::kListVersions:
+      return DecodeFailure<ListVersion>(bytes);
+    case Table::kListBytes:
+      return std::nullopt;  // signed XML, checked against its journaled digest by Check()
+  }
+  return std::nullopt;
 }
 
 bool TxnState::Usable() {
@@ -125,12 +153,12 @@ bool TxnState::RawDel(size_t dbi, std::string_view key, std::string_view what) {
   return true;
 }
 
-std::string TxnState::Owner(Table t, std::string_view key, const json& record,
-                            const IndexSpec& idx) {
+Result<std::string> TxnState::Owner(Table t, std::string_view key, const json& record,
+                                    const IndexSpec& idx) {
   auto it = record.find(idx.field);
   if (it == record.end() || !it->is_string()) {
-    throw CorruptionError(Where(t, key) + ": record has no string field '" +
-                          std::string(idx.field) + "'");
+    return Status::Corruption(Where(t, key) + ": record has no string field '" +
+                              std::string(idx.field) + "'");
   }
   return it->get<std::string>();
 }
@@ -144,20 +172,29 @@ void TxnState::PutRecord(Table t, const std::string& key, json value) {
     SetError(Status::Invalid(Where(t, key) + ": cannot encode record: " + e.what()));
     return;
   }
+  auto old = Get(DbiOf(t), key);
+  if (!old.ok()) return SetError(old.status());
   std::optional<json> before;
-  if (auto old = Get(DbiOf(t), key)) {
-    if (*old == bytes) return;
+  if (*old) {
+    if (**old == bytes) return;
     try {
-      before = json::parse(*old);
+      before = json::parse(**old);
     } catch (const json::exception& e) {
-      throw CorruptionError(Where(t, key) + ": stored record is not JSON: " + e.what());
+      return SetError(
+          Status::Corruption(Where(t, key) + ": stored record is not JSON: " + e.what()));
     }
   }
   if (!RawPut(DbiOf(t), key, bytes, 0, "put " + Where(t, key))) return;
   if (const IndexSpec* idx = IndexFor(t)) {
-    std::string owner = Owner(t, key, value, *idx);
+    auto owner_of = Owner(t, key, value, *idx);
+    if (!owner_of.ok()) return SetError(owner_of.status());
+    const std::string& owner = *owner_of;
     std::optional<std::string> old_owner;
-    if (before) old_owner = Owner(t, key, *before, *idx);
+    if (before) {
+      auto was = Owner(t, key, *before, *idx);
+      if (!was.ok()) return SetError(was.status());
+      old_owner = std::move(*was);
+    }
     if (old_owner != owner) {
       if (old_owner && !RawDel(idx->dbi, IndexKey(*old_owner, key), "index " + Where(t, key))) {
         return;
@@ -171,18 +208,19 @@ void TxnState::PutRecord(Table t, const std::string& key, json value) {
 void TxnState::EraseRecord(Table t, const std::string& key) {
   if (!Usable()) return;
   auto old = Get(DbiOf(t), key);
-  if (!old) return;
+  if (!old.ok()) return SetError(old.status());
+  if (!*old) return;
   json before;
   try {
-    before = json::parse(*old);
+    before = json::parse(**old);
   } catch (const json::exception& e) {
-    throw CorruptionError(Where(t, key) + ": stored record is not JSON: " + e.what());
+    return SetError(Status::Corruption(Where(t, key) + ": stored record is not JSON: " + e.what()));
   }
   if (!RawDel(DbiOf(t), key, "erase " + Where(t, key))) return;
   if (const IndexSpec* idx = IndexFor(t)) {
-    if (!RawDel(idx->dbi, IndexKey(Owner(t, key, before, *idx), key), "index " + Where(t, key))) {
-      return;
-    }
+    auto owner = Owner(t, key, before, *idx);
+    if (!owner.ok()) return SetError(owner.status());
+    if (!RawDel(idx->dbi, IndexKey(*owner, key), "index " + Where(t, key))) return;
   }
   Record(Change{t, key, std::move(before), std::nullopt});
 }

@@ -2,8 +2,9 @@
 //
 // TxnState is the body of Reader::Impl: the LMDB transaction, and for a write transaction the
 // sticky first error, the changes recorded since the last journal event and the journal head.
-// Reads of a failed write transaction return nothing (Commit() reports why); reads that fail
-// in a read transaction, and stored bytes that do not decode, throw CorruptionError.
+// Every read returns a Status: LMDB's failure, kCorruption for stored bytes that do not decode
+// (naming table and key), and in a write transaction that already failed, that first failure
+// (the transaction is dead: LMDB refuses every later call, and "not found" would hide why).
 #pragma once
 
 #include <map>
@@ -59,59 +60,99 @@ struct TxnState {
   // write slot.
   int EndWrite(bool commit);
 
-  // ---- Reads.
+  // ---- Reads. Each returns `error` once it is set (a failed write transaction).
 
   // The value at `key` in `dbi`, valid until the next write in this transaction.
-  std::optional<std::string_view> Get(size_t dbi, std::string_view key) const;
+  Result<std::optional<std::string_view>> Get(size_t dbi, std::string_view key) const;
 
   // Calls fn(key, value) for each entry with key >= `from` that starts with `prefix`, in key
-  // order, until fn returns false.
+  // order, until fn returns false. The Status is LMDB's (a stop by fn is ok()).
   template <typename F>
-  void Scan(size_t dbi, std::string_view prefix, std::string_view from, F&& fn) const;
+  Status Scan(size_t dbi, std::string_view prefix, std::string_view from, F&& fn) const;
 
   // The last entry whose key starts with `prefix`, or nullopt.
-  std::optional<std::pair<std::string_view, std::string_view>> Last(size_t dbi,
-                                                                    std::string_view prefix) const;
+  Result<std::optional<std::pair<std::string_view, std::string_view>>> Last(
+      size_t dbi, std::string_view prefix) const;
 
   // Reads the head from `meta`; a missing head is the empty journal.
-  JournalHead ReadHead() const;
+  Result<JournalHead> ReadHead() const;
+  // Why the stored head `bytes` do not decode, or nullopt (and `head` set).
+  static std::optional<std::string> DecodeHead(std::string_view bytes, JournalHead& head);
 
+  // Why `bytes` do not decode as a T, or nullopt when they do.
   template <typename T>
-  static T DecodeRecord(Table t, std::string_view key, std::string_view bytes) {
+  static std::optional<std::string> DecodeFailure(std::string_view bytes, T* out = nullptr) {
     try {
-      return nlohmann::json::parse(bytes).get<T>();
+      T value = nlohmann::json::parse(bytes).get<T>();
+      if (out != nullptr) *out = std::move(value);
+      return std::nullopt;
     } catch (const std::exception& e) {
-      throw CorruptionError(Where(t, key) + ": stored record does not decode: " + e.what());
+      return std::string(e.what());
     }
   }
+  // The record type's decoding of the journaled table `t` (list_bytes: none, always nullopt).
+  static std::optional<std::string> RecordDecodeFailure(Table t, std::string_view bytes);
 
-  template <typename T>
-  std::optional<T> GetTyped(Table t, std::string_view key) const {
-    auto raw = Get(DbiOf(t), key);
-    if (!raw) return std::nullopt;
-    return DecodeRecord<T>(t, key, *raw);
+  // kCorruption "<table>/<key>: stored record does not decode: <reason>".
+  static Status Undecodable(Table t, std::string_view key, const std::string& reason) {
+    return Status::Corruption(Where(t, key) + ": stored record does not decode: " + reason);
   }
 
   template <typename T>
-  std::vector<T> All(Table t) const {
+  static Result<T> DecodeRecord(Table t, std::string_view key, std::string_view bytes) {
+    T value;
+    if (auto why = DecodeFailure<T>(bytes, &value)) return Undecodable(t, key, *why);
+    return value;
+  }
+
+  template <typename T>
+  Result<std::optional<T>> GetTyped(Table t, std::string_view key) const {
+    MEDMIJ_ASSIGN_OR_RETURN(auto raw, Get(DbiOf(t), key));
+    if (!raw) return std::optional<T>();
+    MEDMIJ_ASSIGN_OR_RETURN(T value, DecodeRecord<T>(t, key, *raw));
+    return std::optional<T>(std::move(value));
+  }
+
+  // Every record of `t` in key order. With `corrupt`, a record that does not decode is added
+  // there and skipped; without, it is the error.
+  template <typename T>
+  Result<std::vector<T>> All(Table t, std::vector<CorruptRecord>* corrupt = nullptr) const {
     std::vector<T> out;
-    Scan(DbiOf(t), "", "", [&](std::string_view k, std::string_view v) {
-      out.push_back(DecodeRecord<T>(t, k, v));
+    Status bad;
+    MEDMIJ_RETURN_IF_ERROR(Scan(DbiOf(t), "", "", [&](std::string_view k, std::string_view v) {
+      T value;
+      if (auto why = DecodeFailure<T>(v, &value)) {
+        if (corrupt == nullptr) {
+          bad = Undecodable(t, k, *why);
+          return false;
+        }
+        corrupt->push_back(CorruptRecord{std::string(TableName(t)), std::string(k), *why});
+        return true;
+      }
+      out.push_back(std::move(value));
       return true;
-    });
+    }));
+    MEDMIJ_RETURN_IF_ERROR(bad);
     return out;
   }
 
   // The records of table `t` whose index field is `owner`. REQUIRES: `t` has an index.
   template <typename T>
-  std::vector<T> ByOwner(Table t, std::string_view owner) const;
+  Result<std::vector<T>> ByOwner(Table t, std::string_view owner) const;
 
   template <typename T>
-  void LoadInto(Table t, std::map<std::string, T>& out) const {
-    Scan(DbiOf(t), "", "", [&](std::string_view k, std::string_view v) {
-      out.emplace(std::string(k), DecodeRecord<T>(t, k, v));
+  Status LoadInto(Table t, std::map<std::string, T>& out) const {
+    Status bad;
+    MEDMIJ_RETURN_IF_ERROR(Scan(DbiOf(t), "", "", [&](std::string_view k, std::string_view v) {
+      auto rec = DecodeRecord<T>(t, k, v);
+      if (!rec.ok()) {
+        bad = rec.status();
+        return false;
+      }
+      out.emplace(std::string(k), std::move(rec).value());
       return true;
-    });
+    }));
+    return bad;
   }
 
   // ---- Writes. Each is a no-op once `error` is set.
@@ -126,9 +167,9 @@ struct TxnState {
               std::string_view what);
   bool RawDel(size_t dbi, std::string_view key, std::string_view what);
 
-  // The owner of `record` (its index field). Throws CorruptionError when it has none.
-  static std::string Owner(Table t, std::string_view key, const nlohmann::json& record,
-                           const IndexSpec& idx);
+  // The owner of `record` (its index field); kCorruption when it has none.
+  static Result<std::string> Owner(Table t, std::string_view key, const nlohmann::json& record,
+                                   const IndexSpec& idx);
 
   // Writes `value` at (t, key), maintains the table's index and records the change. A value
   // byte-equal to the stored one is not written and records no change.
@@ -145,51 +186,51 @@ struct TxnState {
   bool PutHead();
 
  private:
-  // A failed read throws CorruptionError, except in a write transaction that already failed
-  // (Quiet(): the read returns nothing and Commit() reports the first error).
-  [[noreturn]] void ThrowReadError(int rc, std::string_view what) const;
-  bool Quiet() const { return write && (!error.ok() || !txn); }
+  // The Status a read starts from: the sticky error of a failed write transaction, kInternal
+  // for a finished one, else ok().
+  Status ReadableStatus() const;
 };
 
 template <typename F>
-void TxnState::Scan(size_t dbi, std::string_view prefix, std::string_view from, F&& fn) const {
-  if (!txn) {
-    if (write) return;
-    throw CorruptionError("read on a finished transaction");
-  }
+Status TxnState::Scan(size_t dbi, std::string_view prefix, std::string_view from, F&& fn) const {
+  MEDMIJ_RETURN_IF_ERROR(ReadableStatus());
   int rc = 0;
   lmdb::Cursor cursor(txn.get(), core->dbi[dbi], rc);
-  if (rc != MDB_SUCCESS) {
-    if (Quiet()) return;
-    ThrowReadError(rc, "cursor");
-  }
+  if (rc != MDB_SUCCESS) return core->Error(rc, "cursor " + std::string(DbiName(dbi)));
   std::string start = from.empty() ? std::string(prefix) : std::string(from);
   MDB_val k = lmdb::Val(start), v{};
   rc = start.empty() ? cursor.Get(k, v, MDB_FIRST) : cursor.Get(k, v, MDB_SET_RANGE);
   while (rc == MDB_SUCCESS) {
     std::string_view key = lmdb::View(k);
-    if (key.substr(0, prefix.size()) != prefix) return;
-    if (!fn(key, lmdb::View(v))) return;
+    if (key.substr(0, prefix.size()) != prefix) return Status::Ok();
+    if (!fn(key, lmdb::View(v))) return Status::Ok();
     rc = cursor.Get(k, v, MDB_NEXT);
   }
-  if (rc != MDB_NOTFOUND && !Quiet()) ThrowReadError(rc, "scan " + std::string(DbiName(dbi)));
+  if (rc != MDB_NOTFOUND) return core->Error(rc, "scan " + std::string(DbiName(dbi)));
+  return Status::Ok();
 }
 
 template <typename T>
-std::vector<T> TxnState::ByOwner(Table t, std::string_view owner) const {
+Result<std::vector<T>> TxnState::ByOwner(Table t, std::string_view owner) const {
   const IndexSpec* idx = IndexFor(t);
   std::string prefix = IndexKey(owner, "");
   std::vector<T> out;
-  Scan(idx->dbi, prefix, "", [&](std::string_view k, std::string_view) {
+  Status bad;
+  MEDMIJ_RETURN_IF_ERROR(Scan(idx->dbi, prefix, "", [&](std::string_view k, std::string_view) {
     std::string_view key = k.substr(prefix.size());
     auto rec = GetTyped<T>(t, key);
-    if (!rec) {
-      throw CorruptionError(std::string(idx->name) + ": entry '" + Printable(k) +
-                            "' points to no record");
+    if (rec.ok() && !*rec) {
+      rec = Status::Corruption(std::string(idx->name) + ": entry '" + Printable(k) +
+                               "' points to no record");
     }
-    out.push_back(std::move(*rec));
+    if (!rec.ok()) {
+      bad = rec.status();
+      return false;
+    }
+    out.push_back(std::move(**rec));
     return true;
-  });
+  }));
+  MEDMIJ_RETURN_IF_ERROR(bad);
   return out;
 }
 

@@ -71,7 +71,11 @@ void WriteTxn::EraseProvider(std::string_view name) {
 void WriteTxn::PutListVersion(const ListVersion& v, std::string_view signed_bytes) {
   if (!impl_->Usable()) return;
   std::string key = ListKey(v.list, v.volgnummer);
-  if (impl_->Get(DbiOf(Table::kListVersions), key) || impl_->Get(DbiOf(Table::kListBytes), key)) {
+  auto version = impl_->Get(DbiOf(Table::kListVersions), key);
+  auto bytes = impl_->Get(DbiOf(Table::kListBytes), key);
+  if (!version.ok()) return impl_->SetError(version.status());
+  if (!bytes.ok()) return impl_->SetError(bytes.status());
+  if (*version || *bytes) {
     impl_->SetError(Status::Exists("list version " + std::string(ToString(v.list)) + " " +
                                    std::to_string(v.volgnummer) +
                                    " is already archived; versions are immutable"));
@@ -86,23 +90,20 @@ void WriteTxn::PutListVersion(const ListVersion& v, std::string_view signed_byte
   impl_->Record(Change{Table::kListBytes, key, std::nullopt, BytesDigest(signed_bytes)});
 }
 
-uint64_t WriteTxn::NextCounter(std::string_view name) {
-  if (!impl_->Usable()) return 0;
+Result<uint64_t> WriteTxn::NextCounter(std::string_view name) {
+  Impl& w = *impl_;
+  MEDMIJ_RETURN_IF_ERROR(w.error);
+  MEDMIJ_ASSIGN_OR_RETURN(auto raw, w.Get(DbiOf(Table::kCounters), name));
   uint64_t value = 0;
-  if (auto raw = impl_->Get(DbiOf(Table::kCounters), name)) {
-    json j;
-    try {
-      j = json::parse(*raw);
-    } catch (const json::exception& e) {
-      throw CorruptionError(Where(Table::kCounters, name) + ": not a number: " + e.what());
+  if (raw) {
+    if (auto why = Impl::RecordDecodeFailure(Table::kCounters, *raw)) {
+      return Impl::Undecodable(Table::kCounters, name, *why);
     }
-    if (!j.is_number_unsigned()) {
-      throw CorruptionError(Where(Table::kCounters, name) + ": not a number: " + j.dump());
-    }
-    value = j.get<uint64_t>();
+    value = json::parse(*raw).get<uint64_t>();
   }
-  impl_->PutRecord(Table::kCounters, std::string(name), json(value + 1));
-  return impl_->error.ok() ? value + 1 : 0;
+  w.PutRecord(Table::kCounters, std::string(name), json(value + 1));
+  MEDMIJ_RETURN_IF_ERROR(w.error);
+  return value + 1;
 }
 
 size_t WriteTxn::ChangeCount() const {

@@ -104,7 +104,7 @@ int Phases(const Args& a) {
   {
     auto read = (*store)->BeginRead();
     if (!read.ok()) return Fail(read.status());
-    state = (*read)->LoadState();
+    state = (*read)->LoadState().value();
   }
   std::printf("phase %-22s %9.1f ms  (%zu providers)\n", "snapshot (LoadState)", MsSince(start),
               state.providers.size());
@@ -140,7 +140,7 @@ int Phases(const Args& a) {
     start = std::chrono::steady_clock::now();
     auto write = (*store)->BeginWrite();
     if (!write.ok()) return Fail(write.status());
-    auto current = (*write)->CurrentListVersion(ListKind::kZorgaanbiederslijst);
+    auto current = (*write)->CurrentListVersion(ListKind::kZorgaanbiederslijst).value();
     store::ListVersion v;
     v.list = ListKind::kZorgaanbiederslijst;
     v.volgnummer = (current ? current->volgnummer : 0) + 1;
@@ -170,9 +170,9 @@ int Extract(const Args& a) {
   if (!store.ok()) return Fail(store.status());
   auto read = (*store)->BeginRead();
   if (!read.ok()) return Fail(read.status());
-  auto v = (*read)->CurrentListVersion(ListKind::kZorgaanbiederslijst);
+  auto v = (*read)->CurrentListVersion(ListKind::kZorgaanbiederslijst).value();
   if (!v) return Fail(Status::NotFound("no ZAL version archived"));
-  auto bytes = (*read)->GetListBytes(ListKind::kZorgaanbiederslijst, v->volgnummer);
+  auto bytes = (*read)->GetListBytes(ListKind::kZorgaanbiederslijst, v->volgnummer).value();
   if (!bytes) return Fail(Status::NotFound("ZAL bytes missing"));
   std::string tmpl = *bytes;
   if (!ReplaceContent(tmpl, "ds:DigestValue", "") ||

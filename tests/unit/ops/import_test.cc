@@ -50,7 +50,7 @@ class ImportTest : public ::testing::Test {
     for (const auto& r : records) out.push_back(r.dump());
     return out;
   }
-  uint64_t JournalLength() const { return (*store_->BeginRead())->JournalLength(); }
+  uint64_t JournalLength() const { return (*store_->BeginRead())->JournalLength().value(); }
 
   testing::TempDir dir_;
   std::unique_ptr<store::Store> store_;
@@ -65,24 +65,26 @@ TEST_F(ImportTest, EveryRecordTypeAppliesWithOneEventPerLine) {
   EXPECT_EQ(r.applied, 11u);
   EXPECT_EQ(JournalLength(), 11u);
   auto read = std::move(store_->BeginRead()).value();
-  auto dva = read->GetParticipant("lab-dva");
+  auto dva = read->GetParticipant("lab-dva").value();
   ASSERT_TRUE(dva);
   EXPECT_EQ(dva->status, Lifecycle::kActive);
   EXPECT_EQ(dva->email, "");  // null: not given
   EXPECT_EQ(dva->certificates.at(0).valid_until, ParseTime("2028-01-01", "t").value());
   EXPECT_EQ(dva->QualifiedServices(), std::set<std::string>{"4"});
-  auto p = read->GetProvider("labkliniek@medmij");
+  auto p = read->GetProvider("labkliniek@medmij").value();
   ASSERT_TRUE(p);
   EXPECT_EQ(p->type, ProviderType::kBazb);
   EXPECT_EQ(p->services.at("4").interface_versions, std::vector<std::string>{"1.0"});
   std::vector<std::string> subjects, reasons;
-  read->ForEachEvent(1, [&](const store::JournalEvent& e) {
-    subjects.push_back(e.meta.subject);
-    reasons.push_back(e.meta.reason);
-    EXPECT_EQ(e.meta.command, "import");
-    EXPECT_EQ(e.meta.operator_name, "alice");
-    return true;
-  });
+  EXPECT_TRUE(read->ForEachEvent(1,
+                                 [&](const store::JournalEvent& e) {
+                                   subjects.push_back(e.meta.subject);
+                                   reasons.push_back(e.meta.reason);
+                                   EXPECT_EQ(e.meta.command, "import");
+                                   EXPECT_EQ(e.meta.operator_name, "alice");
+                                   return true;
+                                 })
+                  .ok());
   EXPECT_EQ(subjects.front(), "service:4");
   EXPECT_EQ(subjects[7], "node:api.lab.example");
   EXPECT_EQ(subjects[9], "oauth-client:app.pgo.example");
@@ -155,7 +157,7 @@ TEST_F(ImportTest, LaterLinesSeeEarlierOnesAndADuplicateAbortsAll) {
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0], "line 12: participant 'app-pgo' is already enrolled");
   EXPECT_EQ(JournalLength(), 0u);
-  EXPECT_FALSE((*store_->BeginRead())->GetParticipant("lab-dva"));
+  EXPECT_FALSE((*store_->BeginRead())->GetParticipant("lab-dva").value());
 }
 
 }  // namespace

@@ -52,18 +52,20 @@ class OpsTest : public ::testing::Test {
   std::string Fingerprint() const {
     auto r = store_->BeginRead();
     EXPECT_TRUE(r.ok());
-    std::string out = std::to_string((*r)->JournalLength()) + "\n";
+    std::string out = std::to_string((*r)->JournalLength().value()) + "\n";
     for (size_t i = 0; i < store::kJournaledTableCount; ++i) {
-      (*r)->ForEachRaw(static_cast<store::Table>(i), [&](std::string_view k, std::string_view v) {
-        out.append(k).append("=").append(v).append("\n");
-      });
+      EXPECT_TRUE((*r)->ForEachRaw(static_cast<store::Table>(i),
+                                   [&](std::string_view k, std::string_view v) {
+                                     out.append(k).append("=").append(v).append("\n");
+                                   })
+                      .ok());
     }
     return out;
   }
 
   Participant Get(const std::string& id) const {
     auto r = store_->BeginRead();
-    auto p = (*r)->GetParticipant(id);
+    auto p = (*r)->GetParticipant(id).value();
     EXPECT_TRUE(p.has_value()) << id;
     return p ? *p : Participant{};
   }
@@ -212,7 +214,7 @@ TEST_F(OpsTest, TerminationTakesTwoOperatorsAndIsFinal) {
   EXPECT_EQ(p.status, Lifecycle::kTerminated);
   EXPECT_NE(p.status_history.back().recorded.reason.find("requested by alice as term-1"),
             std::string::npos);
-  EXPECT_FALSE(Read()->GetCase("case-1")->IsOpen());  // its open cases are closed
+  EXPECT_FALSE(Read()->GetCase("case-1").value()->IsOpen());  // its open cases are closed
   EXPECT_REFUSED(
       Do([&](auto& t, auto& a) { return ApproveTermination(t, a, request).status(); }, "carol"),
       Code::kFailedPrecondition, "");
@@ -343,7 +345,7 @@ TEST_F(OpsTest, NodesAreUniqueNetworkWideAndRemovedOnlyByTheirOwnerWhenUnused) {
   GoodStanding("dva-two", {"dva"});
   ASSERT_TRUE(
       Do([](auto& t, auto& a) { return AddNode(t, a, "dva-one", "api.one.example"); }).ok());
-  EXPECT_EQ(Read()->NodesOf("dva-one").size(), 1u);
+  EXPECT_EQ(Read()->NodesOf("dva-one").value().size(), 1u);
   EXPECT_REFUSED(Do([](auto& t, auto& a) { return AddNode(t, a, "dva-two", "api.one.example"); }),
                  Code::kAlreadyExists, "already registered to 'dva-one'");
   for (const char* bad :
@@ -372,7 +374,7 @@ TEST_F(OpsTest, NodesAreUniqueNetworkWideAndRemovedOnlyByTheirOwnerWhenUnused) {
       Do([](auto& t, auto& a) { return RemoveProvider(t, a, "ziekenhuis@medmij", ""); }).ok());
   ASSERT_TRUE(
       Do([](auto& t, auto& a) { return RemoveNode(t, a, "dva-one", "api.one.example"); }).ok());
-  EXPECT_TRUE(Read()->NodesOf("dva-one").empty());
+  EXPECT_TRUE(Read()->NodesOf("dva-one").value().empty());
 }
 
 TEST_F(OpsTest, OAuthClientsOnlyForDvpsUniqueAndTransferredToGoodStanding) {
@@ -401,7 +403,7 @@ TEST_F(OpsTest, OAuthClientsOnlyForDvpsUniqueAndTransferredToGoodStanding) {
                  "good standing");
   ASSERT_TRUE(Do([](auto& t, auto& a) { return Reinstate(t, a, "pgo-two", "ok"); }).ok());
   ASSERT_TRUE(transfer("client.pgo.example", "pgo-two", "merger").ok());
-  EXPECT_EQ(Read()->OAuthClientsOf("pgo-two").size(), 1u);
+  EXPECT_EQ(Read()->OAuthClientsOf("pgo-two").value().size(), 1u);
 
   EXPECT_REFUSED(
       Do([](auto& t, auto& a) { return RemoveOAuthClient(t, a, "pgo-one", "client.pgo.example"); }),
@@ -409,12 +411,12 @@ TEST_F(OpsTest, OAuthClientsOnlyForDvpsUniqueAndTransferredToGoodStanding) {
   ASSERT_TRUE(Do([](auto& t, auto& a) {
                 return RemoveOAuthClient(t, a, "pgo-two", "client.pgo.example");
               }).ok());
-  EXPECT_TRUE(Read()->OAuthClientsOf("pgo-two").empty());
+  EXPECT_TRUE(Read()->OAuthClientsOf("pgo-two").value().empty());
 }
 
 TEST_F(OpsTest, CatalogueServices) {
   ASSERT_TRUE(Do([](auto& t, auto& a) { return AddService(t, a, "4", "Laboratorium"); }).ok());
-  EXPECT_EQ(Read()->GetService("4")->display_name, "Laboratorium");
+  EXPECT_EQ(Read()->GetService("4").value()->display_name, "Laboratorium");
   EXPECT_REFUSED(Do([](auto& t, auto& a) { return AddService(t, a, "4", "Again"); }),
                  Code::kAlreadyExists, "already listed");
   EXPECT_REFUSED(Do([](auto& t, auto& a) { return AddService(t, a, "", "Name"); }),
@@ -452,7 +454,7 @@ class ProviderOpsTest : public OpsTest {
 
 TEST_F(ProviderOpsTest, ProvidersOnlyForDvasWithUniqueNamesAndValidFields) {
   ASSERT_TRUE(AddZiekenhuis().ok());
-  auto p = Read()->GetProvider("ziekenhuis@medmij");
+  auto p = Read()->GetProvider("ziekenhuis@medmij").value();
   ASSERT_TRUE(p);
   EXPECT_EQ(p->type, ProviderType::kBazb);
   EXPECT_EQ(p->identifiers.at("agb"), "01234567");
@@ -507,13 +509,13 @@ TEST_F(ProviderOpsTest, ServicesNeedTheCatalogueAndBackChannelHostsOfTheDva) {
   EXPECT_REFUSED(put(bad), Code::kNotFound, "nobody@medmij");
 
   ASSERT_TRUE(put(Service()).ok());
-  auto p = Read()->GetProvider("ziekenhuis@medmij");
+  auto p = Read()->GetProvider("ziekenhuis@medmij").value();
   ASSERT_EQ(p->services.count("1"), 1u);
   EXPECT_EQ(p->services.at("1").interface_versions, std::vector<std::string>{"1.0"});
   ProviderServiceInput replaced = Service();
   replaced.interface_versions = {"2.0"};
   ASSERT_TRUE(put(replaced).ok());  // adds or replaces
-  EXPECT_EQ(Read()->GetProvider("ziekenhuis@medmij")->services.at("1").interface_versions,
+  EXPECT_EQ(Read()->GetProvider("ziekenhuis@medmij").value()->services.at("1").interface_versions,
             std::vector<std::string>{"2.0"});
 
   EXPECT_REFUSED(
@@ -522,7 +524,7 @@ TEST_F(ProviderOpsTest, ServicesNeedTheCatalogueAndBackChannelHostsOfTheDva) {
   ASSERT_TRUE(Do([](auto& t, auto& a) {
                 return RemoveProviderService(t, a, "ziekenhuis@medmij", "1");
               }).ok());
-  EXPECT_TRUE(Read()->GetProvider("ziekenhuis@medmij")->services.empty());
+  EXPECT_TRUE(Read()->GetProvider("ziekenhuis@medmij").value()->services.empty());
   EXPECT_REFUSED(Do([](auto& t, auto& a) { return RemoveProvider(t, a, "nobody@medmij", ""); }),
                  Code::kNotFound, "nobody@medmij");
 }
@@ -537,7 +539,7 @@ TEST_F(ProviderOpsTest, Release3FieldsAreCheckedAndChangedInPlace) {
   svc.interface_versions = {"1.4.0", "1.10.0", "1.3.0"};
   svc.subscription = SubscriptionInput{365, "https://sub.one.example/subscription"};
   ASSERT_TRUE(AddZiekenhuis({svc}).ok());
-  ProviderService stored = Read()->GetProvider("ziekenhuis@medmij")->services.at("1");
+  ProviderService stored = Read()->GetProvider("ziekenhuis@medmij").value()->services.at("1");
   EXPECT_EQ(stored.interface_versions, (std::vector<std::string>{"1.3.0", "1.4.0", "1.10.0"}));
   ASSERT_TRUE(stored.subscription);
   EXPECT_EQ(stored.subscription->max_days, 365u);
@@ -564,7 +566,7 @@ TEST_F(ProviderOpsTest, Release3FieldsAreCheckedAndChangedInPlace) {
     return Do([&](auto& t, auto& a) { return UpdateProvider(t, a, in); });
   };
   ASSERT_TRUE(set({"ziekenhuis@medmij", "ZA", {{"hrn", "HRN42"}, {"agb", ""}}}).ok());
-  auto p = Read()->GetProvider("ziekenhuis@medmij");
+  auto p = Read()->GetProvider("ziekenhuis@medmij").value();
   EXPECT_EQ(p->type, ProviderType::kZa);
   EXPECT_EQ(p->identifiers, (std::map<std::string, std::string>{{"hrn", "HRN42"}}));
   EXPECT_EQ(p->services.at("1"), stored);  // services untouched
@@ -587,7 +589,7 @@ TEST_F(ProviderOpsTest, Release3FieldsAreCheckedAndChangedInPlace) {
   ProviderServiceUpdate u{"ziekenhuis@medmij", "1",  std::vector<std::string>{"2.0"}, 30,
                           std::nullopt,        false};
   ASSERT_TRUE(update(u).ok());
-  stored = Read()->GetProvider("ziekenhuis@medmij")->services.at("1");
+  stored = Read()->GetProvider("ziekenhuis@medmij").value()->services.at("1");
   EXPECT_EQ(stored.interface_versions, std::vector<std::string>{"2.0"});
   EXPECT_EQ(stored.subscription->max_days, 30u);  // one field changed, the uri kept
   EXPECT_EQ(stored.subscription->endpoint_uri, "https://sub.one.example/subscription");
@@ -596,7 +598,7 @@ TEST_F(ProviderOpsTest, Release3FieldsAreCheckedAndChangedInPlace) {
   ASSERT_TRUE(update({"ziekenhuis@medmij", "1", std::vector<std::string>{}, std::nullopt,
                       std::nullopt, true})
                   .ok());
-  stored = Read()->GetProvider("ziekenhuis@medmij")->services.at("1");
+  stored = Read()->GetProvider("ziekenhuis@medmij").value()->services.at("1");
   EXPECT_TRUE(stored.interface_versions.empty());  // now in the ZAL release2 only
   EXPECT_FALSE(stored.subscription);
   EXPECT_REFUSED(update({"ziekenhuis@medmij", "1", std::nullopt, 30, std::nullopt, false}),
@@ -628,8 +630,8 @@ TEST_F(ProviderOpsTest, TransferOnlyToADvaInGoodStandingThatHasTheNodes) {
   EXPECT_REFUSED(transfer("dva-two", "moved"), Code::kFailedPrecondition, "good standing");
   ASSERT_TRUE(Do([](auto& t, auto& a) { return Reinstate(t, a, "dva-two", "ok"); }).ok());
   ASSERT_TRUE(transfer("dva-two", "moved").ok());
-  EXPECT_EQ(Read()->ProvidersOf("dva-two").size(), 1u);
-  EXPECT_TRUE(Read()->ProvidersOf("dva-one").empty());
+  EXPECT_EQ(Read()->ProvidersOf("dva-two").value().size(), 1u);
+  EXPECT_TRUE(Read()->ProvidersOf("dva-one").value().empty());
 }
 
 // ---- Compliance cases.
@@ -656,7 +658,7 @@ TEST_F(OpsTest, CasesMoveForwardAndSuspendOrTerminate) {
   EXPECT_REFUSED(step("explanation", "x", kNow), Code::kInvalidArgument, "deadline");
   EXPECT_REFUSED(step("explanation", ""), Code::kInvalidArgument, "reason");
   ASSERT_TRUE(step("explanation", "explain", kNow + Days(14)).ok());
-  EXPECT_EQ(Read()->GetCase(id)->steps.back().deadline, kNow + Days(14));
+  EXPECT_EQ(Read()->GetCase(id).value()->steps.back().deadline, kNow + Days(14));
   EXPECT_REFUSED(step("explanation", "again"), Code::kFailedPrecondition, "");
   EXPECT_REFUSED(step("termination", "skip"), Code::kFailedPrecondition, "");
   ASSERT_TRUE(step("notice", "no answer").ok());
@@ -667,7 +669,7 @@ TEST_F(OpsTest, CasesMoveForwardAndSuspendOrTerminate) {
   CaseStepResult terminated;
   ASSERT_TRUE(step("termination", "exclusion", {}, false, &terminated).ok());
   EXPECT_EQ(terminated.termination_request, "term-1");
-  EXPECT_EQ(Read()->GetTerminationRequest("term-1")->case_id, id);
+  EXPECT_EQ(Read()->GetTerminationRequest("term-1").value()->case_id, id);
   EXPECT_REFUSED(Do([](auto& t, auto& a) {
                    return StepCase(t, a, "case-9", "notice", "x", {}, false).status();
                  }),
@@ -693,7 +695,7 @@ TEST_F(OpsTest, ImmediateStepsAndClosing) {
   EXPECT_REFUSED(Do([](auto& t, auto& a) { return CloseCase(t, a, "case-1", ""); }),
                  Code::kInvalidArgument, "reason");
   ASSERT_TRUE(Do([](auto& t, auto& a) { return CloseCase(t, a, "case-1", "patched"); }).ok());
-  EXPECT_FALSE(Read()->GetCase("case-1")->IsOpen());
+  EXPECT_FALSE(Read()->GetCase("case-1").value()->IsOpen());
   EXPECT_REFUSED(Do([](auto& t, auto& a) { return CloseCase(t, a, "case-1", "again"); }),
                  Code::kFailedPrecondition, "");
   EXPECT_REFUSED(Do([](auto& t, auto& a) {
@@ -724,10 +726,14 @@ TEST_F(OpsTest, HistorySelectsTheParticipantsEventsAndExplainMatchesTheStateThen
 
   // Its own record, and records that name it as "participant" (nodes, cases) or "dva".
   std::vector<uint64_t> mine;
-  Read()->ForEachEvent(1, [&](const store::JournalEvent& e) {
-    if (EventTouchesParticipant(e, "hist-dva")) mine.push_back(e.seq);
-    return true;
-  });
+  EXPECT_TRUE(Read()
+                  ->ForEachEvent(1,
+                                 [&](const store::JournalEvent& e) {
+                                   if (EventTouchesParticipant(e, "hist-dva"))
+                                     mine.push_back(e.seq);
+                                   return true;
+                                 })
+                  .ok());
   EXPECT_EQ(mine, (std::vector<uint64_t>{1, 2, 3, 4, 5, 11, 13, 14}));
   // Or the event's subject, exactly.
   store::JournalEvent bare;
@@ -758,7 +764,7 @@ TEST_F(OpsTest, HistorySelectsTheParticipantsEventsAndExplainMatchesTheStateThen
 
   // Now: suspended, on no list, with the reason; the current records and the replayed state
   // answer alike.
-  const Explanation current = Explain(*Read(), Get("hist-dva"), now_);
+  const Explanation current = Explain(*Read(), Get("hist-dva"), now_).value();
   EXPECT_FALSE(current.standing.good);
   doc = ToJson(current);
   EXPECT_EQ(doc["status"], "suspended");

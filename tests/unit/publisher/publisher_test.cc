@@ -86,10 +86,12 @@ class PublisherTest : public ::testing::Test {
   std::unique_ptr<store::ReadTxn> Read() { return std::move(store_->BeginRead()).value(); }
 
   std::optional<store::ListVersion> Current(ListKind list) {
-    return Read()->CurrentListVersion(list);
+    return Read()->CurrentListVersion(list).value();
   }
-  std::string Bytes(ListKind list, uint64_t v) { return Read()->GetListBytes(list, v).value(); }
-  uint64_t JournalLength() { return Read()->JournalLength(); }
+  std::string Bytes(ListKind list, uint64_t v) {
+    return Read()->GetListBytes(list, v).value().value();
+  }
+  uint64_t JournalLength() { return Read()->JournalLength().value(); }
 
   // The archived document verifies with our verifier and the stock xmlsec1, validates against
   // the project XSD, and with its signature stripped against the reference XSD unchanged.
@@ -148,14 +150,17 @@ TEST_F(PublisherTest, PublishesJournalsAndRepublishesOnlyOnChange) {
   ASSERT_TRUE(r1.ok());
   EXPECT_EQ(JournalLength(), before + 6);  // one event per list version
   std::vector<std::string> subjects;
-  Read()->ForEachEvent(before + 1, [&](const store::JournalEvent& e) {
-    EXPECT_EQ(e.meta.command, "publish");
-    EXPECT_EQ(e.meta.operator_name, "test-operator");
-    EXPECT_EQ(e.meta.reason, "content changed");
-    EXPECT_EQ(e.meta.at, t0_);
-    subjects.push_back(e.meta.subject);
-    return true;
-  });
+  EXPECT_TRUE(Read()
+                  ->ForEachEvent(before + 1,
+                                 [&](const store::JournalEvent& e) {
+                                   EXPECT_EQ(e.meta.command, "publish");
+                                   EXPECT_EQ(e.meta.operator_name, "test-operator");
+                                   EXPECT_EQ(e.meta.reason, "content changed");
+                                   EXPECT_EQ(e.meta.at, t0_);
+                                   subjects.push_back(e.meta.subject);
+                                   return true;
+                                 })
+                  .ok());
   EXPECT_EQ(subjects, (std::vector<std::string>{
                           "list:whitelist", "list:oauthclientlist", "list:zorgaanbiederslijst",
                           "list:gegevensdienstnamenlijst", "list:zorgaanbiederslijst_release3",
@@ -170,7 +175,7 @@ TEST_F(PublisherTest, PublishesJournalsAndRepublishesOnlyOnChange) {
   for (const auto& o : r2.lists) {
     EXPECT_FALSE(o.published);
     EXPECT_EQ(o.volgnummer, 1u);
-    EXPECT_EQ(Read()->ListVersions(o.list).size(), 1u);
+    EXPECT_EQ(Read()->ListVersions(o.list).value().size(), 1u);
   }
   EXPECT_EQ(JournalLength(), before + 6);
 
@@ -199,7 +204,7 @@ TEST_F(PublisherTest, PublishesJournalsAndRepublishesOnlyOnChange) {
   EXPECT_EQ(diff->added, std::vector<std::string>{"node3.xis-one.net"});
   EXPECT_TRUE(diff->removed.empty() && diff->changed.empty());
   // Version 1 stays archived byte for byte.
-  EXPECT_EQ(Read()->ListVersions(ListKind::kWhitelist).size(), 2u);
+  EXPECT_EQ(Read()->ListVersions(ListKind::kWhitelist).value().size(), 2u);
 }
 
 TEST_F(PublisherTest, AtMostOneVersionPerListPerSecond) {
@@ -444,7 +449,7 @@ TEST_F(PublisherTest, ConcurrentPublishersArchiveEachContentOnce) {
     EXPECT_EQ(ra.lists[i].published + rb.lists[i].published, 1) << ToString(kAllLists[i]);
     EXPECT_EQ(ra.lists[i].volgnummer, 1u);
     EXPECT_EQ(rb.lists[i].volgnummer, 1u);
-    EXPECT_EQ(Read()->ListVersions(kAllLists[i]).size(), 1u);
+    EXPECT_EQ(Read()->ListVersions(kAllLists[i]).value().size(), 1u);
   }
 }
 
@@ -494,7 +499,8 @@ TEST_F(PublisherTest, KeyRollResignsEveryListWithTheSameEntriesAndTheNextVolgnum
     EXPECT_EQ(l.volgnummer, 2u);
     const std::string v1 = Bytes(l.list, 1), v2 = Bytes(l.list, 2);
     EXPECT_EQ(Entries(v2), Entries(v1));
-    EXPECT_EQ(Current(l.list)->content_digest, Read()->GetListVersion(l.list, 1)->content_digest);
+    EXPECT_EQ(Current(l.list)->content_digest,
+              Read()->GetListVersion(l.list, 1).value()->content_digest);
     auto carried = signer::SigningCertificatesOf(v2);
     ASSERT_TRUE(carried.ok()) << carried.status().message();
     EXPECT_EQ(carried->sha256, (*rolled)->CertificatesSha256());
@@ -503,11 +509,14 @@ TEST_F(PublisherTest, KeyRollResignsEveryListWithTheSameEntriesAndTheNextVolgnum
     EXPECT_EQ(ReadFile(exp / "signed" / std::string(PublishedFileName(l.list))), v2);
   }
   EXPECT_EQ(JournalLength(), events + kListCount);
-  Read()->ForEachEvent(events + 1, [&](const store::JournalEvent& e) {
-    EXPECT_EQ(e.meta.command, "publish");
-    EXPECT_EQ(e.meta.reason, "signing certificate changed");
-    return true;
-  });
+  EXPECT_TRUE(Read()
+                  ->ForEachEvent(events + 1,
+                                 [&](const store::JournalEvent& e) {
+                                   EXPECT_EQ(e.meta.command, "publish");
+                                   EXPECT_EQ(e.meta.reason, "signing certificate changed");
+                                   return true;
+                                 })
+                  .ok());
 
   // Signed as this publisher signs: no further version, from this publisher or a new one.
   EXPECT_FALSE(with_next.PublishOnce(t1 + std::chrono::seconds(5)).lists[0].published);
@@ -550,7 +559,8 @@ TEST_F(PublisherTest, GeneratedRegistryPublishesValidLists) {
     std::string doc = Bytes(list, 1);
     ExpectGoodDocument(list, doc);
     // Equal state, equal content: derived again from a fresh snapshot, the digest matches.
-    EXPECT_EQ(Current(list)->content_digest, lists::Derive(list, Read()->LoadState(), t0_).digest);
+    EXPECT_EQ(Current(list)->content_digest,
+              lists::Derive(list, Read()->LoadState().value(), t0_).digest);
   }
   size_t zal_entries = lists::Derive(ListKind::kZorgaanbiederslijst, s, t0_).entry_count;
   EXPECT_GT(zal_entries, 1000u);  // most providers are published,

@@ -120,7 +120,7 @@ TEST_F(PublishLoopTest, ALapsingCertificateLeavesTheListsAtThatInstantWithoutACo
   FakeClock& clock = StartAt(t0_);
   ASSERT_TRUE(PublishedAt(t0_));
   EXPECT_NE(ServedWhitelist().find(kNode), std::string::npos);
-  const uint64_t journal = std::move(store_->BeginRead()).value()->JournalLength();
+  const uint64_t journal = std::move(store_->BeginRead()).value()->JournalLength().value();
 
   // Nobody commits anything: the loop's own next wake-up is the lapse, so moving the clock to
   // it is what makes it publish, at exactly that instant.
@@ -128,15 +128,17 @@ TEST_F(PublishLoopTest, ALapsingCertificateLeavesTheListsAtThatInstantWithoutACo
   ASSERT_TRUE(PublishedAt(until)) << "the loop did not publish at the lapse itself";
   EXPECT_EQ(ServedWhitelist().find(kNode), std::string::npos);
   auto read = std::move(store_->BeginRead()).value();
-  auto current = read->CurrentListVersion(ListKind::kWhitelist);
+  auto current = read->CurrentListVersion(ListKind::kWhitelist).value();
   ASSERT_TRUE(current);
   EXPECT_EQ(current->volgnummer, 2u);
   EXPECT_EQ(current->tijdstempel, until);
   // Nobody acted: the only events since are the publication's.
-  read->ForEachEvent(journal + 1, [](const store::JournalEvent& e) {
-    EXPECT_EQ(e.meta.command, "publish") << e.meta.subject;
-    return true;
-  });
+  EXPECT_TRUE(read->ForEachEvent(journal + 1,
+                                 [](const store::JournalEvent& e) {
+                                   EXPECT_EQ(e.meta.command, "publish") << e.meta.subject;
+                                   return true;
+                                 })
+                  .ok());
 }
 
 TEST_F(PublishLoopTest, AnExpiredSigningCertificateKeepsTheLastGoodListsServed) {

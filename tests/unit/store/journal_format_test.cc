@@ -62,11 +62,13 @@ TEST(JournalFormatTest, FixedEventsGiveTheGoldenBytesAndHashes) {
   std::vector<std::string> hashes;
   auto r = store->BeginRead();
   ASSERT_TRUE(r.ok());
-  (*r)->ForEachStoredEvent(1, [&](const JournalEvent& ev, std::string_view bytes) {
-    stored.emplace_back(bytes);
-    hashes.push_back(ev.hash);
-    return true;
-  });
+  EXPECT_TRUE((*r)->ForEachStoredEvent(1,
+                                       [&](const JournalEvent& ev, std::string_view bytes) {
+                                         stored.emplace_back(bytes);
+                                         hashes.push_back(ev.hash);
+                                         return true;
+                                       })
+                  .ok());
   const auto golden = SplitLines(ReadFile(kSource / "tests/golden/journal/events.jsonl"));
   const auto golden_hashes = SplitLines(ReadFile(kSource / "tests/golden/journal/hashes.txt"));
   ASSERT_EQ(golden.size(), 4u);
@@ -107,10 +109,12 @@ TEST(TransparencyLogTest, TheStoredTreeIsTheRfc6962TreeOfTheStoredEvents) {
     auto r = store->BeginRead();
     ASSERT_TRUE(r.ok());
     stored.clear();
-    (*r)->ForEachStoredEvent(1, [&](const JournalEvent&, std::string_view b) {
-      stored.emplace_back(b);
-      return true;
-    });
+    EXPECT_TRUE((*r)->ForEachStoredEvent(1,
+                                         [&](const JournalEvent&, std::string_view b) {
+                                           stored.emplace_back(b);
+                                           return true;
+                                         })
+                    .ok());
     const uint64_t n = stored.size();
     auto root = (*r)->TreeHash(n);
     ASSERT_TRUE(root.ok()) << root.status().message();

@@ -28,10 +28,12 @@ std::vector<JournalEvent> Events(Store& store) {
   auto r = store.BeginRead();
   EXPECT_TRUE(r.ok());
   std::vector<JournalEvent> out;
-  (*r)->ForEachEvent(1, [&](const JournalEvent& ev) {
-    out.push_back(ev);
-    return true;
-  });
+  EXPECT_TRUE((*r)->ForEachEvent(1,
+                                 [&](const JournalEvent& ev) {
+                                   out.push_back(ev);
+                                   return true;
+                                 })
+                  .ok());
   return out;
 }
 
@@ -108,36 +110,37 @@ TEST(StoreTest, PutGetEraseAndSecondaryIndexes) {
     w->Put(ComplianceCase{"case-1", "alpha", "incident", "leak", {}, std::nullopt});
     w->Put(TerminationRequest{"term-1", "beta", "", {}, std::nullopt});
     // Reads inside the write transaction see its own writes.
-    EXPECT_EQ(w->NodesOf("alpha").size(), 2u);
+    EXPECT_EQ(w->NodesOf("alpha").value().size(), 2u);
     auto seq = w->Commit(Meta("seed", "all"));
     ASSERT_TRUE(seq.ok()) << seq.status().message();
     EXPECT_EQ(*seq, 1u);
   }
   {
     auto r = Read(*store);
-    EXPECT_EQ(r->GetParticipant("alpha"), MakeParticipant("alpha"));
-    EXPECT_FALSE(r->GetParticipant("gamma").has_value());
-    EXPECT_FALSE(r->GetParticipant("").has_value());
-    EXPECT_FALSE(r->GetNode(std::string(600, 'a')).has_value());  // longer than any key
-    auto nodes = r->NodesOf("alpha");
+    EXPECT_EQ(r->GetParticipant("alpha").value(), MakeParticipant("alpha"));
+    EXPECT_FALSE(r->GetParticipant("gamma").value().has_value());
+    EXPECT_FALSE(r->GetParticipant("").value().has_value());
+    EXPECT_FALSE(r->GetNode(std::string(600, 'a')).value().has_value());  // longer than any key
+    auto nodes = r->NodesOf("alpha").value();
     ASSERT_EQ(nodes.size(), 2u);
     EXPECT_EQ(nodes[0].hostname, "a.alpha.example");  // ordered by hostname
     EXPECT_EQ(nodes[1].hostname, "b.alpha.example");
-    EXPECT_TRUE(r->NodesOf("alph").empty());  // a prefix of an owner is not the owner
-    auto providers = r->ProvidersOf("beta");
+    EXPECT_TRUE(r->NodesOf("alph").value().empty());  // a prefix of an owner is not the owner
+    auto providers = r->ProvidersOf("beta").value();
     ASSERT_EQ(providers.size(), 2u);
     EXPECT_EQ(providers[0].name, "azorg@medmij");
-    EXPECT_EQ(r->OAuthClientsOf("alpha").size(), 1u);
-    EXPECT_EQ(r->CasesOf("alpha").size(), 1u);
-    EXPECT_EQ(r->AllParticipants().size(), 2u);
-    EXPECT_EQ(r->AllServices().size(), 1u);
-    EXPECT_EQ(r->AllCases().size(), 1u);
-    EXPECT_EQ(r->AllTerminationRequests().size(), 1u);
-    RegistryState s = r->LoadState();
+    EXPECT_EQ(r->OAuthClientsOf("alpha").value().size(), 1u);
+    EXPECT_EQ(r->CasesOf("alpha").value().size(), 1u);
+    EXPECT_EQ(r->AllParticipants().value().size(), 2u);
+    EXPECT_EQ(r->AllServices().value().size(), 1u);
+    EXPECT_EQ(r->AllCases().value().size(), 1u);
+    EXPECT_EQ(r->AllTerminationRequests().value().size(), 1u);
+    RegistryState s = r->LoadState().value();
     EXPECT_EQ(s.participants.size(), 2u);
     EXPECT_EQ(s.nodes.size(), 3u);
     EXPECT_EQ(s.providers.at("zbzorg@medmij"), MakeProvider("zbzorg@medmij", "beta"));
-    EXPECT_EQ(*r->GetRaw(Table::kParticipants, "alpha"), json(MakeParticipant("alpha")).dump());
+    EXPECT_EQ(*r->GetRaw(Table::kParticipants, "alpha").value(),
+              json(MakeParticipant("alpha")).dump());
   }
   {
     // Move a node and a provider to another owner, erase others.
@@ -152,12 +155,12 @@ TEST(StoreTest, PutGetEraseAndSecondaryIndexes) {
     ASSERT_TRUE(w->Commit(Meta("move", "x")).ok());
   }
   auto r = Read(*store);
-  EXPECT_TRUE(r->NodesOf("alpha").empty());
-  EXPECT_EQ(r->NodesOf("beta").size(), 2u);
-  EXPECT_EQ(r->ProvidersOf("alpha").size(), 1u);
-  EXPECT_TRUE(r->ProvidersOf("beta").empty());
-  EXPECT_TRUE(r->OAuthClientsOf("alpha").empty());
-  EXPECT_FALSE(r->GetNode("b.alpha.example").has_value());
+  EXPECT_TRUE(r->NodesOf("alpha").value().empty());
+  EXPECT_EQ(r->NodesOf("beta").value().size(), 2u);
+  EXPECT_EQ(r->ProvidersOf("alpha").value().size(), 1u);
+  EXPECT_TRUE(r->ProvidersOf("beta").value().empty());
+  EXPECT_TRUE(r->OAuthClientsOf("alpha").value().empty());
+  EXPECT_FALSE(r->GetNode("b.alpha.example").value().has_value());
   EXPECT_TRUE(store->VerifyJournal().ok());
   EXPECT_TRUE(store->Check().ok()) << store->Check().message();
 }
@@ -202,7 +205,7 @@ TEST(StoreTest, CommitAppendsOneEventWithBeforeAndAfter) {
   EXPECT_EQ(e2.changes[1].table, Table::kNodes);
   EXPECT_TRUE(e2.changes[1].before.has_value());
   EXPECT_FALSE(e2.changes[1].after.has_value());
-  EXPECT_EQ(Read(*store)->JournalLength(), 2u);
+  EXPECT_EQ(Read(*store)->JournalLength().value(), 2u);
 
   // Writing identical values records no change and commits nothing.
   uint64_t txn_id = store->LastTxnId();
@@ -215,7 +218,7 @@ TEST(StoreTest, CommitAppendsOneEventWithBeforeAndAfter) {
     EXPECT_EQ(*seq, 0u);
   }
   EXPECT_EQ(store->LastTxnId(), txn_id);
-  EXPECT_EQ(Read(*store)->JournalLength(), 2u);
+  EXPECT_EQ(Read(*store)->JournalLength().value(), 2u);
   EXPECT_TRUE(store->VerifyJournal().ok());
 }
 
@@ -226,11 +229,11 @@ TEST(StoreTest, UncommittedTransactionLeavesNoTrace) {
     auto w = Write(*store);
     w->Put(MakeParticipant("alpha"));
     w->AppendEvent(Meta("import", "participant:alpha"));
-    EXPECT_EQ(w->JournalLength(), 1u);
+    EXPECT_EQ(w->JournalLength().value(), 1u);
   }  // destroyed without Commit: aborted
   auto r = Read(*store);
-  EXPECT_FALSE(r->GetParticipant("alpha").has_value());
-  EXPECT_EQ(r->JournalLength(), 0u);
+  EXPECT_FALSE(r->GetParticipant("alpha").value().has_value());
+  EXPECT_EQ(r->JournalLength().value(), 0u);
   EXPECT_TRUE(store->VerifyJournal().ok());
 }
 
@@ -261,7 +264,7 @@ TEST(StoreTest, AppendEventGivesOneEventPerRecordInOneTransaction) {
     w->AppendEvent(Meta("import", "p-10"));
     EXPECT_EQ(*w->Commit(Meta("import", "end")), 5u);
   }
-  EXPECT_EQ(Read(*store)->JournalLength(), 5u);
+  EXPECT_EQ(Read(*store)->JournalLength().value(), 5u);
   EXPECT_TRUE(store->VerifyJournal().ok());
   EXPECT_TRUE(store->Check().ok());
 }
@@ -271,18 +274,18 @@ TEST(StoreTest, CountersAreJournaled) {
   auto store = OpenOrDie(tmp.path());
   {
     auto w = Write(*store);
-    EXPECT_EQ(w->NextCounter("case"), 1u);
-    EXPECT_EQ(w->NextCounter("case"), 2u);
-    EXPECT_EQ(w->NextCounter("term"), 1u);
+    EXPECT_EQ(w->NextCounter("case").value(), 1u);
+    EXPECT_EQ(w->NextCounter("case").value(), 2u);
+    EXPECT_EQ(w->NextCounter("term").value(), 1u);
     ASSERT_TRUE(w->Commit(Meta("case open", "case:case-2")).ok());
   }
   {
     auto w = Write(*store);
-    EXPECT_EQ(w->NextCounter("case"), 3u);
+    EXPECT_EQ(w->NextCounter("case").value(), 3u);
     ASSERT_TRUE(w->Commit(Meta("case open", "case:case-3")).ok());
   }
   auto r = Read(*store);
-  EXPECT_EQ(*r->GetRaw(Table::kCounters, "case"), "3");
+  EXPECT_EQ(*r->GetRaw(Table::kCounters, "case").value(), "3");
   auto events = Events(*store);
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].changes.size(), 3u);
@@ -300,8 +303,8 @@ TEST(StoreTest, ListVersionsAreImmutableAndJournaledByDigest) {
   };
   {
     auto r = Read(*store);
-    EXPECT_FALSE(r->CurrentListVersion(ListKind::kWhitelist).has_value());
-    EXPECT_TRUE(r->ListVersions(ListKind::kWhitelist).empty());
+    EXPECT_FALSE(r->CurrentListVersion(ListKind::kWhitelist).value().has_value());
+    EXPECT_TRUE(r->ListVersions(ListKind::kWhitelist).value().empty());
   }
   for (uint64_t n : {1, 2, 10, 9}) {
     auto w = Write(*store);
@@ -313,7 +316,7 @@ TEST(StoreTest, ListVersionsAreImmutableAndJournaledByDigest) {
     w->PutListVersion(version(ListKind::kOAuthClientList, 100), "<ocl/>");
     ASSERT_TRUE(w->Commit(Meta("publish", "list:oauthclientlist")).ok());
   }
-  uint64_t length = Read(*store)->JournalLength();
+  uint64_t length = Read(*store)->JournalLength().value();
   {
     auto w = Write(*store);
     w->Put(MakeParticipant("alpha"));
@@ -325,21 +328,22 @@ TEST(StoreTest, ListVersionsAreImmutableAndJournaledByDigest) {
               "list version whitelist 2 is already archived; versions are immutable");
   }
   auto r = Read(*store);
-  EXPECT_EQ(r->JournalLength(), length);
-  EXPECT_FALSE(r->GetParticipant("alpha").has_value());  // nothing of the refused txn
-  EXPECT_EQ(r->CurrentListVersion(ListKind::kWhitelist)->volgnummer, 10u);
-  EXPECT_EQ(r->CurrentListVersion(ListKind::kOAuthClientList)->volgnummer, 100u);
-  EXPECT_FALSE(r->CurrentListVersion(ListKind::kZorgaanbiederslijst).has_value());
-  EXPECT_FALSE(r->CurrentListVersion(ListKind::kGegevensdienstnamenlijst).has_value());
-  auto all = r->ListVersions(ListKind::kWhitelist);
+  EXPECT_EQ(r->JournalLength().value(), length);
+  EXPECT_FALSE(r->GetParticipant("alpha").value().has_value());  // nothing of the refused txn
+  EXPECT_EQ(r->CurrentListVersion(ListKind::kWhitelist).value()->volgnummer, 10u);
+  EXPECT_EQ(r->CurrentListVersion(ListKind::kOAuthClientList).value()->volgnummer, 100u);
+  EXPECT_FALSE(r->CurrentListVersion(ListKind::kZorgaanbiederslijst).value().has_value());
+  EXPECT_FALSE(r->CurrentListVersion(ListKind::kGegevensdienstnamenlijst).value().has_value());
+  auto all = r->ListVersions(ListKind::kWhitelist).value();
   ASSERT_EQ(all.size(), 4u);
   EXPECT_EQ(all[0].volgnummer, 1u);
   EXPECT_EQ(all[2].volgnummer, 9u);  // numeric order, not text order
   EXPECT_EQ(all[3].volgnummer, 10u);
-  EXPECT_EQ(*r->GetListVersion(ListKind::kWhitelist, 9), version(ListKind::kWhitelist, 9));
-  EXPECT_EQ(*r->GetListBytes(ListKind::kWhitelist, 10), "<xml10/>");
-  EXPECT_FALSE(r->GetListBytes(ListKind::kWhitelist, 3).has_value());
-  EXPECT_TRUE(r->GetRaw(Table::kListVersions, "whitelist/00000000000000000010").has_value());
+  EXPECT_EQ(*r->GetListVersion(ListKind::kWhitelist, 9).value(), version(ListKind::kWhitelist, 9));
+  EXPECT_EQ(*r->GetListBytes(ListKind::kWhitelist, 10).value(), "<xml10/>");
+  EXPECT_FALSE(r->GetListBytes(ListKind::kWhitelist, 3).value().has_value());
+  EXPECT_TRUE(
+      r->GetRaw(Table::kListVersions, "whitelist/00000000000000000010").value().has_value());
 
   auto events = Events(*store);
   const Change& bytes_change = events[0].changes[1];
@@ -361,7 +365,7 @@ TEST(StoreTest, ReadOnlyOpenReadsAndRefusesWrites) {
     ASSERT_TRUE(w->Commit(Meta("enrol", "alpha")).ok());
   }
   auto store = OpenOrDie(tmp.path(), OpenOptions{.read_only = true});
-  EXPECT_TRUE(Read(*store)->GetParticipant("alpha").has_value());
+  EXPECT_TRUE(Read(*store)->GetParticipant("alpha").value().has_value());
   auto w = store->BeginWrite();
   ASSERT_FALSE(w.ok());
   EXPECT_EQ(w.status().code(), Status::Code::kFailedPrecondition);
@@ -371,7 +375,7 @@ TEST(StoreTest, ReadOnlyOpenReadsAndRefusesWrites) {
   TempDir out;
   ASSERT_TRUE(store->Backup(out.path() / "b.mdb").ok());
   auto copy = OpenOrDie(out.path() / "b.mdb", OpenOptions{.read_only = true});
-  EXPECT_TRUE(Read(*copy)->GetParticipant("alpha").has_value());
+  EXPECT_TRUE(Read(*copy)->GetParticipant("alpha").value().has_value());
 }
 
 TEST(StoreTest, MapFullIsReportedAndNothingOfTheTransactionIsWritten) {
@@ -402,10 +406,10 @@ TEST(StoreTest, MapFullIsReportedAndNothingOfTheTransactionIsWritten) {
   }
   EXPECT_EQ(store->LastTxnId(), txn_id);
   auto r = Read(*store);
-  EXPECT_FALSE(r->GetParticipant("big-0").has_value());
-  EXPECT_FALSE(r->GetParticipant("after").has_value());
-  EXPECT_EQ(r->AllParticipants().size(), 1u);
-  EXPECT_EQ(r->JournalLength(), 1u);
+  EXPECT_FALSE(r->GetParticipant("big-0").value().has_value());
+  EXPECT_FALSE(r->GetParticipant("after").value().has_value());
+  EXPECT_EQ(r->AllParticipants().value().size(), 1u);
+  EXPECT_EQ(r->JournalLength().value(), 1u);
   r.reset();
   EXPECT_TRUE(store->VerifyJournal().ok());
   EXPECT_TRUE(store->Check().ok());
@@ -445,13 +449,13 @@ TEST(StoreTest, BackupIsPrivateConsistentAndOpensAsAFile) {
       << nowhere.message();
 
   auto copy = OpenOrDie(file, OpenOptions{.read_only = true});
-  auto a = Read(*store)->LoadState();
-  auto b = Read(*copy)->LoadState();
+  auto a = Read(*store)->LoadState().value();
+  auto b = Read(*copy)->LoadState().value();
   EXPECT_EQ(a.participants, b.participants);
   EXPECT_EQ(a.nodes, b.nodes);
   EXPECT_EQ(b.participants.size(), 5u);
-  EXPECT_EQ(*Read(*copy)->GetListBytes(ListKind::kWhitelist, 5), "abc");
-  EXPECT_EQ(Read(*copy)->JournalLength(), 5u);
+  EXPECT_EQ(*Read(*copy)->GetListBytes(ListKind::kWhitelist, 5).value(), "abc");
+  EXPECT_EQ(Read(*copy)->JournalLength().value(), 5u);
   EXPECT_TRUE(copy->VerifyJournal().ok());
   EXPECT_TRUE(copy->Check().ok());
 }
@@ -485,7 +489,7 @@ TEST(StoreTest, StateAtReplaysTheJournalUpToTheTime) {
   EXPECT_EQ(exact->participants.at("alpha"), active);
   EXPECT_TRUE(exact->nodes.empty());
   auto now = store->StateAt(At("2027-01-01"));
-  auto current = Read(*store)->LoadState();
+  auto current = Read(*store)->LoadState().value();
   EXPECT_EQ(now->participants, current.participants);
   EXPECT_EQ(now->nodes, current.nodes);
 }
@@ -539,7 +543,7 @@ TEST(StoreTest, StateAtTakesTheLongestPrefixWhenTheClockSteppedBack) {
   EXPECT_EQ(keys(*jan), (std::vector<std::string>{"a.alpha.example"}));
   auto later = store->StateAt(At("2026-05-01"));
   ASSERT_TRUE(later.ok());
-  EXPECT_EQ(later->participants, Read(*store)->LoadState().participants);
+  EXPECT_EQ(later->participants, Read(*store)->LoadState().value().participants);
   EXPECT_EQ(keys(*later), (std::vector<std::string>{"a.alpha.example", "c.alpha.example"}));
 }
 
@@ -557,7 +561,7 @@ TEST(StoreTest, ManyThreadsCommitThroughOneStore) {
           ++failures;
           continue;
         }
-        uint64_t n = (*w)->NextCounter("shared");
+        uint64_t n = (*w)->NextCounter("shared").value();
         std::string id =
             "t";  // appended: g++ 12 -O2 false -Wrestrict on "x" + std::string, docs/PITFALLS.md
         id += std::to_string(t) + "-" + std::to_string(i);
@@ -565,16 +569,16 @@ TEST(StoreTest, ManyThreadsCommitThroughOneStore) {
         if (!(*w)->Commit(Meta("enrol", "x")).ok() || n == 0) ++failures;
         // Readers run alongside the writers.
         auto r = store->BeginRead();
-        if (!r.ok() || (*r)->JournalLength() == 0) ++failures;
+        if (!r.ok() || (*r)->JournalLength().value() == 0) ++failures;
       }
     });
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(failures.load(), 0);
   auto r = Read(*store);
-  EXPECT_EQ(*r->GetRaw(Table::kCounters, "shared"), std::to_string(kThreads * kCommits));
-  EXPECT_EQ(r->JournalLength(), uint64_t{kThreads * kCommits});
-  EXPECT_EQ(r->AllParticipants().size(), size_t{kThreads * kCommits});
+  EXPECT_EQ(*r->GetRaw(Table::kCounters, "shared").value(), std::to_string(kThreads * kCommits));
+  EXPECT_EQ(r->JournalLength().value(), uint64_t{kThreads * kCommits});
+  EXPECT_EQ(r->AllParticipants().value().size(), size_t{kThreads * kCommits});
   r.reset();
   EXPECT_TRUE(store->VerifyJournal().ok());
   EXPECT_TRUE(store->Check().ok());
@@ -647,10 +651,10 @@ TEST(StoreTest, ReadTransactionMayMoveBetweenThreads) {
   auto r = Read(*store);
   auto r2 = Read(*store);  // two read transactions on one thread (MDB_NOTLS)
   bool found = false;
-  std::thread([&] { found = r->GetParticipant("alpha").has_value(); }).join();
+  std::thread([&] { found = r->GetParticipant("alpha").value().has_value(); }).join();
   EXPECT_TRUE(found);
   r.reset();  // ended on another thread than the one that used it
-  EXPECT_TRUE(r2->GetParticipant("alpha").has_value());
+  EXPECT_TRUE(r2->GetParticipant("alpha").value().has_value());
 }
 
 // The publish loop remembers LastTxnId and takes a snapshot after it: the snapshot must contain
@@ -673,7 +677,7 @@ TEST(StoreTest, ASnapshotTakenAfterLastTxnIdSeesEveryCommitItCounts) {
   for (bool running = true; running;) {
     running = waitpid(pid, &status, WNOHANG) == 0;
     const uint64_t counted = store->LastTxnId() - txn_before;
-    const uint64_t seen = Read(*store)->JournalLength();
+    const uint64_t seen = Read(*store)->JournalLength().value();
     ++checks;
     if (seen < counted && missed++ == 0) {
       first_miss = std::to_string(counted) + " commits counted, " + std::to_string(seen) + " seen";
@@ -710,9 +714,9 @@ TEST(StoreTest, TwoProcessesAtOnce) {
   }
   EXPECT_EQ(store->LastTxnId(), txn_before + kProcs * kCommits);
   auto r = Read(*store);
-  EXPECT_EQ(r->JournalLength(), uint64_t{kProcs * kCommits});
-  EXPECT_EQ(*r->GetRaw(Table::kCounters, "writes"), std::to_string(kProcs * kCommits));
-  EXPECT_EQ(r->AllParticipants().size(), size_t{kProcs * kCommits});
+  EXPECT_EQ(r->JournalLength().value(), uint64_t{kProcs * kCommits});
+  EXPECT_EQ(*r->GetRaw(Table::kCounters, "writes").value(), std::to_string(kProcs * kCommits));
+  EXPECT_EQ(r->AllParticipants().value().size(), size_t{kProcs * kCommits});
   r.reset();
   EXPECT_TRUE(store->VerifyJournal().ok()) << store->VerifyJournal().message();
   EXPECT_TRUE(store->Check().ok()) << store->Check().message();
@@ -742,10 +746,10 @@ TEST(StoreTest, BulkImportInOneTransaction) {
     EXPECT_EQ(*seq, uint64_t{2 * kParticipants + kProviders});
   }
   auto r = Read(*store);
-  auto state = r->LoadState();
+  auto state = r->LoadState().value();
   EXPECT_EQ(state.providers.size(), size_t{kProviders});
   EXPECT_EQ(state.participants.size(), size_t{kParticipants});
-  EXPECT_EQ(r->ProvidersOf("dva-7").size(), size_t{kProviders / kParticipants});
+  EXPECT_EQ(r->ProvidersOf("dva-7").value().size(), size_t{kProviders / kParticipants});
   r.reset();
   EXPECT_TRUE(store->VerifyJournal().ok());
   EXPECT_TRUE(store->Check().ok()) << store->Check().message();
@@ -758,7 +762,7 @@ TEST(StoreTest, BulkImportInOneTransaction) {
     }
     EXPECT_EQ(*w->Commit(Meta("import", "done")), 0u);
   }
-  EXPECT_EQ(Read(*store)->JournalLength(), uint64_t{2 * kParticipants + kProviders});
+  EXPECT_EQ(Read(*store)->JournalLength().value(), uint64_t{2 * kParticipants + kProviders});
 }
 
 TEST(StoreTest, BadRecordsAreRefusedByCommit) {
@@ -784,7 +788,7 @@ TEST(StoreTest, BadRecordsAreRefusedByCommit) {
       << seq2.status().message();
   w2.reset();
   w.reset();
-  EXPECT_TRUE(Read(*store)->AllParticipants().empty());
+  EXPECT_TRUE(Read(*store)->AllParticipants().value().empty());
 }
 
 // A record holding a time outside the supported range would not decode: Commit refuses it
@@ -801,9 +805,9 @@ TEST(StoreTest, ATimeOutsideTheSupportedRangeIsRefusedByCommit) {
     w->Put(edge);
     ASSERT_TRUE(w->Commit(Meta("cert add", "participant:edge")).ok());
   }
-  EXPECT_EQ(Read(*store)->GetParticipant("edge"), edge);
+  EXPECT_EQ(Read(*store)->GetParticipant("edge").value(), edge);
 
-  const uint64_t events = Read(*store)->JournalLength();
+  const uint64_t events = Read(*store)->JournalLength().value();
   Participant past = edge;
   past.certificates[0].valid_until = kLatestTime + Millis(1);
   {
@@ -829,9 +833,9 @@ TEST(StoreTest, ATimeOutsideTheSupportedRangeIsRefusedByCommit) {
         << seq.status().message();
   }
   auto r = Read(*store);
-  EXPECT_EQ(r->JournalLength(), events);
-  EXPECT_EQ(r->GetParticipant("edge"), edge);
-  EXPECT_FALSE(r->GetParticipant("other").has_value());
+  EXPECT_EQ(r->JournalLength().value(), events);
+  EXPECT_EQ(r->GetParticipant("edge").value(), edge);
+  EXPECT_FALSE(r->GetParticipant("other").value().has_value());
 }
 
 }  // namespace

@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "begin: %s\n", w.status().message().c_str());
       return 1;
     }
-    (*w)->NextCounter("writes");
+    (*w)->NextCounter("writes").value();
     Participant p;
     p.id = std::string(argv[3]) + "-" + std::to_string(i);
     p.legal_name = "Writer " + p.id;

@@ -305,7 +305,7 @@ TEST_F(TamperTest, TruncatedDataFileIsRefusedAtOpen) {
   auto store = OpenOrDie(copy);
   auto r = store->BeginRead();
   ASSERT_TRUE(r.ok());
-  EXPECT_TRUE((*r)->GetParticipant("p-3").has_value());
+  EXPECT_TRUE((*r)->GetParticipant("p-3").value().has_value());
 }
 
 }  // namespace
