@@ -181,6 +181,47 @@ TEST_F(TamperTest, StateChangedWithoutAnEventIsFoundByCheck) {
   EXPECT_EQ(copy->Check().message(), "participants/p-2: stored value differs from the journal");
 }
 
+// Issue 8 item 2: a record that does not decode is a kCorruption Status naming it, at every read
+// that meets it; reads that do not need it still work, and check lists it.
+TEST_F(TamperTest, RecordThatDoesNotDecodeIsAStatusNamingItAndTheOthersStillRead) {
+  for (auto& [key, value] : Section(dump_, "participants").records) {
+    if (key == "p-2") value = R"({"id":"p-2","name":7})";
+  }
+  auto copy = LoadCopy();
+  auto r = copy->BeginRead();
+  ASSERT_TRUE(r.ok());
+  const Reader& reader = **r;
+
+  auto bad = reader.GetParticipant("p-2");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), Status::Code::kCorruption);
+  EXPECT_NE(bad.status().message().find("participants/p-2"), std::string::npos)
+      << bad.status().message();
+  auto good = reader.GetParticipant("p-1");
+  ASSERT_TRUE(good.ok()) << good.status().message();
+  ASSERT_TRUE(good.value().has_value());
+
+  std::vector<CorruptRecord> corrupt;
+  auto all = reader.AllParticipants(&corrupt);
+  ASSERT_TRUE(all.ok()) << all.status().message();
+  std::vector<std::string> ids;
+  for (const Participant& p : all.value()) ids.push_back(p.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"p-1", "p-3"}));
+  ASSERT_EQ(corrupt.size(), 1u);
+  EXPECT_EQ(corrupt[0].key, "p-2");
+  EXPECT_FALSE(reader.AllParticipants().ok());  // without a list to report into: the Status
+  EXPECT_FALSE(reader.LoadState().ok());
+
+  auto listed = reader.CorruptRecords();
+  ASSERT_TRUE(listed.ok()) << listed.status().message();
+  ASSERT_EQ(listed.value().size(), 1u);
+  EXPECT_EQ(listed.value()[0].key, "p-2");
+  EXPECT_TRUE(copy->VerifyJournal().ok());  // the journal itself is intact
+  const Status checked = copy->Check();
+  EXPECT_FALSE(checked.ok());
+  EXPECT_NE(checked.message().find("p-2"), std::string::npos) << checked.message();
+}
+
 TEST_F(TamperTest, RecordAddedWithoutAnEventIsFoundByCheck) {
   auto& recs = Section(dump_, "participants").records;
   recs.emplace_back("p-9", json(MakeParticipant("p-9")).dump());
