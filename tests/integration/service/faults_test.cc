@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/integration/service/harness.h"
+#include "tests/unit/store/test_util.h"
 
 namespace medmij::testing {
 namespace {
@@ -128,6 +129,61 @@ std::map<std::string, std::string> Etags(const Service& s) {
              std::to_string(Volgnummer(r.body)) + " " + r.header("last-modified");
   }
   return out;
+}
+
+// Issue 8 item 2: a state record that does not decode (corrupted on disk, here on a copy made
+// with the stock mdb_dump/mdb_load) does not stop the service: it starts, serves the last good
+// versions, /healthz is 503 naming the record and /metrics names it; the CLI's read commands
+// that do not need it still work and `check` reports it.
+TEST_F(FaultTest, ACorruptStateRecordKeepsTheLastGoodListsServedAndIsNamed) {
+  std::map<std::string, std::string> good;
+  {
+    Service s(dir_.path(), options_);
+    ASSERT_TRUE(s.Start()) << s.Stderr();
+    ASSERT_TRUE(WaitFor([&] { return HttpGet(s.Url("/healthz")).status == 200; }));
+    good = Etags(s);
+    EXPECT_EQ(s.Stop(), 0) << s.Stderr();
+  }
+  auto dump = store::testing::DumpAll(data_ / "data.mdb", dir_.path());
+  bool found = false;
+  for (auto& [key, value] : store::testing::Section(dump, "participants").records) {
+    if (key == "xisbridge") {
+      value = R"({"id":"xisbridge","name":7})";
+      found = true;
+    }
+  }
+  ASSERT_TRUE(found);
+  const fs::path copy = dir_.path() / "corrupt";
+  fs::create_directories(copy);
+  store::testing::LoadAll(dump, copy / "data.mdb", dir_.path());
+  fs::remove(copy / "data.mdb-lock");
+
+  ServiceOptions o = options_;
+  o.data_dir = copy;
+  Service s(dir_.path(), o);
+  ASSERT_TRUE(s.Start()) << s.Stderr();
+  EXPECT_EQ(Etags(s), good);
+  ASSERT_TRUE(WaitFor([&] { return HttpGet(s.Url("/healthz")).status == 503; })) << s.Stderr();
+  HttpResponse health = HttpGet(s.Url("/healthz"));
+  EXPECT_NE(health.body.find("participants/xisbridge"), std::string::npos) << health.body;
+  EXPECT_EQ(Etags(s), good);  // still the last good versions
+  HttpResponse metrics = HttpGet(s.Url("/metrics"));
+  EXPECT_NE(
+      metrics.body.find("medmij_store_corrupt_record{table=\"participants\",key=\"xisbridge\"} 1"),
+      std::string::npos)
+      << metrics.body;
+  EXPECT_EQ(s.Stop(), 0) << s.Stderr();
+
+  CommandResult list = Admin(copy, {"participant", "list"}, /*allow_failure=*/true);
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.err.find("xisbridge"), std::string::npos) << list.err;
+  EXPECT_FALSE(list.out.empty());
+  CommandResult verify = Admin(copy, {"journal", "verify"}, true);
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+  CommandResult check = Admin(copy, {"check"}, true);
+  EXPECT_NE(check.exit_code, 0);
+  EXPECT_NE((check.out + check.err).find("participants/xisbridge"), std::string::npos)
+      << check.out << check.err;
 }
 
 TEST_F(FaultTest, RestartServesTheSameVersionsAndContinuesVolgnummer) {
