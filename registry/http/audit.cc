@@ -1,11 +1,11 @@
 #include "registry/http/audit.h"
 
-#include <charconv>
 #include <map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "registry/common/decimal.h"
 #include "registry/domain/json.h"
 #include "registry/domain/policy.h"
 #include "registry/domain/validate.h"
@@ -30,10 +30,8 @@ Reply Unauthorized(bool presented) {
 
 // A decimal in [lo, hi] (no sign, no leading zeros), or nullopt.
 std::optional<uint64_t> ParseCount(std::string_view s, uint64_t lo, uint64_t hi) {
-  if (s.empty() || s.size() > 19 || (s.size() > 1 && s.front() == '0')) return std::nullopt;
-  uint64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || v < lo || v > hi) return std::nullopt;
+  auto v = ParseDecimal(s, hi);
+  if (!v || *v < lo) return std::nullopt;
   return v;
 }
 

@@ -1,6 +1,5 @@
 #include "registry/http/router.h"
 
-#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <optional>
@@ -9,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "registry/common/decimal.h"
 #include "registry/common/text.h"
 #include "registry/domain/list_form.h"
 #include "registry/http/http_util.h"
@@ -98,10 +98,8 @@ Reply ServeList(const Snapshot& snap, ListKind kind, bool signed_path, const Rou
 }
 
 std::optional<uint64_t> ParseVolgnummer(std::string_view s) {
-  if (s.empty() || s.size() > 19 || s.front() == '0') return std::nullopt;
-  uint64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  auto v = ParseDecimal(s);
+  if (!v || *v == 0) return std::nullopt;
   return v;
 }
 
