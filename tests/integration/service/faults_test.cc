@@ -165,7 +165,14 @@ TEST_F(FaultTest, ACorruptStateRecordKeepsTheLastGoodListsServedAndIsNamed) {
   EXPECT_EQ(Etags(s), good);
   ASSERT_TRUE(WaitFor([&] { return HttpGet(s.Url("/healthz")).status == 503; })) << s.Stderr();
   HttpResponse health = HttpGet(s.Url("/healthz"));
-  EXPECT_NE(health.body.find("participants/xisbridge"), std::string::npos) << health.body;
+  {
+    const auto body = nlohmann::json::parse(health.body);
+    ASSERT_TRUE(body.contains("store")) << health.body;
+    EXPECT_EQ(body["store"]["status"], "corrupt") << health.body;
+    EXPECT_EQ(body["store"]["corrupt_records"].size(), 1u) << health.body;
+    EXPECT_EQ(body["store"]["corrupt_records"][0]["table"], "participants") << health.body;
+    EXPECT_EQ(body["store"]["corrupt_records"][0]["key"], "xisbridge") << health.body;
+  }
   EXPECT_EQ(Etags(s), good);  // still the last good versions
   HttpResponse metrics = HttpGet(s.Url("/metrics"));
   EXPECT_NE(
