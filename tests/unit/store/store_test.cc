@@ -419,6 +419,35 @@ TEST(StoreTest, MapFullIsReportedAndNothingOfTheTransactionIsWritten) {
   EXPECT_EQ(*w->Commit(Meta("enrol", "next")), 2u);
 }
 
+// Issue 8 item 7: after a failed write, the transaction's reads report that failure too, so a
+// command that looks something up after it (an import's next line) says the map is full, not
+// "does not exist".
+TEST(StoreTest, ReadsAfterAFailedWriteReportTheFailure) {
+  TempDir tmp;
+  auto store = OpenOrDie(tmp.path(), OpenOptions{.map_size = uint64_t{1} << 20});
+  {
+    auto w = Write(*store);
+    w->Put(MakeParticipant("small"));
+    ASSERT_TRUE(w->Commit(Meta("enrol", "small")).ok());
+  }
+  auto w = Write(*store);
+  EXPECT_TRUE(w->GetParticipant("small").value().has_value());  // before the failure: fine
+  for (int i = 0; i < 400; ++i) {
+    w->Put(MakeParticipant("big-" + std::to_string(i), std::string(8000, 'x')));
+  }
+  auto expect_full = [](const Status& s, const char* what) {
+    EXPECT_EQ(s.code(), Status::Code::kResourceExhausted) << what << ": " << s.message();
+    EXPECT_EQ(s.message().rfind("database is full", 0), 0u) << what << ": " << s.message();
+  };
+  expect_full(w->GetParticipant("small").status(), "GetParticipant of a stored record");
+  expect_full(w->GetParticipant("missing").status(), "GetParticipant of a missing record");
+  expect_full(w->AllParticipants().status(), "AllParticipants");
+  expect_full(w->NodesOf("small").status(), "NodesOf");
+  expect_full(w->LoadState().status(), "LoadState");
+  expect_full(w->JournalLength().status(), "JournalLength");
+  expect_full(w->Commit(Meta("import", "big")).status(), "Commit");
+}
+
 TEST(StoreTest, BackupIsPrivateConsistentAndOpensAsAFile) {
   TempDir tmp;
   auto store = OpenOrDie(tmp.path() / "data");
