@@ -13,8 +13,10 @@ Status EnvCore::Error(int rc, std::string_view what) const {
     case MDB_MAP_FULL: {
       MDB_envinfo info{};
       mdb_env_info(env, &info);
-      return Status::Exhausted("database is full (map size " +
-                               std::to_string(info.me_mapsize >> 20) + " MiB): " + context +
+      const size_t size = info.me_mapsize;
+      const std::string shown = size >= (size_t{1} << 20) ? std::to_string(size >> 20) + " MiB"
+                                                          : std::to_string(size >> 10) + " KiB";
+      return Status::Exhausted("database is full (map size " + shown + "): " + context +
                                "; nothing of this transaction was written");
     }
     case MDB_TXN_FULL:

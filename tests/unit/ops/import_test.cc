@@ -160,5 +160,40 @@ TEST_F(ImportTest, LaterLinesSeeEarlierOnesAndADuplicateAbortsAll) {
   EXPECT_FALSE((*store_->BeginRead())->GetParticipant("lab-dva").value());
 }
 
+// Issue 8 item 7: an import against a map that fills up says the map is full (the store's
+// failure, a Status), not that a participant a later line names does not exist.
+TEST(ImportFullMapTest, AnImportThatFillsTheMapSaysSoNotThatARecordIsMissing) {
+  testing::TempDir dir;
+  auto s = store::Store::Open(dir.path() / "data", store::OpenOptions{.map_size = 512 << 10});
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  std::string text;
+  for (int i = 0; i < 3000; ++i) {
+    text += json{{"type", "participant"},
+                 {"id", "p-" + std::to_string(i)},
+                 {"name", "Participant " + std::to_string(i) + " B.V."},
+                 {"kvk", "12345678"},
+                 {"roles", {"dvp"}},
+                 {"email", nullptr}}
+                .dump() +
+            "\n";
+  }
+  text +=
+      json{{"type", "node"}, {"hostname", "n.p-0.example"}, {"participant", "p-0"}}.dump() + "\n";
+  std::istringstream in(text);
+  auto w = (*s)->BeginWrite();
+  ASSERT_TRUE(w.ok());
+  auto r = Import(**w, Actor{"alice", kNow}, in, "big.jsonl");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_FALSE(r->ok()) << "the import fitted the map; make it bigger";
+  EXPECT_LT(r->applied, 3001u);
+  EXPECT_NE(r->errors.front().find(": database is full (map size 512 KiB)"), std::string::npos)
+      << r->errors.front();
+  for (const std::string& e : r->errors) {
+    EXPECT_EQ(e.find("does not exist"), std::string::npos) << e;
+  }
+  EXPECT_EQ((*w)->Commit(store::EventMeta{kNow, "alice", "import", "import", ""}).status().code(),
+            Status::Code::kResourceExhausted);
+}
+
 }  // namespace
 }  // namespace medmij::ops
