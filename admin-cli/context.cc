@@ -34,6 +34,8 @@ Result<store::Store*> Context::OpenStore(bool create) {
   }
   store::OpenOptions options;
   options.create = create;
+  // Read commands work for a user who may only read the data dir; writes then say why not.
+  options.read_only_if_not_writable = !create;
   auto opened = store::Store::Open(data_dir, options);
   if (!opened.ok()) return opened.status();
   store_ = std::move(opened).value();

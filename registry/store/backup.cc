@@ -12,8 +12,12 @@ Status Store::Backup(const std::filesystem::path& file) const {
       file,
       [&](int fd) {
         int rc = mdb_env_copyfd2(core.env, fd, MDB_CP_COMPACT);
-        if (rc != MDB_SUCCESS) return core.Error(rc, "copy to " + file.string());
-        return Status::Ok();
+        if (rc == MDB_SUCCESS) return Status::Ok();
+        if (auto full = internal::DiskFullCause(
+                rc, file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path())) {
+          return Status::Exhausted(*full + ": backup " + file.string() + " not written");
+        }
+        return core.Error(rc, "copy to " + file.string());
       },
       AtomicWriteOptions{.mode = 0600, .replace = false});
   if (st.code() == Status::Code::kAlreadyExists) {

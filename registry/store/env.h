@@ -26,12 +26,17 @@ struct EnvCore {
   std::array<MDB_dbi, kDbiCount> dbi{};
   std::filesystem::path path;  // as given to Open()
   bool read_only = false;
+  std::string read_only_because;  // set when opened read-only for lack of write access
 
-  // The Status for LMDB code `rc` from operation `what`: kResourceExhausted for a full map or
-  // transaction (saying nothing was written), kCorruption for a damaged file, kInvalidArgument
-  // for a key LMDB cannot hold, kIoError otherwise.
+  // The Status for LMDB code `rc` from operation `what`: kResourceExhausted for a full map,
+  // transaction or disk (saying nothing was written), kCorruption for a damaged file,
+  // kInvalidArgument for a key LMDB cannot hold, kIoError otherwise.
   Status Error(int rc, std::string_view what) const;
 };
+
+// "disk full (N KiB free on the file system of DIR)" (or "disk quota exceeded ...") when `rc`
+// is a write error (ENOSPC, EDQUOT, or EIO with less than 1 MiB free) on DIR's file system.
+std::optional<std::string> DiskFullCause(int rc, const std::filesystem::path& dir);
 
 // kIoError "<context>: <strerror(err)>".
 Status Errno(const std::string& context, int err);

@@ -1,9 +1,13 @@
 // Store: opening the environment and beginning transactions.
 #include "registry/store/store.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
+#include <optional>
 #include <system_error>
 
 #include "registry/store/env.h"
@@ -22,6 +26,10 @@ Store::~Store() = default;  // closes the environment, then releases the path cl
 
 const std::filesystem::path& Store::dir() const {
   return env_->core.path;
+}
+
+bool Store::read_only() const {
+  return env_->core.read_only;
 }
 
 namespace {
@@ -50,6 +58,41 @@ Status CheckFileSize(const EnvCore& core) {
         " bytes); restore it from a backup (medmij-admin backup)");
   }
   return Status::Ok();
+}
+
+// Why this process may not write `path` (by its effective ids), or nullopt when it may. A
+// missing path counts as writable here: whoever needs it reports that.
+std::optional<std::string> NotWritable(const std::filesystem::path& path, const char* shown) {
+  if (::faccessat(AT_FDCWD, path.c_str(), W_OK, AT_EACCESS) == 0 || errno == ENOENT) {
+    return std::nullopt;
+  }
+  return std::string(shown) + " is not writable by this user (" + std::strerror(errno) + ")";
+}
+
+// How a data dir (or a backup file) may be opened by this process.
+struct Access {
+  std::optional<std::string> read_only_because;  // set: the process may not write it
+  bool lock_usable = true;  // the lock file can be opened for writing (or created)
+};
+
+Access AccessOf(const std::filesystem::path& dir, bool is_file) {
+  const std::filesystem::path data = is_file ? dir : dir / "data.mdb";
+  // LMDB names the lock file of a single-file environment after it (MDB_NOSUBDIR).
+  const std::filesystem::path lock =
+      is_file ? std::filesystem::path(dir.string() + "-lock") : dir / "lock.mdb";
+  Access a;
+  std::error_code ec;
+  if (std::filesystem::exists(lock, ec)) {
+    if (auto why = NotWritable(lock, "its lock file")) {
+      a.lock_usable = false;
+      a.read_only_because = why;
+    }
+  } else if (auto why = NotWritable(is_file ? dir.parent_path() : dir, "its directory")) {
+    a.lock_usable = false;  // LMDB could not create the lock file
+    a.read_only_because = why;
+  }
+  if (auto why = NotWritable(data, "its data file")) a.read_only_because = why;
+  return a;
 }
 
 }  // namespace
@@ -87,9 +130,14 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
                            " is already open in this process; share its Store instead");
   }
 
+  const Access access = AccessOf(dir, is_file);
+  const bool read_only =
+      options.read_only || (options.read_only_if_not_writable && access.read_only_because);
+
   auto env = std::make_unique<Env>(Env{std::move(*claim), nullptr, EnvCore{}});
   env->core.path = dir;
-  env->core.read_only = options.read_only;
+  env->core.read_only = read_only;
+  if (read_only && !options.read_only) env->core.read_only_because = *access.read_only_because;
   MDB_env* raw = nullptr;
   int rc = mdb_env_create(&raw);
   if (rc != MDB_SUCCESS)
@@ -102,7 +150,12 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
   }
   unsigned flags = MDB_NOTLS;
   if (is_file) flags |= MDB_NOSUBDIR;
-  if (options.read_only) flags |= MDB_RDONLY;
+  if (read_only) flags |= MDB_RDONLY;
+  // A reader that may not write the lock file cannot take a reader slot. Without locking, a
+  // writer in another process is not kept from reusing the pages this process reads, so this
+  // is for data dirs nobody writes meanwhile (a read-only mount, another user's copy); see
+  // README "A read-only data dir" (medmij-admin rules).
+  if (read_only && !access.lock_usable) flags |= MDB_NOLOCK;
   rc = mdb_env_open(raw, dir.c_str(), flags, 0600);
   if (rc != MDB_SUCCESS) return env->core.Error(rc, "open environment");
   MEDMIJ_RETURN_IF_ERROR(CheckFileSize(env->core));
@@ -112,7 +165,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
   if (rc != MDB_SUCCESS) return env->core.Error(rc, "reader check");
 
   lmdb::Txn txn;
-  rc = lmdb::Txn::Begin(raw, options.read_only ? MDB_RDONLY : 0, txn);
+  rc = lmdb::Txn::Begin(raw, read_only ? MDB_RDONLY : 0, txn);
   if (rc != MDB_SUCCESS) return env->core.Error(rc, "begin transaction");
   MEDMIJ_RETURN_IF_ERROR(internal::OpenTables(env->core, txn.get(), options.create));
   // Committing (also a read-only transaction) keeps the DBI handles open for the environment.
@@ -131,6 +184,12 @@ Result<std::unique_ptr<ReadTxn>> Store::BeginRead() const {
 
 Result<std::unique_ptr<WriteTxn>> Store::BeginWrite() {
   if (env_->core.read_only) {
+    if (!env_->core.read_only_because.empty()) {
+      return Status::Refused("data dir " + env_->core.path.string() +
+                             " is read-only here: " + env_->core.read_only_because +
+                             "; this command changes the registry: run it as the user that "
+                             "owns the data dir");
+    }
     return Status::Refused(env_->core.path.string() + " is open read-only");
   }
   if (!internal::TryClaimWriteSlot(&env_->core)) {

@@ -121,6 +121,11 @@ struct OpenOptions {
   // takes disk. A full map is reported as Status kResourceExhausted, nothing half-written.
   uint64_t map_size = uint64_t{32} << 30;
   bool read_only = false;
+  // Open read-only, instead of failing, when this process may not write the data dir (its
+  // data file, its lock file or, without a lock file, its directory: permissions or a read-only
+  // file system). Store::read_only() then says so and BeginWrite names the cause. For tools
+  // whose read commands must work for a user who may only read (medmij-admin).
+  bool read_only_if_not_writable = false;
   bool create = true;  // create the directory and environment when missing
 };
 
@@ -293,6 +298,8 @@ class Store {
   Result<RegistryState> StateAt(Time t) const;
 
   const std::filesystem::path& dir() const;
+  // Opened read-only (asked for, or OpenOptions::read_only_if_not_writable applied).
+  bool read_only() const;
 
  private:
   struct Env;
