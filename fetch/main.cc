@@ -195,7 +195,7 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     return Usage(std::string(e.what()) +
-                 "\nusage: medmij-fetch --base-url URL --trust CA.pem --out DIR [--state FILE] "
+                 "; usage: medmij-fetch --base-url URL --trust CA.pem --out DIR [--state FILE] "
                  "[--lists ID,...] [--max-stale DURATION] [--metrics FILE] [--json] [...]; see "
                  "--help");
   }

@@ -315,7 +315,8 @@ TEST_F(FetchTest, BadUsageIsExit2AndFetchesNothing) {
     return a;
   };
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-      {{"--trust", pki_.ca.string(), "--out", out_.string()}, "--base-url is required"},
+      {{"--trust", pki_.ca.string(), "--out", out_.string()},
+       "--base-url is required; usage: medmij-fetch --base-url URL"},
       {with({"--deadline", "5x"}), "--deadline: '5x' has an unknown unit 'x'"},
       {with({"--max-stale", "0"}), "--max-stale: '0' must be more than zero"},
       {with({"--read-timeout", "-1s"}), "--read-timeout"},
