@@ -35,22 +35,6 @@ std::optional<uint64_t> ParseCount(std::string_view s, uint64_t lo, uint64_t hi)
   return v;
 }
 
-// Bounds the audit requests in progress; refuses rather than queues.
-class Slot {
- public:
-  Slot(std::atomic<int>& running, int max) : running_(running) {
-    acquired_ = running_.fetch_add(1) < max;
-  }
-  ~Slot() { running_.fetch_sub(1); }
-  Slot(const Slot&) = delete;
-  Slot& operator=(const Slot&) = delete;
-  bool acquired() const { return acquired_; }
-
- private:
-  std::atomic<int>& running_;
-  bool acquired_ = false;
-};
-
 }  // namespace
 
 AuditEndpoints::AuditEndpoints(const store::Store& store,
@@ -70,12 +54,6 @@ Reply AuditEndpoints::Serve(const Request& request, std::string_view path, Time)
       bool known =
           path == "/journal" || path == "/journal/verify" || path.starts_with("/participants/");
       return known ? MethodNotAllowed() : NotFound();
-    }
-    Slot slot(running_, options_.max_concurrent);
-    if (!slot.acquired()) {
-      Reply r = TextReply(503, "another audit request is running; retry shortly");
-      r.headers += "Retry-After: 1\r\n";
-      return r;
     }
     return ServeAuthorized(path, request);
   } catch (...) {

@@ -15,9 +15,9 @@
 //
 // Every answer says Cache-Control: no-store. Without a valid token: 401 with WWW-Authenticate.
 // Cost: journal pages are O(limit); verify, history and state-at read the whole journal (or its
-// prefix). They run on the reactor thread that received them; at most `max_concurrent` run at
-// once across the service (more get 503 with Retry-After), so a busy auditor stalls at most that
-// many reactor threads and never the publisher.
+// prefix). The server runs them on its audit worker threads, never on a reactor thread
+// (ServerOptions::audit_threads, registry/http/work_pool.h): list downloads are not held up
+// behind them, and beyond the threads and their queue a request gets 503 with Retry-After.
 #pragma once
 
 #include <atomic>
@@ -32,7 +32,6 @@ namespace medmij::http {
 struct AuditOptions {
   uint64_t default_limit = 1000;
   uint64_t max_limit = 10000;
-  int max_concurrent = 1;
 };
 
 class AuditEndpoints : public AuditHandler {
@@ -55,7 +54,6 @@ class AuditEndpoints : public AuditHandler {
   std::shared_ptr<const AuditorTokens> tokens_;
   AuditOptions options_;
   mutable std::atomic<uint64_t> auth_failures_{0};
-  mutable std::atomic<int> running_{0};
 };
 
 }  // namespace medmij::http

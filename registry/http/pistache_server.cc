@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstring>
 #include <deque>
+#include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -32,6 +33,7 @@
 
 #include "registry/common/clock.h"
 #include "registry/http/http_util.h"
+#include "registry/http/work_pool.h"
 
 namespace medmij::http {
 namespace {
@@ -67,6 +69,57 @@ struct Shared {
   RouterOptions router;
   std::shared_ptr<RequestMetrics> metrics;
   std::shared_ptr<const AuditHandler> audit;
+  // Runs the /audit requests; outlives the reactor threads (HttpServer::Impl::Stop).
+  WorkPool* audit_pool = nullptr;
+};
+
+bool IsAuditPath(std::string_view path) {
+  return path == "/audit" || path.starts_with("/audit/");
+}
+
+// Answers worked out off the reactor thread, handed back to it: a worker pushes and wakes the
+// reactor through the eventfd; the reactor takes them all. Owned jointly by the transport and
+// the jobs in flight, so a late answer for a transport already gone is simply dropped.
+class Completions {
+ public:
+  struct Done {
+    int fd = -1;
+    std::weak_ptr<Pistache::Tcp::Peer> peer;  // the connection it is for (fds are reused)
+    uint64_t id = 0;
+    WireResponse response;
+  };
+
+  Completions() : fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+    if (fd_ < 0) throw std::runtime_error("eventfd failed");
+  }
+  ~Completions() { ::close(fd_); }
+  Completions(const Completions&) = delete;
+  Completions& operator=(const Completions&) = delete;
+
+  int fd() const { return fd_; }
+  void Push(Done done) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_.push_back(std::move(done));
+    }
+    uint64_t one = 1;
+    ssize_t n = ::write(fd_, &one, sizeof one);
+    (void)n;  // only fails when the counter is saturated: the reactor is woken anyway
+  }
+  std::vector<Done> Take() {
+    uint64_t count = 0;
+    ssize_t n = ::read(fd_, &count, sizeof count);
+    (void)n;
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<Done> done;
+    done.swap(done_);
+    return done;
+  }
+
+ private:
+  int fd_;
+  std::mutex mutex_;
+  std::vector<Done> done_;
 };
 
 class ConnectionTransport;
@@ -92,7 +145,9 @@ class PeerHandler : public Pistache::Tcp::Handler {
 class ConnectionTransport : public Pistache::Tcp::Transport {
  public:
   explicit ConnectionTransport(std::shared_ptr<Shared> shared)
-      : Pistache::Tcp::Transport(std::make_shared<PeerHandler>()), shared_(std::move(shared)) {}
+      : Pistache::Tcp::Transport(std::make_shared<PeerHandler>()),
+        shared_(std::move(shared)),
+        completions_(std::make_shared<Completions>()) {}
   ~ConnectionTransport() override {
     if (timer_fd_ >= 0) ::close(timer_fd_);
   }
@@ -113,6 +168,7 @@ class ConnectionTransport : public Pistache::Tcp::Transport {
     size_t off = 0;
     std::shared_ptr<const ServedBody> file;  // its bytes follow `bytes`
     size_t file_off = 0;
+    uint64_t pending = 0;  // non-zero: the answer is still being worked out (Completions id)
   };
   struct Conn {
     std::shared_ptr<Pistache::Tcp::Peer> peer;
@@ -129,6 +185,11 @@ class ConnectionTransport : public Pistache::Tcp::Transport {
   // Frames, routes and writes as much as the connection allows.
   void Pump(Conn& c);
   void Enqueue(Conn& c, WireResponse response);
+  // Queues a place for the answer to `request` and has the audit pool work it out; answers
+  // 503 at once when the pool is full.
+  void EnqueueAudit(Conn& c, const WireRequest& request, Time now);
+  // Puts the answers the pool finished in their places and writes what is ready.
+  void TakeCompletions();
   // Writes queued answers until done or the socket is full. False: the connection failed.
   bool Flush(Conn& c);
   void SetWriteInterest(Conn& c, bool on);
@@ -145,6 +206,8 @@ class ConnectionTransport : public Pistache::Tcp::Transport {
   std::unordered_map<int, std::unique_ptr<Conn>> conns_;  // by descriptor
   std::vector<std::shared_ptr<Pistache::Tcp::Peer>> dropped_;
   int timer_fd_ = -1;
+  std::shared_ptr<Completions> completions_;
+  uint64_t next_pending_ = 1;
 };
 
 ConnectionTransport* PeerHandler::owner() {
@@ -171,6 +234,8 @@ void ConnectionTransport::registerPoller(Pistache::Polling::Epoll& poller) {
   ::timerfd_settime(timer_fd_, 0, &spec, nullptr);
   poller.addFd(timer_fd_, Pistache::Flags<NotifyOn>(NotifyOn::Read),
                Pistache::Polling::Tag(static_cast<uint64_t>(timer_fd_)));
+  poller.addFd(completions_->fd(), Pistache::Flags<NotifyOn>(NotifyOn::Read),
+               Pistache::Polling::Tag(static_cast<uint64_t>(completions_->fd())));
 }
 
 void ConnectionTransport::onReady(const Pistache::Aio::FdSet& fds) {
@@ -178,7 +243,7 @@ void ConnectionTransport::onReady(const Pistache::Aio::FdSet& fds) {
   // rest (its queues, and reads) without the write flag, since it did not write.
   std::vector<Pistache::Polling::Event> rest;
   rest.reserve(fds.size());
-  bool tick = false;
+  bool tick = false, completed = false;
   for (const auto& entry : fds) {
     const uint64_t tag = entry.getTag().value();
     if (timer_fd_ >= 0 && tag == static_cast<uint64_t>(timer_fd_)) {
@@ -186,6 +251,10 @@ void ConnectionTransport::onReady(const Pistache::Aio::FdSet& fds) {
       ssize_t n = ::read(timer_fd_, &expirations, sizeof expirations);
       (void)n;
       tick = true;
+      continue;
+    }
+    if (tag == static_cast<uint64_t>(completions_->fd())) {
+      completed = true;
       continue;
     }
     auto it = conns_.find(static_cast<int>(tag));
@@ -213,6 +282,7 @@ void ConnectionTransport::onReady(const Pistache::Aio::FdSet& fds) {
     }
   }
   if (!rest.empty()) Pistache::Tcp::Transport::onReady(Pistache::Aio::FdSet(std::move(rest)));
+  if (completed) TakeCompletions();
   if (tick) CheckTimeouts();
   RemoveDropped();
 }
@@ -287,6 +357,64 @@ void ConnectionTransport::Enqueue(Conn& c, WireResponse response) {
   shared_->metrics->in_flight.fetch_add(1);
 }
 
+void ConnectionTransport::EnqueueAudit(Conn& c, const WireRequest& request, Time now) {
+  const uint64_t id = next_pending_++;
+  Out placeholder;
+  placeholder.pending = id;
+  c.out.push_back(std::move(placeholder));
+  shared_->metrics->in_flight.fetch_add(1);
+  const ConnectionHeader connection = !request.keep_alive ? ConnectionHeader::kClose
+                                      : request.http10    ? ConnectionHeader::kKeepAlive
+                                                          : ConnectionHeader::kNone;
+  // The job holds what it reads, not the transport: it may finish after the transport is gone.
+  auto job = [shared = shared_, completions = completions_, fd = c.fd,
+              peer = std::weak_ptr<Pistache::Tcp::Peer>(c.peer), id, request, connection, now] {
+    Completions::Done done{fd, peer, id, {}};
+    try {
+      RequestMetrics& metrics = *shared->metrics;
+      Reply r = Route(*shared->source, shared->router, metrics, request.request, now,
+                      shared->audit.get());
+      if (r.status >= 100 && r.status < static_cast<int>(metrics.by_code.size())) {
+        metrics.by_code[static_cast<size_t>(r.status)].fetch_add(1, std::memory_order_relaxed);
+      }
+      done.response = SerializeReply(r, request.head, connection, DateLine(now));
+    } catch (...) {
+      done.response = SerializeReply(ErrorReply(Status::Internal("audit request failed")),
+                                     request.head, ConnectionHeader::kClose, DateLine(now));
+    }
+    completions->Push(std::move(done));
+  };
+  if (shared_->audit_pool->TrySubmit(std::move(job))) return;
+  Reply r = TextReply(503, "too many audit requests in progress; retry shortly");
+  r.headers += "Retry-After: 1\r\n";
+  shared_->metrics->by_code[503].fetch_add(1, std::memory_order_relaxed);
+  Out& out = c.out.back();
+  out.pending = 0;
+  out.bytes = SerializeReply(r, request.head, connection, DateLine(now)).bytes;
+}
+
+void ConnectionTransport::TakeCompletions() {
+  for (Completions::Done& done : completions_->Take()) {
+    auto it = conns_.find(done.fd);
+    if (it == conns_.end() || it->second->peer != done.peer.lock()) continue;  // gone
+    Conn& c = *it->second;
+    for (Out& o : c.out) {
+      if (o.pending != done.id) continue;
+      o.pending = 0;
+      o.bytes = std::move(done.response.bytes);
+      o.file = std::move(done.response.file);
+      break;
+    }
+    c.deadline = SteadyClock::now() + shared_->options.send_timeout;
+    try {
+      Pump(c);
+    } catch (...) {
+      Drop(c);
+    }
+  }
+  RemoveDropped();
+}
+
 void ConnectionTransport::Pump(Conn& c) {
   for (;;) {
     bool framed = false;
@@ -304,6 +432,11 @@ void ConnectionTransport::Pump(Conn& c) {
         Enqueue(c, SerializeReply(r, false, ConnectionHeader::kClose, DateLine(now)));
         c.close_after = true;
         break;
+      }
+      if (shared_->audit && shared_->audit_pool && IsAuditPath(request.request.path)) {
+        EnqueueAudit(c, request, now);
+        if (!request.keep_alive) c.close_after = true;
+        continue;
       }
       Reply r = Route(*shared_->source, shared_->router, metrics, request.request, now,
                       shared_->audit.get());
@@ -334,12 +467,17 @@ void ConnectionTransport::Pump(Conn& c) {
 bool ConnectionTransport::Flush(Conn& c) {
   while (!c.out.empty()) {
     Out& o = c.out.front();
+    if (o.pending != 0) {
+      // Answers go out in request order: wait for this one (TakeCompletions pumps again).
+      SetWriteInterest(c, false);
+      return true;
+    }
     if (o.off < o.bytes.size()) {
       // Consecutive answers held in memory go out in one call (pipelined requests).
       iovec iov[16];
       int n_iov = 0;
       bool more = false;
-      for (auto it = c.out.begin(); it != c.out.end() && n_iov < 16; ++it) {
+      for (auto it = c.out.begin(); it != c.out.end() && it->pending == 0 && n_iov < 16; ++it) {
         iov[n_iov].iov_base = it->bytes.data() + it->off;
         iov[n_iov].iov_len = it->bytes.size() - it->off;
         ++n_iov;
@@ -434,6 +572,9 @@ void ConnectionTransport::CheckTimeouts() {
   for (auto& [fd, conn] : conns_) {
     Conn& c = *conn;
     if (now < c.deadline) continue;
+    // An answer still being worked out is waited for (the audit pool bounds the work); the
+    // send timeout starts again once it is handed back.
+    if (!c.out.empty() && c.out.front().pending != 0) continue;
     if (!c.closing && c.out.empty() && !c.close_after && c.parser.InRequest()) {
       // RFC 9110 15.5.9: a request that did not arrive in time gets 408, then the close.
       try {
@@ -463,6 +604,11 @@ class HttpServer::Impl {
     shared_->router = router;
     shared_->metrics = std::move(metrics);
     shared_->audit = std::move(audit);
+    if (shared_->audit) {
+      audit_pool_ =
+          std::make_unique<WorkPool>(shared_->options.audit_threads, shared_->options.audit_queue);
+      shared_->audit_pool = audit_pool_.get();
+    }
   }
   ~Impl() {
     Stop(Millis(0));
@@ -495,6 +641,7 @@ class HttpServer::Impl {
   size_t next_ = 0;
   std::thread acceptor_;
   bool running_ = false;
+  std::unique_ptr<WorkPool> audit_pool_;
 };
 
 Status HttpServer::Impl::Listen() {
@@ -637,6 +784,9 @@ void HttpServer::Impl::Stop(Millis drain) {
   transports_.clear();
   // Joins the reactor threads (their transports and connections go with them).
   reactor_.reset();
+  // Then the audit workers: what they still finish is dropped with the transports.
+  shared_->audit_pool = nullptr;
+  audit_pool_.reset();
 }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(ServerOptions options,

@@ -39,6 +39,10 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0: a free port chosen by the kernel (port() says which)
   int threads = 2;       // reactor threads
+  // The /audit requests run on their own threads (registry/http/work_pool.h), never on a
+  // reactor thread: this many at once, this many more waiting; beyond that 503.
+  int audit_threads = 2;
+  size_t audit_queue = 8;
   WireLimits limits;
   Millis request_timeout{10'000};
   Millis keepalive_timeout{60'000};
