@@ -45,10 +45,20 @@ struct Tile {
 std::string Path(const Tile& tile);
 // The tile a canonical path names, or nullopt.
 std::optional<Tile> ParsePath(std::string_view path);
+// What a path ParsePath refuses gets told (one line).
+inline constexpr std::string_view kNotATile =
+    "not a tile path: tile/<L>/<N>[.p/<W>] or tile/entries/<N>[.p/<W>], L 0..63, N in 3-digit "
+    "groups all but the last prefixed 'x' (1234067: x001/x234/067), W 1..255 (c2sp.org/tlog-tiles)";
 
 // The number of hashes the tile (level, index) holds in a tree of `tree_size` leaves: 256 for a
 // full tile, 1..255 for the partial rightmost one, 0 when the tree does not reach it.
 uint64_t WidthIn(int level, uint64_t index, uint64_t tree_size);
+
+// Whether the tree of `tree_size` leaves has `tile`: a full tile within it, or its rightmost
+// partial tile of exactly the width it gives (a log serves no other widths).
+inline bool InTree(const Tile& tile, uint64_t tree_size) {
+  return tile.width != 0 && WidthIn(tile.level, tile.index, tree_size) == tile.width;
+}
 
 // Where a complete subtree's hash lives: the hashes [first, first + count) of `tile` (count is a
 // power of two, at most 256), whose RFC 6962 root it is. `tile.width` is the width the tile has

@@ -10,6 +10,7 @@
 
 #include "registry/common/decimal.h"
 #include "registry/common/text.h"
+#include "registry/common/tlog_tiles.h"
 #include "registry/domain/list_form.h"
 #include "registry/http/http_util.h"
 
@@ -150,6 +151,28 @@ Reply ServeVersions(const ContentSource& source, const Snapshot& snap, std::stri
 
 // Cache lifetime of /log/checkpoint (seconds).
 constexpr int kCheckpointMaxAgeS = 5;
+
+// GET /log/tile/<L>/<N>[.p/<W>] (c2sp.org/tlog-tiles): a hash tile of the latest checkpoint's
+// tree. A full tile never changes; a partial one is replaced by a wider one with the next
+// checkpoint, so it is cached as briefly as the checkpoint. Entry bundles are for auditors only
+// (/audit/log/tile/entries/..., registry/http/audit.h): 404 here.
+Reply ServeLogTile(const ContentSource& source, std::string_view tile_path, bool read_method,
+                   const Request& request, Time now) {
+  auto tile = tiles::ParsePath(tile_path);
+  if (!tile) return TextReply(404, std::string(tiles::kNotATile));
+  if (tile->entries)
+    return TextReply(404, "entry bundles are served to auditors only (/audit/log/)");
+  if (!read_method) return MethodNotAllowed();
+  if (auto bad = RejectQuery(request, {})) return *bad;
+  auto bytes = source.LogTile(*tile);
+  if (!bytes.ok()) return ErrorReply(bytes.status());
+  if (!bytes->has_value()) return TextReply(404, "no such tile in the latest checkpoint's tree");
+  auto body = std::make_shared<const ServedBody>(std::move(**bytes));
+  return Conditional(request, std::move(body), "application/octet-stream", "", Time{},
+                     tile->full() ? "public, max-age=31536000, immutable"
+                                  : "public, max-age=" + std::to_string(kCheckpointMaxAgeS),
+                     now);
+}
 
 Reply ServeParticipants(const Snapshot& snap, std::string_view rest, const Request& request) {
   if (auto bad = RejectQuery(request, {})) return *bad;
@@ -455,6 +478,11 @@ Reply RouteUnchecked(const ContentSource& source, const RouterOptions& options,
     r.body = *note;
     r.headers = "Cache-Control: public, max-age=" + std::to_string(kCheckpointMaxAgeS) + "\r\n";
     return r;
+  }
+  constexpr std::string_view kLogTile = "/log/tile/";
+  if (path.starts_with(kLogTile)) {
+    return ServeLogTile(source, path.substr(std::string_view("/log/").size()), read_method, request,
+                        now);
   }
   constexpr std::string_view kAudit = "/audit";
   if (path == kAudit || path.substr(0, kAudit.size() + 1) == "/audit/") {

@@ -13,6 +13,7 @@
 
 #include "registry/common/status.h"
 #include "registry/common/time.h"
+#include "registry/common/tlog_tiles.h"
 #include "registry/domain/list_form.h"
 #include "registry/domain/types.h"
 
@@ -119,6 +120,13 @@ class ContentSource {
   // The latest signed transparency-log checkpoint (a C2SP signed note); null when the service
   // signs none ([transparency] not configured) or has not signed one yet.
   virtual std::shared_ptr<const std::string> LogCheckpoint() const { return nullptr; }
+  // The bytes of the C2SP hash tile `tile` of the tree LogCheckpoint() names (tiles::InTree:
+  // a full tile within it or its partial tile of exactly the width it gives); nullopt for any
+  // other tile, an entry bundle, and while there is no checkpoint. kCorruption for a stored
+  // hash that is bad.
+  virtual Result<std::optional<std::string>> LogTile(const tiles::Tile& /*tile*/) const {
+    return std::optional<std::string>();
+  }
 };
 
 }  // namespace medmij::http

@@ -27,6 +27,7 @@
 #include "registry/common/merkle.h"
 #include "registry/common/status.h"
 #include "registry/common/time.h"
+#include "registry/common/tlog_tiles.h"
 #include "registry/domain/types.h"
 
 namespace medmij::store {
@@ -188,6 +189,13 @@ class Reader {
   Result<merkle::Hash> TreeHash(uint64_t size) const;
   Result<std::vector<merkle::Hash>> InclusionProof(uint64_t index, uint64_t size) const;
   Result<std::vector<merkle::Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size) const;
+  // The hashes of the C2SP hash tile (level, index) `width` hashes wide (1..256; 256 is a full
+  // tile; `tile.entries` must be false): the roots of the complete subtrees at tree level
+  // 8 * level, indexes index * 256 .. index * 256 + width - 1 (registry/common/tlog_tiles.h).
+  // O(width) reads. kNotFound when the journal's tree does not hold them all (a tile beyond the
+  // tree or wider than it has grown); kCorruption for a hash that is missing or malformed;
+  // kInvalidArgument for an entry bundle or a level or width out of range.
+  Result<std::vector<merkle::Hash>> TileHashes(const tiles::Tile& tile) const;
 
   // Generic access for check/replay: raw canonical JSON of one record, or nullopt.
   Result<std::optional<std::string>> GetRaw(Table table, std::string_view key) const;

@@ -114,4 +114,26 @@ Result<std::vector<merkle::Hash>> Reader::ConsistencyProof(uint64_t old_size,
   return merkle::ConsistencyProof(old_size, new_size, internal::TreeReader(*impl_));
 }
 
+Result<std::vector<merkle::Hash>> Reader::TileHashes(const tiles::Tile& tile) const {
+  if (tile.entries || tile.width == 0 || tile.width > tiles::kWidth || tile.level < 0 ||
+      tile.level > tiles::kMaxLevel) {
+    return Status::Invalid("not a hash tile (level 0..63, width 1..256)");
+  }
+  MEDMIJ_ASSIGN_OR_RETURN(uint64_t length, JournalLength());
+  if (tiles::WidthIn(tile.level, tile.index, length) < tile.width) {
+    return Status::NotFound(tiles::Path(tile) + ": not in the log's tree of " +
+                            std::to_string(length) + " events");
+  }
+  const int level = tile.level * tiles::kHeight;
+  const uint64_t first = tile.index * tiles::kWidth;  // cannot overflow: WidthIn is non-zero
+  const merkle::SubtreeHash read = internal::TreeReader(*impl_);
+  std::vector<merkle::Hash> hashes;
+  hashes.reserve(tile.width);
+  for (uint64_t i = 0; i < tile.width; ++i) {
+    MEDMIJ_ASSIGN_OR_RETURN(merkle::Hash h, read(level, first + i));
+    hashes.push_back(h);
+  }
+  return hashes;
+}
+
 }  // namespace medmij::store

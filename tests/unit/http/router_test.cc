@@ -74,6 +74,12 @@ class FakeSource : public ContentSource {
   }
   Status SignerUsable(Time) const override { return signer_; }
   std::optional<Time> SignerNotAfter() const override { return signer_not_after_; }
+  Result<std::optional<std::string>> LogTile(const tiles::Tile& tile) const override {
+    auto it = log_tiles_.find(tiles::Path(tile));
+    if (it == log_tiles_.end()) return std::optional<std::string>();
+    if (it->second == "corrupt") return Status::Corruption("tree hash (level 0, index 9): missing");
+    return std::optional<std::string>(it->second);
+  }
 
   // Every served list carries a signing certificate that expires at `not_after`.
   void CertificatesExpireAt(Time not_after) {
@@ -91,6 +97,7 @@ class FakeSource : public ContentSource {
   Status signer_;
   std::optional<Time> signer_not_after_;
   bool throw_ = false;
+  std::map<std::string, std::string> log_tiles_;  // by tiles::Path; "corrupt": kCorruption
 };
 
 class FakeAudit : public AuditHandler {
@@ -519,6 +526,51 @@ TEST_F(RouterTest, ExceptionsBecomeAGeneric500) {
   Reply r = Get("/MedMij_Whitelist.xml");
   EXPECT_EQ(r.status, 500);
   EXPECT_EQ(r.body, "internal error\n");
+}
+
+// /log/tile/...: the tile the path names is asked of the source; full tiles are immutable,
+// partial ones brief; entry bundles and non-canonical paths are 404 with the rule.
+TEST_F(RouterTest, LogTilesAreServedAtTheirC2spPaths) {
+  source_.log_tiles_["tile/0/000"] = std::string(8192, 'a');
+  source_.log_tiles_["tile/0/x001/234.p/3"] = std::string(96, 'b');
+  source_.log_tiles_["tile/1/000"] = "corrupt";
+  Reply full = Get("/log/tile/0/000");
+  EXPECT_EQ(full.status, 200);
+  EXPECT_EQ(full.content_type, "application/octet-stream");
+  EXPECT_EQ(Body(full), std::string(8192, 'a'));
+  EXPECT_TRUE(HasHeader(full, "Cache-Control: public, max-age=31536000, immutable"))
+      << full.headers;
+  ASSERT_TRUE(full.shared_body);
+  const std::string etag = full.shared_body->etag();
+  EXPECT_TRUE(HasHeader(full, "ETag: " + etag));
+  Reply cached = Get("/log/tile/0/000", {{"If-None-Match", etag}});
+  EXPECT_EQ(cached.status, 304);
+  EXPECT_TRUE(cached.no_content);
+  EXPECT_EQ(Get("/log/tile/0/000", {}, Method::kHead).status, 200);
+
+  Reply partial = Get("/log/tile/0/x001/234.p/3");
+  EXPECT_EQ(partial.status, 200);
+  EXPECT_EQ(Body(partial), std::string(96, 'b'));
+  EXPECT_TRUE(HasHeader(partial, "Cache-Control: public, max-age=5")) << partial.headers;
+
+  Reply absent = Get("/log/tile/0/001");
+  EXPECT_EQ(absent.status, 404);
+  EXPECT_EQ(absent.body, "no such tile in the latest checkpoint's tree\n");
+  Reply corrupt = Get("/log/tile/1/000");
+  EXPECT_EQ(corrupt.status, 500);
+  EXPECT_EQ(corrupt.body, "internal error\n");
+  for (const char* bad :
+       {"/log/tile/0/1234", "/log/tile/0/x000/001", "/log/tile/0/000.p/256", "/log/tile/0/000.p/0",
+        "/log/tile/64/000", "/log/tile/entries/000", "/log/tile/entries/000.p/3", "/log/tile/"}) {
+    Reply r = Get(bad);
+    EXPECT_EQ(r.status, 404) << bad;
+    EXPECT_EQ(r.body, std::string_view(bad).find("entries") == std::string_view::npos
+                          ? std::string(tiles::kNotATile) + "\n"
+                          : "entry bundles are served to auditors only (/audit/log/)\n")
+        << bad;
+  }
+  EXPECT_EQ(Get("/log/tile/0/000", {}, Method::kPost).status, 405);
+  EXPECT_EQ(Get("/log/tile/0/000?x=1").status, 400);
 }
 
 }  // namespace

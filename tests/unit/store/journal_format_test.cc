@@ -135,6 +135,62 @@ TEST(TransparencyLogTest, TheStoredTreeIsTheRfc6962TreeOfTheStoredEvents) {
   EXPECT_TRUE(store->Check().ok()) << store->Check().message();
 }
 
+// The C2SP hash tiles of a tree of 600 events (two full level-0 tiles, a partial one of 88, a
+// partial level-1 tile of 2), recomputed from the stored events by the definition.
+TEST(TransparencyLogTest, TileHashesAreTheStoredSubtreeRoots) {
+  TempDir tmp;
+  auto store = OpenOrDie(tmp.path() / "data");
+  constexpr uint64_t kEvents = 600;
+  {
+    auto w = store->BeginWrite();
+    ASSERT_TRUE(w.ok());
+    for (uint64_t i = 0; i < kEvents; ++i) {
+      (*w)->Put(MakeParticipant("p-" + std::to_string(i)));
+      (*w)->AppendEvent(testing::Meta("import", "participant:x"));
+    }
+    ASSERT_TRUE((*w)->Commit(testing::Meta("import", "participant:x")).ok());
+  }
+  std::vector<std::string> stored;
+  auto r = store->BeginRead();
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE((*r)->ForEachStoredEvent(1,
+                                       [&](const JournalEvent&, std::string_view b) {
+                                         stored.emplace_back(b);
+                                         return true;
+                                       })
+                  .ok());
+  ASSERT_EQ(stored.size(), kEvents);
+  auto tile = [&](int level, uint64_t index, uint64_t width) {
+    auto hashes = (*r)->TileHashes(tiles::Tile{false, level, index, width});
+    EXPECT_TRUE(hashes.ok()) << hashes.status().message();
+    std::string out;
+    if (hashes.ok()) {
+      for (const merkle::Hash& h : *hashes) out += Raw(h);
+    }
+    return out;
+  };
+  for (uint64_t index : {0u, 1u, 2u}) {
+    const uint64_t width = index < 2 ? 256 : 88;
+    std::string expected;
+    for (uint64_t i = index * 256; i < index * 256 + width; ++i) {
+      expected += NaiveRoot(stored, i, i + 1);
+    }
+    EXPECT_EQ(tile(0, index, width), expected) << index;
+  }
+  EXPECT_EQ(tile(1, 0, 2), NaiveRoot(stored, 0, 256) + NaiveRoot(stored, 256, 512));
+  EXPECT_EQ(tile(0, 2, 10), tile(0, 2, 88).substr(0, 320));  // a prefix the tree holds
+  for (const tiles::Tile& beyond :
+       {tiles::Tile{false, 0, 2, 89}, tiles::Tile{false, 0, 3, 1}, tiles::Tile{false, 1, 0, 3},
+        tiles::Tile{false, 2, 0, 1}, tiles::Tile{false, 63, UINT64_MAX, 256}}) {
+    EXPECT_EQ((*r)->TileHashes(beyond).status().code(), Status::Code::kNotFound)
+        << tiles::Path(beyond);
+  }
+  EXPECT_EQ((*r)->TileHashes(tiles::Tile{false, 0, 2, 89}).status().message(),
+            "tile/0/002.p/89: not in the log's tree of 600 events");
+  EXPECT_EQ((*r)->TileHashes(tiles::Tile{true, 0, 0, 1}).status().code(),
+            Status::Code::kInvalidArgument);
+}
+
 // A data dir written by schema 1 (tests/unit/store/testdata/schema1.mdb.dump: `mdb_dump -a -n`
 // of a registry made with the build before schema 2: the demo data imported, the lists
 // published, a participant terminated by two operators and the lists published again).

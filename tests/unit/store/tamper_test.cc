@@ -288,6 +288,18 @@ TEST_F(TamperTest, AlteredOrMissingTreeHashIsFoundByCheck) {
   EXPECT_EQ((*r)->InclusionProof(0, 4).status().message(), "tree hash (level 1, index 1): missing");
 }
 
+TEST_F(TamperTest, MalformedTreeHashFailsTheTileThatHoldsIt) {
+  auto& recs = Section(dump_, "tlog_hashes").records;
+  recs.at(2).second.pop_back();  // (level 0, index 2): 31 bytes
+  auto copy = LoadCopy();
+  auto r = copy->BeginRead();
+  ASSERT_TRUE(r.ok());
+  auto tile = (*r)->TileHashes(tiles::Tile{false, 0, 0, 6});
+  EXPECT_EQ(tile.status().code(), Status::Code::kCorruption);
+  EXPECT_EQ(tile.status().message(), "tree hash (level 0, index 2): not 32 bytes");
+  EXPECT_TRUE((*r)->TileHashes(tiles::Tile{false, 0, 0, 2}).ok());
+}
+
 TEST_F(TamperTest, OlderSchemaVersionWithoutAnUpgradeStepIsRefused) {
   for (auto& [key, value] : Section(dump_, "meta").records) {
     if (key == "schema_version") value = "0";
