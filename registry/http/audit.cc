@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "registry/common/decimal.h"
+#include "registry/common/tlog_tiles.h"
 #include "registry/domain/json.h"
 #include "registry/domain/policy.h"
 #include "registry/domain/validate.h"
@@ -35,6 +36,9 @@ std::optional<uint64_t> ParseCount(std::string_view s, uint64_t lo, uint64_t hi)
   return v;
 }
 
+// The auditors' entry bundles (below /audit).
+constexpr std::string_view kEntryBundles = "/log/tile/entries/";
+
 }  // namespace
 
 AuditEndpoints::AuditEndpoints(const store::Store& store,
@@ -51,8 +55,8 @@ Reply AuditEndpoints::Serve(const Request& request, std::string_view path, Time)
     }
     if (request.method != Method::kGet && request.method != Method::kHead) {
       // Only for paths that exist; others stay 404 whatever the method.
-      bool known =
-          path == "/journal" || path == "/journal/verify" || path.starts_with("/participants/");
+      bool known = path == "/journal" || path == "/journal/verify" ||
+                   path.starts_with("/participants/") || path.starts_with(kEntryBundles);
       return known ? MethodNotAllowed() : NotFound();
     }
     return ServeAuthorized(path, request);
@@ -64,6 +68,9 @@ Reply AuditEndpoints::Serve(const Request& request, std::string_view path, Time)
 Reply AuditEndpoints::ServeAuthorized(std::string_view path, const Request& request) const {
   if (path == "/journal") return Journal(request);
   if (path == "/journal/verify") return Verify(request);
+  if (path.starts_with(kEntryBundles)) {
+    return EntryBundle(path.substr(std::string_view("/log/").size()), request);
+  }
   constexpr std::string_view kParticipants = "/participants/", kHistory = "/history";
   if (path.starts_with(kParticipants)) {
     std::string_view rest = path.substr(kParticipants.size());
@@ -162,6 +169,38 @@ Reply AuditEndpoints::StateAt(const std::string& id, const Request& request) con
   nlohmann::json doc = ops::ToJson(*e);
   doc["state"] = e->participant;
   return Json(doc);
+}
+
+Reply AuditEndpoints::EntryBundle(std::string_view tile_path, const Request& request) const {
+  auto tile = tiles::ParsePath(tile_path);
+  if (!tile || !tile->entries) return TextReply(404, std::string(tiles::kNotATile));
+  if (auto bad = RejectQuery(request, {})) return *bad;
+  const std::optional<uint64_t> size = options_.log_size ? options_.log_size() : std::nullopt;
+  if (!size || !tiles::InTree(*tile, *size)) {
+    return TextReply(404, "no such entry bundle in the latest checkpoint's tree");
+  }
+  auto reader = store_.BeginRead();
+  if (!reader.ok()) return ErrorReply(reader.status());
+  std::vector<std::string> stored;
+  stored.reserve(tile->width);
+  Status read = (*reader)->ForEachStoredEvent(
+      tile->index * tiles::kWidth + 1, [&](const store::JournalEvent&, std::string_view bytes) {
+        stored.emplace_back(bytes);
+        return stored.size() < tile->width;
+      });
+  if (!read.ok()) return ErrorReply(read);
+  if (stored.size() != tile->width) {
+    return ErrorReply(Status::Corruption("the journal is shorter than the signed checkpoint"));
+  }
+  std::vector<std::string_view> entries(stored.begin(), stored.end());
+  auto bundle = tiles::EncodeEntries(entries);
+  // An event over 65535 bytes does not fit the format: a failure of the log, not the request.
+  if (!bundle.ok()) return ErrorReply(Status::Internal(bundle.status().message()));
+  Reply r;
+  r.content_type = "application/octet-stream";
+  r.headers = "Cache-Control: no-store\r\n";
+  r.body = std::move(bundle).value();
+  return r;
 }
 
 }  // namespace medmij::http

@@ -12,6 +12,11 @@
 //   GET /audit/participants/{id}?at=TIME    the participant as recorded at TIME (ISO 8601) with
 //       its standing and lists then: {participant, at, status, good_standing, standing_reasons,
 //       lists, state}
+//   GET /audit/log/tile/entries/<N>[.p/<W>] the C2SP tlog-tiles entry bundle of the latest
+//       signed checkpoint's tree (AuditOptions::log_size; 404 without one): the stored bytes of
+//       events N*256+1 .. N*256+W (leaves N*256 ..), each with a big-endian uint16 length
+//       (application/octet-stream). Only full bundles and the partial one of exactly that
+//       tree's width exist (tiles::InTree). Not public: events carry reasons and operators.
 //
 // Every answer says Cache-Control: no-store. Without a valid token: 401 with WWW-Authenticate.
 // Cost: journal pages are O(limit); verify, history and state-at read the whole journal (or its
@@ -21,7 +26,9 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
+#include <optional>
 
 #include "registry/http/auditors.h"
 #include "registry/http/router.h"
@@ -32,6 +39,9 @@ namespace medmij::http {
 struct AuditOptions {
   uint64_t default_limit = 1000;
   uint64_t max_limit = 10000;
+  // The tree size of the latest signed transparency-log checkpoint, or nullopt before the
+  // first; unset: the service signs none, and entry bundles are 404. Safe for concurrent use.
+  std::function<std::optional<uint64_t>()> log_size;
 };
 
 class AuditEndpoints : public AuditHandler {
@@ -49,6 +59,7 @@ class AuditEndpoints : public AuditHandler {
   Reply Verify(const Request& request) const;
   Reply History(const std::string& id, const Request& request) const;
   Reply StateAt(const std::string& id, const Request& request) const;
+  Reply EntryBundle(std::string_view tile_path, const Request& request) const;
 
   const store::Store& store_;
   std::shared_ptr<const AuditorTokens> tokens_;

@@ -41,8 +41,8 @@ Result<std::unique_ptr<Checkpointer>> Checkpointer::Open(const store::Store& sto
     return Status::Corruption(where + ": the archived checkpoint's origin '" + parsed->origin +
                               "' is not [transparency] origin '" + c->signer_->name() + "'");
   }
-  c->latest_ = std::move(parsed).value();
-  c->latest_note_.store(std::make_shared<const std::string>(note));
+  c->latest_ = *parsed;
+  c->latest_signed_.store(std::make_shared<const Signed>(Signed{note, std::move(parsed).value()}));
   return c;
 }
 
@@ -78,8 +78,8 @@ Result<bool> Checkpointer::Update() {
   MEDMIJ_ASSIGN_OR_RETURN(std::string note, signer_->Sign(checkpoint::Format(next)));
   MEDMIJ_RETURN_IF_ERROR(
       WriteFileAtomically(archive_, note, AtomicWriteOptions{.mode = 0644, .replace = true}));
-  latest_ = std::move(next);
-  latest_note_.store(std::make_shared<const std::string>(std::move(note)));
+  latest_ = next;
+  latest_signed_.store(std::make_shared<const Signed>(Signed{std::move(note), std::move(next)}));
   return true;
 }
 

@@ -41,9 +41,21 @@ class Checkpointer {
   // checkpoint is not used either). REQUIRES: one caller at a time.
   Result<bool> Update();
 
+  // A signed checkpoint: the whole note and what its text says.
+  struct Signed {
+    std::string note;
+    checkpoint::Checkpoint checkpoint;
+  };
+
   // The latest signed checkpoint (the whole note), or null before the first. Safe for
   // concurrent use.
-  std::shared_ptr<const std::string> Latest() const { return latest_note_.load(); }
+  std::shared_ptr<const std::string> Latest() const {
+    std::shared_ptr<const Signed> s = latest_signed_.load();
+    return s ? std::shared_ptr<const std::string>(s, &s->note) : nullptr;
+  }
+  // The same with its parsed text (the tree the tiles are served for), or null. Safe for
+  // concurrent use.
+  std::shared_ptr<const Signed> LatestSigned() const { return latest_signed_.load(); }
 
  private:
   Checkpointer(const store::Store& store, std::shared_ptr<const note::Signer> signer,
@@ -53,7 +65,7 @@ class Checkpointer {
   std::shared_ptr<const note::Signer> signer_;
   std::filesystem::path archive_;
   std::optional<checkpoint::Checkpoint> latest_;  // only the Update caller touches it
-  std::atomic<std::shared_ptr<const std::string>> latest_note_;
+  std::atomic<std::shared_ptr<const Signed>> latest_signed_;
 };
 
 }  // namespace medmij::service

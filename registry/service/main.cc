@@ -122,13 +122,28 @@ int Run(int argc, char** argv) {
   loop_options.retry_interval = Millis(config->retry_interval_ms);
   loop_options.lists = config->lists;
   loop_options.checkpointer = checkpointer.get();
+  std::unique_ptr<service::LogExport> log_export;
+  if (checkpointer && !config->export_dir.empty()) {
+    log_export = std::make_unique<service::LogExport>(**store, config->export_dir);
+    loop_options.log_export = log_export.get();
+  }
   auto registry =
       std::make_shared<service::RegistryService>(**store, publisher, **signer, loop_options);
   if (Status st = registry->LoadFromArchive(); !st.ok()) return Fail(1, st.message());
 
   // Auditor endpoints only with a tokens file; without one /audit/ is 404 as if absent.
   std::shared_ptr<const http::AuditHandler> audit;
-  if (config->auditors) audit = std::make_shared<http::AuditEndpoints>(**store, config->auditors);
+  if (config->auditors) {
+    http::AuditOptions audit_options;
+    if (checkpointer) {
+      audit_options.log_size = [log = checkpointer.get()]() -> std::optional<uint64_t> {
+        auto latest = log->LatestSigned();
+        if (!latest) return std::nullopt;
+        return latest->checkpoint.size;
+      };
+    }
+    audit = std::make_shared<http::AuditEndpoints>(**store, config->auditors, audit_options);
+  }
 
   auto metrics = std::make_shared<http::RequestMetrics>();
   http::RouterOptions handler_options;

@@ -230,6 +230,19 @@ std::shared_ptr<const std::string> RegistryService::LogCheckpoint() const {
   return options_.checkpointer != nullptr ? options_.checkpointer->Latest() : nullptr;
 }
 
+Result<std::optional<std::string>> RegistryService::LogTile(const tiles::Tile& tile) const {
+  const auto latest =
+      options_.checkpointer != nullptr ? options_.checkpointer->LatestSigned() : nullptr;
+  if (latest == nullptr || tile.entries || !tiles::InTree(tile, latest->checkpoint.size)) {
+    return std::optional<std::string>();
+  }
+  MEDMIJ_ASSIGN_OR_RETURN(auto reader, store_.BeginRead());
+  // The journal never holds fewer events than a signed checkpoint (Checkpointer refuses to
+  // start on one), so every tile of its tree is stored.
+  MEDMIJ_ASSIGN_OR_RETURN(auto hashes, reader->TileHashes(tile));
+  return std::optional<std::string>(tiles::JoinHashes(hashes));
+}
+
 bool RegistryService::SignCheckpoint() {
   if (options_.checkpointer == nullptr) return true;
   auto signed_new = options_.checkpointer->Update();
@@ -237,6 +250,14 @@ bool RegistryService::SignCheckpoint() {
     std::cerr << "medmij-registry: transparency log: " << signed_new.status().message()
               << std::endl;
     return false;
+  }
+  const auto latest = options_.checkpointer->LatestSigned();
+  if (options_.log_export != nullptr && latest != nullptr) {
+    if (Status exported = options_.log_export->Export(*latest); !exported.ok()) {
+      std::cerr << "medmij-registry: transparency log: export: "
+                << EscapeForDisplay(exported.message()) << std::endl;
+      return false;
+    }
   }
   return true;
 }

@@ -22,6 +22,7 @@
 #include "registry/http/served.h"
 #include "registry/publisher/publisher.h"
 #include "registry/service/checkpointer.h"
+#include "registry/service/log_export.h"
 #include "registry/store/store.h"
 #include "signer/signer.h"
 
@@ -41,6 +42,10 @@ struct PublishLoopOptions {
   // Signs the transparency log's checkpoints ([transparency]); null: none. Must outlive the
   // service; only the publisher thread calls its Update().
   Checkpointer* checkpointer = nullptr;
+  // Writes each new checkpoint and its tiles into the export dir (with a checkpointer and
+  // [publish] export_dir); null: none. Must outlive the service; only the publisher thread
+  // calls it.
+  LogExport* log_export = nullptr;
 };
 
 class RegistryService : public http::ContentSource {
@@ -63,11 +68,13 @@ class RegistryService : public http::ContentSource {
                                                         ListForm form) const override;
   Status SignerUsable(Time now) const override;
   std::shared_ptr<const std::string> LogCheckpoint() const override;
+  Result<std::optional<std::string>> LogTile(const tiles::Tile& tile) const override;
   std::optional<Time> SignerNotAfter() const override;
 
  private:
   void Run();
-  // Checkpointer::Update, its refusal or failure reported on stderr; false when it failed.
+  // Checkpointer::Update and the log's export, a refusal or failure reported on stderr; false
+  // when one failed.
   bool SignCheckpoint();
   // Builds a snapshot of the archive's current versions; keeps `base`'s publication status.
   // When `published` (the publication's first corruption) or the register hit a record that

@@ -28,6 +28,7 @@
 #include <atomic>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "registry/domain/types.h"
 
@@ -150,6 +151,28 @@ void InitDemoRegistry(const fs::path& data_dir) {
   fs::path jsonl = data_dir.parent_path() / (data_dir.filename().string() + "-demo.jsonl");
   WriteFile(jsonl, demo.out);
   Admin(data_dir, {"import", jsonl.string()});
+}
+
+void ImportCandidates(const fs::path& data_dir, const std::string& prefix, int count) {
+  std::string lines;
+  for (int i = 0; i < count; ++i) {
+    lines += nlohmann::json{{"type", "participant"},
+                            {"id", prefix + std::to_string(i)},
+                            {"name", "Candidate " + std::to_string(i)},
+                            {"kvk", "12345678"},
+                            {"roles", {"dvp"}}}
+                 .dump();
+    lines += '\n';
+  }
+  fs::path jsonl =
+      data_dir.parent_path() / (data_dir.filename().string() + "-" + prefix + ".jsonl");
+  WriteFile(jsonl, lines);
+  Admin(data_dir, {"import", jsonl.string()});
+}
+
+void PublishWithAdmin(const fs::path& data_dir, const Pki& pki) {
+  Admin(data_dir, {"publish", "--key", pki.key.string(), "--cert", pki.cert.string(), "--chain",
+                   pki.chain.string()});
 }
 
 fs::path WriteConfig(const fs::path& dir, const ServiceOptions& o, uint16_t port) {

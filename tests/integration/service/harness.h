@@ -51,6 +51,12 @@ std::chrono::system_clock::time_point CertNotAfter(const fs::path& pem);
 
 // A registry with the demo data: `init` + import of deploy/demo/demo-data.sh.
 void InitDemoRegistry(const fs::path& data_dir);
+// `medmij-admin import` of `count` candidate participants "<prefix>0", "<prefix>1", ...: one
+// journal event each, none on a list (so nothing to republish).
+void ImportCandidates(const fs::path& data_dir, const std::string& prefix, int count);
+// `medmij-admin publish` with the PKI's signing key: the lists the service would publish at
+// start are there already, so its journal stays as it is until the next commit.
+void PublishWithAdmin(const fs::path& data_dir, const Pki& pki);
 
 struct ServiceOptions {
   fs::path data_dir;

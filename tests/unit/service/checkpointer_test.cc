@@ -74,6 +74,10 @@ TEST(CheckpointerTest, SignsTheJournalsTreeArchivesItAndContinuesAfterAReopen) {
   EXPECT_EQ(cp.size, 2u);
   EXPECT_EQ(cp.root, *(*store->BeginRead())->TreeHash(2));
   EXPECT_EQ(Slurp(dir / "data" / "tlog-checkpoint"), *(*c)->Latest());
+  // The tiles are served for the tree the note names.
+  ASSERT_NE((*c)->LatestSigned(), nullptr);
+  EXPECT_EQ((*c)->LatestSigned()->note, *(*c)->Latest());
+  EXPECT_EQ((*c)->LatestSigned()->checkpoint, cp);
 
   // Nothing new: nothing signed.
   auto again = (*c)->Update();
