@@ -17,6 +17,7 @@ packages=(
   help2man lintian fakeroot
   clang-14 libfuzzer-14-dev
   faketime
+  golang-go golang-golang-x-mod-dev
 )
 
 SUDO=""
