@@ -167,4 +167,20 @@ Status LockedFile::Replace(std::string_view bytes) {
   return Status::Ok();
 }
 
+Status LockedFile::WriteBeside(std::string_view suffix, std::string_view bytes) {
+  const Impl& s = *impl_;
+  std::string name = s.name;
+  name.append(suffix);
+  fs::path shown = s.path;
+  shown += std::string(suffix);
+  AtomicWriteOptions options;
+  options.mode = 0600;
+  options.replace = false;
+  auto staged = StagedFile::CreateAt(
+      s.dir_fd.get(), name, shown, [&](int fd) { return WriteAll(fd, bytes, shown.string()); },
+      options);
+  if (!staged.ok()) return staged.status();
+  return (*staged)->Commit();
+}
+
 }  // namespace medmij

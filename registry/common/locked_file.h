@@ -46,6 +46,12 @@ class LockedFile {
   // <step>: <reason>" when a step fails; the old file (or none) stays and no temp file is left.
   Status Replace(std::string_view bytes);
 
+  // Writes a new file `path` + `suffix` beside this one (in the directory opened at Open; the
+  // same atomic write, mode 0600) that never replaces an existing file: kAlreadyExists
+  // "<path><suffix>: already exists" then, kIoError as for Replace. For what a program keeps
+  // next to its state, such as evidence it refused to accept.
+  Status WriteBeside(std::string_view suffix, std::string_view bytes);
+
  private:
   struct Impl;
   LockedFile();
