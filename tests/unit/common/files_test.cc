@@ -154,5 +154,30 @@ TEST(LockedFileTest, ReplaceNeverWritesThroughALinkPlantedAfterOpen) {
   EXPECT_EQ(testing::ReadBytes(dir / "state"), "new");
 }
 
+// What is kept beside a state (evidence) is written once: an existing file or a link planted at
+// the name is never replaced or written through.
+TEST(LockedFileTest, WriteBesideNeverReplacesAFileOrFollowsALink) {
+  TempDir dir;
+  std::ofstream(dir / "victim") << "precious";
+  auto f = LockedFile::Open(dir / "state", "state", 100);
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  ASSERT_TRUE((*f)->WriteBeside(".kept-1", "first").ok());
+  EXPECT_EQ(testing::ReadBytes(dir / "state.kept-1"), "first");
+  struct stat st {};
+  ASSERT_EQ(::stat((dir / "state.kept-1").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+  Status again = (*f)->WriteBeside(".kept-1", "second");
+  EXPECT_EQ(again.code(), Status::Code::kAlreadyExists) << again.message();
+  EXPECT_EQ(again.message(), (dir / "state.kept-1").string() + ": already exists");
+  EXPECT_EQ(testing::ReadBytes(dir / "state.kept-1"), "first");
+
+  fs::create_symlink(dir / "victim", dir / "state.kept-2");
+  EXPECT_EQ((*f)->WriteBeside(".kept-2", "second").code(), Status::Code::kAlreadyExists);
+  EXPECT_EQ(testing::ReadBytes(dir / "victim"), "precious");
+  EXPECT_FALSE(fs::exists(dir / "state"));           // the state itself is not written
+  EXPECT_EQ(testing::CountEntries(dir.path()), 4u);  // victim, lock, kept-1, kept-2: no temp file
+}
+
 }  // namespace
 }  // namespace medmij
