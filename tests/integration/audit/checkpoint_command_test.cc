@@ -150,6 +150,8 @@ TEST_F(CheckpointCommandTest, GrowsConsistentlyAcrossTileBoundaries) {
       std::vector<std::string> sorted = tile_requests_;
       std::sort(sorted.begin(), sorted.end());
       EXPECT_EQ(std::adjacent_find(sorted.begin(), sorted.end()), sorted.end());
+      EXPECT_TRUE(Contains(r.out, "(" + std::to_string(tile_requests_.size()) + " tiles read)"))
+          << r.out;
     }
     // Past 65536 leaves, the proof's large subtrees come from level-1 and level-2 tiles.
     if (previous == 65537) {
