@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,11 +56,24 @@ class CheckpointCommandTest : public ::testing::Test {
     ASSERT_EQ(tiles_.erase(path), 1u) << path;
   }
 
-  RunResult Check(const fs::path& state) {
+  // Answers /log/checkpoint with `reply` instead of the note.
+  void SetCheckpointReply(StubReply reply) {
+    std::lock_guard lock(mu_);
+    checkpoint_reply_ = std::move(reply);
+  }
+
+  RunResult Check(const fs::path& state, const std::vector<std::string>& more = {}) {
     const size_t before = server_.Requests().size();
-    RunResult r = RunProcess({Binary("audit-cli/medmij-audit").string(), "checkpoint", "--base-url",
-                              server_.Url(), "--vkey", vkey_.string(), "--state", state.string()},
-                             "", {{"MEDMIJ_TEST_NOW", kNow}});
+    std::vector<std::string> argv = {Binary("audit-cli/medmij-audit").string(),
+                                     "checkpoint",
+                                     "--base-url",
+                                     server_.Url(),
+                                     "--vkey",
+                                     vkey_.string(),
+                                     "--state",
+                                     state.string()};
+    argv.insert(argv.end(), more.begin(), more.end());
+    RunResult r = RunProcess(argv, "", {{"MEDMIJ_TEST_NOW", kNow}});
     const auto requests = server_.Requests();
     tile_requests_.clear();
     for (size_t i = before; i < requests.size(); ++i) {
@@ -85,6 +99,7 @@ class CheckpointCommandTest : public ::testing::Test {
     std::lock_guard lock(mu_);
     StubReply reply;
     if (r.target == "/log/checkpoint") {
+      if (checkpoint_reply_) return *checkpoint_reply_;
       reply.body = note_;
       return reply;
     }
@@ -106,6 +121,7 @@ class CheckpointCommandTest : public ::testing::Test {
   note::Signer signer_;
   std::mutex mu_;
   std::string note_;
+  std::optional<StubReply> checkpoint_reply_;
   std::map<std::string, std::string> tiles_;
   std::vector<std::string> tile_requests_;  // of the last Check
   StubServer server_;
@@ -269,6 +285,26 @@ TEST_F(CheckpointCommandTest, ACheckpointTheKeyDidNotSignIsRefusedAndNeverSaved)
     }
     fs::remove(state_);
   }
+}
+
+// Bounded in time and size: a server that stalls or sends too much is given up on.
+TEST_F(CheckpointCommandTest, AStalledOrOversizedAnswerLeavesItUnchecked) {
+  Serve(MemoryLog(5));
+  StubReply stall;
+  stall.mode = StubReply::Mode::kStall;
+  SetCheckpointReply(stall);
+  RunResult r = Check(state_, {"--deadline", "1s"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  ASSERT_EQ(Lines(r.err).size(), 1u) << r.err;
+  EXPECT_TRUE(Contains(r.err, "/log/checkpoint: timeout: ")) << r.err;
+
+  StubReply huge;
+  huge.body = std::string(100 * 1024, 'a');
+  SetCheckpointReply(huge);
+  r = Check();
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_TRUE(Contains(r.err, "/log/checkpoint: too_large: ")) << r.err;
+  EXPECT_FALSE(fs::exists(state_));
 }
 
 TEST_F(CheckpointCommandTest, AMissingTileLeavesItUnchecked) {
