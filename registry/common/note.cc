@@ -250,7 +250,14 @@ Status CheckText(std::string_view text) {
   return Status::Ok();
 }
 
-Result<std::string> Open(std::string_view note, const Verifier& verifier) {
+namespace {
+
+struct Parts {
+  std::string_view text;  // with its final newline
+  std::string_view sigs;  // the signature lines, non-empty
+};
+
+Result<Parts> Split(std::string_view note) {
   if (Status st = CheckUtf8NoControls(note); !st.ok()) {
     return Status::Invalid("note " + st.message());
   }
@@ -258,9 +265,22 @@ Result<std::string> Open(std::string_view note, const Verifier& verifier) {
   if (note.empty() || note.back() != '\n') return Status::Invalid("note: must end in a newline");
   size_t split = note.rfind("\n\n");
   if (split == std::string_view::npos) return Status::Invalid("note: no signatures");
-  std::string_view text = note.substr(0, split + 1);
-  std::string_view sigs = note.substr(split + 2);
-  if (sigs.empty()) return Status::Invalid("note: no signatures");
+  Parts p{note.substr(0, split + 1), note.substr(split + 2)};
+  if (p.sigs.empty()) return Status::Invalid("note: no signatures");
+  return p;
+}
+
+}  // namespace
+
+Result<std::string> UnverifiedText(std::string_view note) {
+  MEDMIJ_ASSIGN_OR_RETURN(Parts parts, Split(note));
+  return std::string(parts.text);
+}
+
+Result<std::string> Open(std::string_view note, const Verifier& verifier) {
+  MEDMIJ_ASSIGN_OR_RETURN(Parts parts, Split(note));
+  std::string_view text = parts.text;
+  std::string_view sigs = parts.sigs;
   bool verified = false;
   size_t count = 0;
   while (!sigs.empty()) {

@@ -76,6 +76,11 @@ class Signer {
 // with the reason otherwise: malformed, no signature by that key, or a signature that fails.
 Result<std::string> Open(std::string_view note, const Verifier& verifier);
 
+// The text of `note` (up to and with the newline before its last blank line) when it is
+// shaped as a signed note, checking no signature: for a reader that checks the text by other
+// means (the log's own tree), never to trust it. kInvalidArgument saying why otherwise.
+Result<std::string> UnverifiedText(std::string_view note);
+
 // Whether `text` may be a note's text: see Signer::Sign. Ok or kInvalidArgument saying why.
 Status CheckText(std::string_view text);
 

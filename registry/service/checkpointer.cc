@@ -1,9 +1,7 @@
 #include "registry/service/checkpointer.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "registry/common/atomic_file.h"
+#include "registry/common/checkpoint_archive.h"
 
 namespace medmij::service {
 
@@ -16,33 +14,20 @@ Result<std::unique_ptr<Checkpointer>> Checkpointer::Open(const store::Store& sto
                                                          const std::filesystem::path& data_dir) {
   std::unique_ptr<Checkpointer> c(
       new Checkpointer(store, std::move(signer), data_dir / std::string(kArchiveName)));
-  std::string where = "'";  // appended: g++ 12 -O3's false -Wrestrict on "'" + ... + "'"
-  where += c->archive_.string();
-  where += '\'';
-  std::error_code ec;
-  if (!std::filesystem::exists(c->archive_, ec)) {
-    if (ec) return Status::IoError(where + ": " + ec.message());
-    return c;
+  MEDMIJ_ASSIGN_OR_RETURN(auto archived,
+                          checkpoint::ReadArchive(data_dir, &c->signer_->verifier()));
+  if (!archived) return c;
+  if (archived->checkpoint.origin != c->signer_->name()) {
+    std::string where = "'";  // appended: g++ 12 -O3's false -Wrestrict on "'" + ... + "'"
+    where += c->archive_.string();
+    where += '\'';
+    return Status::Corruption(where + ": the archived checkpoint's origin '" +
+                              archived->checkpoint.origin + "' is not [transparency] origin '" +
+                              c->signer_->name() + "'");
   }
-  std::ifstream in(c->archive_, std::ios::binary);
-  std::ostringstream bytes;
-  if (in) bytes << in.rdbuf();
-  if (!in || in.bad()) return Status::IoError(where + ": cannot read the archived checkpoint");
-  const std::string note = bytes.str();
-  auto text = note::Open(note, c->signer_->verifier());
-  if (!text.ok()) {
-    return Status::Corruption(where + ": the archived checkpoint is not signed by the log key " +
-                              c->signer_->verifier().ToString() + " (" + text.status().message() +
-                              ")");
-  }
-  auto parsed = checkpoint::Parse(*text);
-  if (!parsed.ok()) return Status::Corruption(where + ": " + parsed.status().message());
-  if (parsed->origin != c->signer_->name()) {
-    return Status::Corruption(where + ": the archived checkpoint's origin '" + parsed->origin +
-                              "' is not [transparency] origin '" + c->signer_->name() + "'");
-  }
-  c->latest_ = *parsed;
-  c->latest_signed_.store(std::make_shared<const Signed>(Signed{note, std::move(parsed).value()}));
+  c->latest_ = archived->checkpoint;
+  c->latest_signed_.store(std::make_shared<const Signed>(
+      Signed{std::move(archived->note), std::move(archived->checkpoint)}));
   return c;
 }
 

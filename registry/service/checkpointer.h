@@ -17,6 +17,7 @@
 #include <string>
 
 #include "registry/common/checkpoint.h"
+#include "registry/common/checkpoint_archive.h"
 #include "registry/common/note.h"
 #include "registry/common/status.h"
 #include "registry/store/store.h"
@@ -25,7 +26,7 @@ namespace medmij::service {
 
 class Checkpointer {
  public:
-  static constexpr std::string_view kArchiveName = "tlog-checkpoint";
+  static constexpr std::string_view kArchiveName = checkpoint::kArchiveName;
 
   // Reads the archived checkpoint in `data_dir`, if any. kCorruption naming the file when it is
   // not a checkpoint signed by `signer`'s key with its name as origin (a changed key or origin
