@@ -533,4 +533,12 @@ Result<ListDiff> Diff(ListKind list, std::string_view xml_a, std::string_view xm
   return d;
 }
 
+Result<std::vector<std::string>> EntryKeys(ListKind list, std::string_view xml) {
+  MEDMIJ_ASSIGN_OR_RETURN(ParsedList parsed, ParseList(list, xml, "document"));
+  std::vector<std::string> keys;
+  keys.reserve(parsed.entries.size());
+  for (auto& [key, content] : parsed.entries) keys.push_back(key);
+  return keys;
+}
+
 }  // namespace medmij::lists

@@ -83,4 +83,8 @@ struct ListDiff {
 // has a DOCTYPE, or is not a `list` document (root name or namespace).
 Result<ListDiff> Diff(ListKind list, std::string_view xml_a, std::string_view xml_b);
 
+// The keys (Spec(list).key, as for Diff) of the entries of a document of `list`, sorted.
+// kInvalidArgument as for Diff ("list document: ...").
+Result<std::vector<std::string>> EntryKeys(ListKind list, std::string_view xml);
+
 }  // namespace medmij::lists

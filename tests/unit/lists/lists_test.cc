@@ -328,6 +328,19 @@ TEST(ListsDiff, KeysPerList) {
   EXPECT_EQ(wl->added, std::vector<std::string>{"x.pgo-two.nl"});
 }
 
+TEST(ListsEntryKeys, AreTheSortedKeysOfTheDocument) {
+  auto keys = EntryKeys(ListKind::kWhitelist,
+                        Render(Derive(ListKind::kWhitelist, SmallNetwork(), kT0), kT0, 1));
+  ASSERT_TRUE(keys.ok()) << keys.status().message();
+  EXPECT_EQ(*keys,
+            (std::vector<std::string>{"medmij.pgo-one.nl", "medmij.pgo-two.nl", "node.xis-two.net",
+                                      "node1.xis-one.net", "node2.xis-one.net"}));
+  auto bad = EntryKeys(ListKind::kWhitelist, "<Whitelist");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(Contains(bad.status().message(), "list document: not well-formed"))
+      << bad.status().message();
+}
+
 TEST(ListsDiff, RefusesBadDocuments) {
   std::string good = Render(Derive(ListKind::kWhitelist, SmallNetwork(), kT0), kT0, 1);
   // DOCTYPE (with an external entity) is refused before anything is read from it.
