@@ -20,6 +20,7 @@ void AddCaseCommands(CLI::App& app, Context& ctx, Action& action);
 void AddAdminCommands(CLI::App& app, Context& ctx, Action& action);  // init, import, due, journal,
                                                                      // check, backup
 void AddListCommands(CLI::App& app, Context& ctx, Action& action);   // publish, lists
+void AddAuditCommands(CLI::App& app, Context& ctx, Action& action);  // audit bundle
 
 // Sets `action` to `fn` when `sub` is the command given.
 inline void OnRun(CLI::App* sub, Action& action, Action fn) {

@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   cli::AddNetworkCommands(app, ctx, action);
   cli::AddCaseCommands(app, ctx, action);
   cli::AddListCommands(app, ctx, action);
+  cli::AddAuditCommands(app, ctx, action);
   cli::AddCompletionCommand(app, "medmij-admin", action);
 
   try {

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "audit/make_bundle.h"
 #include "registry/common/decimal.h"
 #include "registry/common/tlog_tiles.h"
 #include "registry/domain/json.h"
@@ -42,8 +43,12 @@ constexpr std::string_view kEntryBundles = "/log/tile/entries/";
 }  // namespace
 
 AuditEndpoints::AuditEndpoints(const store::Store& store,
-                               std::shared_ptr<const AuditorTokens> tokens, AuditOptions options)
-    : store_(store), tokens_(std::move(tokens)), options_(options) {}
+                               std::shared_ptr<const AuditorTokens> tokens, AuditOptions options,
+                               LatestCheckpoint latest_checkpoint)
+    : store_(store),
+      tokens_(std::move(tokens)),
+      options_(options),
+      latest_checkpoint_(std::move(latest_checkpoint)) {}
 
 Reply AuditEndpoints::Serve(const Request& request, std::string_view path, Time) const {
   try {
@@ -71,14 +76,18 @@ Reply AuditEndpoints::ServeAuthorized(std::string_view path, const Request& requ
   if (path.starts_with(kEntryBundles)) {
     return EntryBundle(path.substr(std::string_view("/log/").size()), request);
   }
-  constexpr std::string_view kParticipants = "/participants/", kHistory = "/history";
+  constexpr std::string_view kParticipants = "/participants/", kHistory = "/history",
+                             kBundle = "/bundle";
   if (path.starts_with(kParticipants)) {
     std::string_view rest = path.substr(kParticipants.size());
     bool history = rest.ends_with(kHistory);
+    bool bundle = !history && rest.ends_with(kBundle);
     if (history) rest.remove_suffix(kHistory.size());
+    if (bundle) rest.remove_suffix(kBundle.size());
     if (rest.empty() || rest.find('/') != std::string_view::npos) return NotFound();
     std::string id(rest);
     if (Status st = ValidateParticipantId(id, "participant id"); !st.ok()) return ErrorReply(st);
+    if (bundle) return Bundle(id, request);
     return history ? History(id, request) : StateAt(id, request);
   }
   return NotFound();
@@ -200,6 +209,31 @@ Reply AuditEndpoints::EntryBundle(std::string_view tile_path, const Request& req
   r.content_type = "application/octet-stream";
   r.headers = "Cache-Control: no-store\r\n";
   r.body = std::move(bundle).value();
+  return r;
+}
+
+Reply AuditEndpoints::Bundle(const std::string& id, const Request& request) const {
+  if (auto bad = RejectQuery(request, {})) return *bad;
+  if (!latest_checkpoint_) {
+    return TextReply(404,
+                     "this registry keeps no transparency log ([transparency] key not "
+                     "configured): no evidence bundles");
+  }
+  // The note first: a read begun after it sees at least the journal it was signed over.
+  std::shared_ptr<const std::string> note = latest_checkpoint_();
+  if (!note) {
+    Reply r = TextReply(503, "no signed checkpoint yet; retry shortly");
+    r.headers += "Retry-After: 1\r\n";
+    return r;
+  }
+  auto reader = store_.BeginRead();
+  if (!reader.ok()) return ErrorReply(reader.status());
+  auto bundle = audit::MakeBundle(**reader, id, *note);
+  if (!bundle.ok()) return ErrorReply(bundle.status());
+  Reply r;
+  r.content_type = "application/json";
+  r.body = audit::EncodeBundle(*bundle);
+  r.headers = "Cache-Control: no-store\r\n";
   return r;
 }
 

@@ -9,6 +9,9 @@
 //   GET /audit/journal/verify               {"ok":true,"events":N} or {"ok":false,"error":"..."}
 //   GET /audit/participants/{id}/history    [{seq, at, operator, command, subject, reason}, ...]
 //       every event that touched the participant (ops::EventTouchesParticipant)
+//   GET /audit/participants/{id}/bundle     the participant's evidence bundle (audit/bundle.h)
+//       under the latest signed checkpoint (audit::MakeBundle; medmij-audit verify-bundle checks
+//       it); 404 without a log key, 503 with Retry-After before the first checkpoint
 //   GET /audit/participants/{id}?at=TIME    the participant as recorded at TIME (ISO 8601) with
 //       its standing and lists then: {participant, at, status, good_standing, standing_reasons,
 //       lists, state}
@@ -29,6 +32,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "registry/http/auditors.h"
 #include "registry/http/router.h"
@@ -44,11 +48,16 @@ struct AuditOptions {
   std::function<std::optional<uint64_t>()> log_size;
 };
 
+// The latest signed checkpoint of the transparency log (a C2SP signed note), or null before
+// the first. Safe for concurrent use.
+using LatestCheckpoint = std::function<std::shared_ptr<const std::string>()>;
+
 class AuditEndpoints : public AuditHandler {
  public:
-  // `store` must outlive this object.
+  // `store` must outlive this object. Without `latest_checkpoint` the registry keeps no
+  // transparency log (no [transparency] key) and bundles are 404.
   AuditEndpoints(const store::Store& store, std::shared_ptr<const AuditorTokens> tokens,
-                 AuditOptions options = {});
+                 AuditOptions options = {}, LatestCheckpoint latest_checkpoint = {});
 
   Reply Serve(const Request& request, std::string_view path, Time now) const override;
   uint64_t AuthFailures() const override { return auth_failures_.load(); }
@@ -60,10 +69,12 @@ class AuditEndpoints : public AuditHandler {
   Reply History(const std::string& id, const Request& request) const;
   Reply StateAt(const std::string& id, const Request& request) const;
   Reply EntryBundle(std::string_view tile_path, const Request& request) const;
+  Reply Bundle(const std::string& id, const Request& request) const;
 
   const store::Store& store_;
   std::shared_ptr<const AuditorTokens> tokens_;
   AuditOptions options_;
+  LatestCheckpoint latest_checkpoint_;
   mutable std::atomic<uint64_t> auth_failures_{0};
 };
 

@@ -142,7 +142,10 @@ int Run(int argc, char** argv) {
         return latest->checkpoint.size;
       };
     }
-    audit = std::make_shared<http::AuditEndpoints>(**store, config->auditors, audit_options);
+    http::LatestCheckpoint latest;
+    if (checkpointer) latest = [c = checkpointer.get()] { return c->Latest(); };
+    audit = std::make_shared<http::AuditEndpoints>(**store, config->auditors, audit_options,
+                                                   std::move(latest));
   }
 
   auto metrics = std::make_shared<http::RequestMetrics>();
