@@ -117,6 +117,17 @@ TEST(NoteTest, MalformedNotesAreRefused) {
   EXPECT_FALSE(s.Sign("tab\there\n").ok());
 }
 
+TEST(NoteTest, UnverifiedTextChecksOnlyTheForm) {
+  auto other = Signer::FromSeed("other.example/log", std::string(32, '\x07'));
+  ASSERT_TRUE(other.ok());
+  auto text = UnverifiedText(*other->Sign(kGoText));
+  ASSERT_TRUE(text.ok()) << text.status().message();
+  EXPECT_EQ(*text, kGoText);
+  auto unsigned_text = UnverifiedText(std::string(kGoText));
+  ASSERT_FALSE(unsigned_text.ok());
+  EXPECT_EQ(unsigned_text.status().message(), "note: no signatures");
+}
+
 TEST(NoteTest, VerifierKeyParsingChecksEveryPart) {
   EXPECT_TRUE(Verifier::Parse(kGoVkey).ok());
   EXPECT_TRUE(
