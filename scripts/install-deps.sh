@@ -18,6 +18,7 @@ packages=(
   clang-14 libfuzzer-14-dev
   faketime
   golang-go golang-golang-x-mod-dev
+  libkainjow-mustache-dev python3-html5lib
 )
 
 SUDO=""

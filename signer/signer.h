@@ -153,6 +153,13 @@ struct SigningCertificates {
 // range) or its KeyInfo holds no certificate that decodes. Reads only the signature's bytes.
 Result<SigningCertificates> SigningCertificatesOf(std::string_view signed_xml);
 
+// The SHA-256 fingerprint of the first certificate in the PEM file `pem` (a CA certificate such
+// as [signing] trust_anchor): upper-case hex pairs over its DER, joined by ':', as `openssl x509
+// -noout -fingerprint -sha256` prints it, so people can compare the two. kInvalidArgument naming
+// `what` and the file when it is unreadable or holds no certificate.
+Result<std::string> CertificateFingerprintSha256(const std::filesystem::path& pem,
+                                                 const std::string& what);
+
 // The strict form of a verified list: `document` without the bytes of its ds:Signature element
 // (REQUIRES: `v` is what Verify returned for `document`).
 std::string StrictForm(std::string_view document, const VerifiedList& v);

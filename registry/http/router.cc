@@ -13,6 +13,7 @@
 #include "registry/common/tlog_tiles.h"
 #include "registry/domain/list_form.h"
 #include "registry/http/http_util.h"
+#include "registry/http/register_pages.h"
 
 namespace medmij::http {
 namespace {
@@ -489,7 +490,11 @@ Reply RouteUnchecked(const ContentSource& source, const RouterOptions& options,
     if (audit == nullptr) return NotFound();
     return audit->Serve(request, path.substr(kAudit.size()), now);
   }
-  return NotFound();
+  if (IsRegisterPath(path)) {
+    if (!read_method) return MethodNotAllowed();
+    return ServeRegisterPage(*snap, request);
+  }
+  return NotFoundFor(*snap, request);
 }
 
 }  // namespace

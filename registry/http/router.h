@@ -12,6 +12,8 @@
 //   GET|HEAD /lists/{list}/versions/{volgnummer}.xml     an archived version (immutable; signed
 //                                                        unless ?signed=false)
 //   GET|HEAD /participants, /participants/{id}           the public register as JSON
+//   GET|HEAD /, /deelnemers/{id}, /lijsten, /static/...  the public register as web pages
+//                                                        (registry/http/register_pages.h)
 //   GET|HEAD /healthz, /metrics                          health and Prometheus metrics
 //   *        /audit/...                                  AuditHandler (404 without one)
 // Unknown paths are 404, other methods on known paths 405, unknown or malformed query

@@ -16,6 +16,7 @@
 #include "registry/common/tlog_tiles.h"
 #include "registry/domain/list_form.h"
 #include "registry/domain/types.h"
+#include "registry/web/register_view.h"
 
 namespace medmij::http {
 
@@ -79,10 +80,24 @@ struct CorruptRecord {
   std::string reason;
 };
 
+// The public register's pages (registry/web), rendered once per publication from `view`.
+struct RegisterPages {
+  struct Page {
+    std::string content_type;
+    std::shared_ptr<const ServedBody> body;
+  };
+  // "/", "/lijsten", "/deelnemers/{id}", "/static/register.css", ...
+  std::map<std::string, Page, std::less<>> by_path;
+  std::shared_ptr<const ServedBody> not_found;  // the HTML 404 page
+  // What the pages show: a search (/?q=&role=) renders the overview from it per request.
+  std::shared_ptr<const web::RegisterView> view;
+};
+
 struct Snapshot {
   std::array<std::shared_ptr<const ServedList>, kListCount> lists;  // by ListKind; null: none yet
   std::string participants_json;                                    // GET /participants
   std::map<std::string, std::string> participant_json;              // GET /participants/{id}
+  std::shared_ptr<const RegisterPages> pages;                       // null: none rendered yet
   uint64_t publications_total = 0;   // PublishOnce runs since start-up
   std::optional<Time> last_attempt;  // of a publication
   std::optional<Time> last_success;  // of a publication where every list succeeded

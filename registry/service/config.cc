@@ -26,7 +26,7 @@ class Parser {
     static const std::map<std::string, std::set<std::string>> kKnown = {
         {"server", {"listen", "threads", "max_request_bytes"}},
         {"storage", {"data_dir"}},
-        {"signing", {"key", "certificate", "chain", "renew_before_days"}},
+        {"signing", {"key", "certificate", "chain", "trust_anchor", "renew_before_days"}},
         {"publish",
          {"check_interval_ms", "max_age_s", "export_dir", "retry_interval_ms", "default_form",
           "lists"}},
@@ -203,6 +203,7 @@ Result<ServiceConfig> Parse(std::string_view text, const std::string& origin,
   MEDMIJ_RETURN_IF_ERROR(p.Path("signing", "key", true, &c.signing_key));
   MEDMIJ_RETURN_IF_ERROR(p.Path("signing", "certificate", true, &c.signing_certificate));
   MEDMIJ_RETURN_IF_ERROR(p.Path("signing", "chain", false, &c.signing_chain));
+  MEDMIJ_RETURN_IF_ERROR(p.Path("signing", "trust_anchor", false, &c.trust_anchor));
   MEDMIJ_RETURN_IF_ERROR(p.Int("signing", "renew_before_days", 0, 3650, &c.renew_before_days));
 
   MEDMIJ_RETURN_IF_ERROR(p.Int("publish", "check_interval_ms", 10, 60000, &c.check_interval_ms));
@@ -259,6 +260,9 @@ Result<ServiceConfig> Load(const std::filesystem::path& file) {
   MEDMIJ_RETURN_IF_ERROR(CheckReadable(file.string(), "certificate", c.signing_certificate));
   if (!c.signing_chain.empty()) {
     MEDMIJ_RETURN_IF_ERROR(CheckReadable(file.string(), "chain", c.signing_chain));
+  }
+  if (!c.trust_anchor.empty()) {
+    MEDMIJ_RETURN_IF_ERROR(CheckReadable(file.string(), "trust_anchor", c.trust_anchor));
   }
   if (!c.auditor_tokens_file.empty()) {
     auto tokens = http::AuditorTokens::Load(c.auditor_tokens_file);

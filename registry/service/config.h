@@ -4,6 +4,8 @@
 //              max_request_bytes = 8192 (headers included; larger requests get 413)
 //   [storage]  data_dir = "/var/lib/medmij-registry"
 //   [signing]  key, certificate (PEM paths, required), chain = "" (optional intermediates),
+//              trust_anchor = "" (optional: the CA certificate participants verify the signed
+//              lists against; /lijsten shows its SHA-256 fingerprint),
 //              renew_before_days = 30 (0..3650: /healthz is 503 and /metrics flags renewal
 //              while a served list's signing certificate expires within this many days)
 //   [publish]  check_interval_ms = 250, max_age_s = 60, export_dir = "" (optional),
@@ -44,6 +46,7 @@ struct ServiceConfig {
   std::filesystem::path signing_key;
   std::filesystem::path signing_certificate;
   std::filesystem::path signing_chain;  // empty: none
+  std::filesystem::path trust_anchor;   // empty: none
   int64_t renew_before_days = 30;
   int64_t check_interval_ms = 250;
   int64_t max_age_s = 60;

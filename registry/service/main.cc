@@ -127,6 +127,13 @@ int Run(int argc, char** argv) {
     log_export = std::make_unique<service::LogExport>(**store, config->export_dir);
     loop_options.log_export = log_export.get();
   }
+  loop_options.export_dir = config->export_dir;
+  if (!config->trust_anchor.empty()) {
+    auto fingerprint =
+        signer::CertificateFingerprintSha256(config->trust_anchor, "[signing] trust_anchor");
+    if (!fingerprint.ok()) return Fail(2, config_path + ": " + fingerprint.status().message());
+    loop_options.trust_anchor_sha256 = std::move(fingerprint).value();
+  }
   auto registry =
       std::make_shared<service::RegistryService>(**store, publisher, **signer, loop_options);
   if (Status st = registry->LoadFromArchive(); !st.ok()) return Fail(1, st.message());

@@ -9,7 +9,9 @@
 #include "registry/domain/policy.h"
 #include "registry/http/encoding.h"
 #include "registry/http/http_util.h"
+#include "registry/http/register_pages.h"
 #include "registry/ops/history.h"
+#include "registry/web/view_builder.h"
 
 namespace medmij::service {
 
@@ -28,9 +30,11 @@ std::string LabelState(const Participant& p) {
 
 // The public view of a participant: who it is, its state, and which of the published lists
 // it is on at `at`. Candidates are not shown: they are not (yet) part of the network.
+// Also appends the participant's public facts for the web pages to `web_participants`.
 Result<nlohmann::json> ParticipantJson(const store::Reader& r, const Participant& p,
                                        const std::map<std::string, DataService>& catalogue,
-                                       const ListSet& published, Time at) {
+                                       const ListSet& published, Time at,
+                                       std::vector<web::PublicParticipant>& web_participants) {
   nlohmann::json roles = nlohmann::json::array();
   for (Role role : p.roles) roles.push_back(std::string(ToString(role)));
   MEDMIJ_ASSIGN_OR_RETURN(auto nodes, r.NodesOf(p.id));
@@ -38,10 +42,16 @@ Result<nlohmann::json> ParticipantJson(const store::Reader& r, const Participant
   MEDMIJ_ASSIGN_OR_RETURN(auto providers, r.ProvidersOf(p.id));
   auto membership = policy::ExplainLists(p, nodes, clients, providers, catalogue, at);
   nlohmann::json lists = nlohmann::json::array();
+  std::vector<ListKind> on_lists;
   for (const auto& m : membership) {
     if (m.on && published.test(static_cast<size_t>(m.list))) {
       lists.push_back(std::string(ToString(m.list)));
+      on_lists.push_back(m.list);
     }
+  }
+  if (auto pub = web::PublicParticipantOf(p, nodes, clients, providers, catalogue,
+                                          std::move(on_lists), at)) {
+    web_participants.push_back(std::move(*pub));
   }
   return nlohmann::json{{"id", p.id},
                         {"legal_name", p.legal_name},
@@ -53,18 +63,20 @@ Result<nlohmann::json> ParticipantJson(const store::Reader& r, const Participant
                         {"as_of", FormatTime(at)}};
 }
 
-// The public register (GET /participants and /participants/{id}) at `at` into `snap`. A
-// participant whose records do not decode is left out (and named in `corrupt`); a catalogue that
-// does not decode fails the whole register.
+// The public register (GET /participants and /participants/{id}) at `at` into `snap`, and its
+// participants' public facts for the web pages into `web_participants`. A participant whose
+// records do not decode is left out (and named in `corrupt`); a catalogue that does not decode
+// fails the whole register.
 Status BuildRegister(const store::Reader& reader, const ListSet& published, Time at, Snapshot& snap,
-                     std::vector<store::CorruptRecord>& corrupt) {
+                     std::vector<store::CorruptRecord>& corrupt,
+                     std::vector<web::PublicParticipant>& web_participants) {
   MEDMIJ_ASSIGN_OR_RETURN(const auto catalogue, ops::Catalogue(reader));
   MEDMIJ_ASSIGN_OR_RETURN(const auto participants, reader.AllParticipants(&corrupt));
   Status first_error;
   nlohmann::json all = nlohmann::json::array();
   for (const Participant& p : participants) {
     if (p.status == Lifecycle::kCandidate) continue;
-    auto j = ParticipantJson(reader, p, catalogue, published, at);
+    auto j = ParticipantJson(reader, p, catalogue, published, at, web_participants);
     if (!j.ok()) {
       if (j.status().code() != Status::Code::kCorruption) return j.status();
       if (first_error.ok()) first_error = j.status();
@@ -76,6 +88,28 @@ Status BuildRegister(const store::Reader& reader, const ListSet& published, Time
   snap.participants_json =
       nlohmann::json{{"as_of", FormatTime(at)}, {"participants", std::move(all)}}.dump();
   return first_error;
+}
+
+// The published lists' current versions as the /lijsten page shows them (the digest of a
+// form is its strong ETag's, so nothing is hashed again).
+std::vector<web::PublishedList> PublishedLists(const Snapshot& snap, const ListSet& published) {
+  auto digest = [](const ServedBody& body) {
+    const std::string& etag = body.etag();  // "\"<sha256 hex>\""
+    return etag.substr(1, etag.size() - 2);
+  };
+  std::vector<web::PublishedList> out;
+  for (ListKind k : kAllLists) {
+    const ServedList* l = snap.list(k);
+    if (l == nullptr || !published.test(static_cast<size_t>(k))) continue;
+    out.push_back({.list = k,
+                   .volgnummer = l->volgnummer,
+                   .tijdstempel = l->tijdstempel,
+                   .signed_size = l->signed_body->bytes().size(),
+                   .signed_sha256 = digest(*l->signed_body),
+                   .strict_size = l->unsigned_body->bytes().size(),
+                   .strict_sha256 = digest(*l->unsigned_body)});
+  }
+  return out;
 }
 
 std::vector<http::CorruptRecord> ForDisplay(const std::vector<store::CorruptRecord>& records) {
@@ -94,7 +128,9 @@ RegistryService::RegistryService(store::Store& store, publisher::Publisher& publ
       signer_(signer),
       options_(options),
       clock_(options.clock != nullptr ? *options.clock : ProcessClock()),
-      current_(std::make_shared<const Snapshot>()) {}
+      current_(std::make_shared<const Snapshot>()) {
+  if (!options_.export_dir.empty()) site_export_.emplace(options_.export_dir);
+}
 
 RegistryService::~RegistryService() {
   Stop();
@@ -186,14 +222,21 @@ Result<std::shared_ptr<const Snapshot>> RegistryService::Reload(const Snapshot& 
   // names every such record.
   std::vector<store::CorruptRecord> skipped;
   Status problem = published;
-  Status built = BuildRegister(*reader, options_.lists, at, *snap, skipped);
+  std::vector<web::PublicParticipant> web_participants;
+  Status built = BuildRegister(*reader, options_.lists, at, *snap, skipped, web_participants);
   if (!built.ok()) {
     if (built.code() != Status::Code::kCorruption) return built;
     if (snap->participants_json.empty()) {
       snap->participants_json = base.participants_json;
       snap->participant_json = base.participant_json;
+      snap->pages = base.pages;
     }
     if (problem.ok()) problem = built;
+  }
+  if (!snap->pages) {
+    snap->pages = http::PreparePages(web::MakeRegisterView(std::move(web_participants),
+                                                           PublishedLists(*snap, options_.lists),
+                                                           options_.trust_anchor_sha256));
   }
   if (problem.ok() && !skipped.empty()) {
     problem =
@@ -314,6 +357,13 @@ void RegistryService::Run() {
         }
         if (!gzip_error.ok()) {
           std::cerr << "medmij-registry: " << EscapeForDisplay(gzip_error.message()) << std::endl;
+        }
+        if (site_export_ && Current()->pages) {
+          if (Status st = site_export_->Write(*Current()->pages); !st.ok()) {
+            std::cerr << "medmij-registry: export of the register's pages failed: "
+                      << EscapeForDisplay(st.message()) << std::endl;
+            if (!retry_at) retry_at = at + options_.retry_interval;
+          }
         }
       } else {
         std::cerr << "medmij-registry: reloading the archive failed: "

@@ -13,9 +13,11 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "registry/common/clock.h"
@@ -23,6 +25,7 @@
 #include "registry/publisher/publisher.h"
 #include "registry/service/checkpointer.h"
 #include "registry/service/log_export.h"
+#include "registry/service/site_export.h"
 #include "registry/store/store.h"
 #include "signer/signer.h"
 
@@ -39,6 +42,12 @@ struct PublishLoopOptions {
   std::function<void(const http::Snapshot&)> on_publication;
   // The lists published ([publish] lists): the public register names only these.
   ListSet lists = kEveryList;
+  // The SHA-256 fingerprint of [signing] trust_anchor that /lijsten shows
+  // (signer::CertificateFingerprintSha256); empty: none configured.
+  std::string trust_anchor_sha256;
+  // When set, the public register's pages are written there after each publication
+  // (site_export.h), beside the lists the publisher exports.
+  std::filesystem::path export_dir;
   // Signs the transparency log's checkpoints ([transparency]); null: none. Must outlive the
   // service; only the publisher thread calls its Update().
   Checkpointer* checkpointer = nullptr;
@@ -87,6 +96,8 @@ class RegistryService : public http::ContentSource {
   const signer::Signer& signer_;
   PublishLoopOptions options_;
   const Clock& clock_;
+
+  std::optional<SiteExport> site_export_;  // publisher thread only
 
   std::atomic<std::shared_ptr<const http::Snapshot>> current_;
   std::mutex mu_;

@@ -1,6 +1,6 @@
 // What the public register (the web pages for people, issue 13) shows: a plain snapshot of the
-// public facts, built once per publication (registry/web/view_builder.h) and rendered into pages
-// (registry/web/render.h). Everything here may be published: no reasons, operators, case
+// public facts, built once per publication (view_builder.h) and rendered into pages
+// (render.h). Everything here may be published: no reasons, operators, case
 // findings, certificate numbers or contact data. Candidates are not in it.
 #pragma once
 
@@ -77,14 +77,6 @@ struct RegisterView {
   // SHA-256 of the DER of [signing] trust_anchor, colon-separated upper-case hex pairs as
   // `openssl x509 -fingerprint -sha256` prints it; empty when none is configured.
   std::string trust_anchor_sha256;
-};
-
-// The overview's search: GET /?q=TEXT&role=dvp|dva. An empty query matches everyone.
-struct Search {
-  std::string text;  // matched case-insensitively (ASCII) against the legal name and the id
-  std::optional<Role> role;
-  bool Matches(const PublicParticipant& p) const;
-  bool empty() const { return text.empty() && !role; }
 };
 
 }  // namespace medmij::web

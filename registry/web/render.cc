@@ -206,20 +206,6 @@ std::string RenderLists(const RegisterView& view) {
 
 }  // namespace
 
-bool Search::Matches(const PublicParticipant& p) const {
-  if (role && p.roles.count(*role) == 0) return false;
-  if (text.empty()) return true;
-  auto fold = [](std::string s) {
-    for (char& c : s) {
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return s;
-  };
-  const std::string needle = fold(text);
-  return fold(p.legal_name).find(needle) != std::string::npos ||
-         fold(p.id).find(needle) != std::string::npos;
-}
-
 std::string RenderOverview(const RegisterView& view, const Search& search) {
   data d = PageContext(view, "Deelnemers");
   d.set("query", search.text);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "registry/web/register_view.h"
+#include "registry/web/search.h"
 
 namespace medmij::web {
 

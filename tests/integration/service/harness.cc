@@ -184,6 +184,7 @@ fs::path WriteConfig(const fs::path& dir, const ServiceOptions& o, uint16_t port
     << "[signing]\nkey = \"" << key.string() << "\"\ncertificate = \"" << cert.string()
     << "\"\nchain = \"" << o.pki.chain.string() << "\"\n";
   if (o.renew_before_days >= 0) c << "renew_before_days = " << o.renew_before_days << "\n";
+  if (!o.trust_anchor.empty()) c << "trust_anchor = \"" << o.trust_anchor.string() << "\"\n";
   c << "[publish]\ncheck_interval_ms = " << o.check_interval_ms
     << "\nretry_interval_ms = " << o.retry_interval_ms << "\nmax_age_s = " << o.max_age_s
     << "\nexport_dir = \"" << o.export_dir.string() << "\"\n";

@@ -72,6 +72,7 @@ struct ServiceOptions {
   std::string test_now;            // MEDMIJ_TEST_NOW for the service (empty: the wall clock)
   std::vector<std::string> lists;  // [publish] lists; empty: not in the config (every list)
   int renew_before_days = -1;      // [signing] renew_before_days; -1: not in the config
+  fs::path trust_anchor;           // [signing] trust_anchor; empty: not in the config
   // When set, the service runs under Debian's libfaketime with FAKETIME set to this ("+15d":
   // fifteen days ahead of the wall clock), as FaketimeEnv says.
   std::string faketime;

@@ -12,6 +12,8 @@
 #include "registry/common/sha256.h"
 #include "registry/http/encoding.h"
 #include "registry/http/http_util.h"
+#include "registry/http/register_pages.h"
+#include "registry/web/view_builder.h"
 
 namespace medmij::http {
 namespace {
@@ -304,9 +306,10 @@ TEST_F(RouterTest, UnpublishedListIs503WithRetryAfter) {
 }
 
 TEST_F(RouterTest, OtherMethodsOnKnownPathsAre405AndOnUnknownPaths404) {
-  for (const char* path : {"/MedMij_Whitelist.xml", "/signed/MedMij_Whitelist.xml",
-                           "/lists/whitelist/versions", "/lists/whitelist/versions/3.xml",
-                           "/participants", "/participants/acme", "/healthz", "/metrics"}) {
+  for (const char* path :
+       {"/MedMij_Whitelist.xml", "/signed/MedMij_Whitelist.xml", "/lists/whitelist/versions",
+        "/lists/whitelist/versions/3.xml", "/participants", "/participants/acme", "/healthz",
+        "/metrics", "/", "/lijsten", "/deelnemers/acme", "/static/register.css"}) {
     for (Method m : {Method::kPost, Method::kPut, Method::kDelete, Method::kPatch, Method::kOptions,
                      Method::kOther}) {
       Reply r = Get(path, {}, m);
@@ -314,7 +317,7 @@ TEST_F(RouterTest, OtherMethodsOnKnownPathsAre405AndOnUnknownPaths404) {
       EXPECT_TRUE(HasHeader(r, "Allow: GET, HEAD")) << path;
     }
   }
-  for (const char* path : {"/", "/nope", "/lists/nolist/versions", "/lists/whitelist",
+  for (const char* path : {"/nope", "/lists/nolist/versions", "/lists/whitelist",
                            "/MedMij_Whitelist.xml.bak", "/audit/journal"}) {
     EXPECT_EQ(Get(path, {}, Method::kGet).status, 404) << path;
     EXPECT_EQ(Get(path, {}, Method::kPost).status, 404) << path;
@@ -571,6 +574,41 @@ TEST_F(RouterTest, LogTilesAreServedAtTheirC2spPaths) {
   }
   EXPECT_EQ(Get("/log/tile/0/000", {}, Method::kPost).status, 405);
   EXPECT_EQ(Get("/log/tile/0/000?x=1").status, 400);
+}
+
+// The public register's pages (register_pages.h): prepared bytes with the page headers, a search
+// rendered per request, the HTML 404 page; 503 before the first publication rendered them.
+TEST_F(RouterTest, RegisterPages) {
+  EXPECT_EQ(Get("/").status, 503);
+  web::PublicParticipant p;
+  p.id = "acme";
+  p.legal_name = "Acme B.V.";
+  p.roles = {Role::kDvp};
+  p.status = Lifecycle::kActive;
+  p.good_standing = true;
+  source_.snap_->pages = PreparePages(web::MakeRegisterView({p}, {}, ""));
+  for (const char* path : {"/", "/lijsten", "/deelnemers/acme", "/static/register.css"}) {
+    Reply r = Get(path);
+    EXPECT_EQ(r.status, 200) << path;
+    EXPECT_TRUE(HasHeader(r, "ETag: \"" + Sha256Hex(Body(r)) + "\"")) << path;
+    EXPECT_TRUE(r.headers.find("Content-Security-Policy: default-src 'self';") !=
+                std::string::npos);
+    EXPECT_TRUE(HasHeader(r, "Referrer-Policy: no-referrer"));
+    Reply again = Get(path, {{"If-None-Match", "\"" + Sha256Hex(Body(r)) + "\""}});
+    EXPECT_EQ(again.status, 304) << path;
+    EXPECT_TRUE(again.no_content);
+  }
+  EXPECT_EQ(Get("/").content_type, "text/html; charset=utf-8");
+  EXPECT_NE(Body(Get("/deelnemers/acme")).find("<h1>Acme B.V.</h1>"), std::string::npos);
+  EXPECT_NE(Body(Get("/?q=acm&role=dvp")).find("/deelnemers/acme"), std::string::npos);
+  EXPECT_EQ(Body(Get("/?q=zzz")).find("/deelnemers/acme"), std::string::npos);
+  EXPECT_EQ(Get("/?role=x").status, 400);
+  EXPECT_EQ(Get("/lijsten?x=1").status, 400);
+  Reply missing = Get("/deelnemers/nobody");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_NE(Body(missing).find("Niet gevonden"), std::string::npos);
+  EXPECT_EQ(Body(Get("/nope")), "not found\n");
+  EXPECT_NE(Body(Get("/nope", {{"Accept", "text/html"}})).find("Niet gevonden"), std::string::npos);
 }
 
 }  // namespace

@@ -263,5 +263,17 @@ TEST(Config, LoadRefusesUnreadableFilesAndKeys) {
   EXPECT_NE(missing.status().message().find("cannot read"), std::string::npos);
 }
 
+TEST(Config, TrustAnchorIsAnOptionalPathResolvedAgainstTheFile) {
+  auto none = Parse(kGood);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->trust_anchor.empty());
+  auto c = Parse(Replace(kGood, "chain = \"\"", "chain = \"\"\ntrust_anchor = \"ca.pem\""));
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->trust_anchor, "/etc/m/ca.pem");
+  auto bad = Parse(Replace(kGood, "chain = \"\"", "chain = \"\"\ntrust_anchor = 7"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "r.toml: [signing] trust_anchor: must be a string");
+}
+
 }  // namespace
 }  // namespace medmij::service
