@@ -19,10 +19,25 @@ packages=(
   faketime
   golang-go golang-golang-x-mod-dev
   libkainjow-mustache-dev python3-html5lib
+  chromium chromium-driver python3-selenium nodejs
 )
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+# axe-core for the headless Chromium test (tests/browser), at the version package-lock.json
+# pins; the test itself never fetches anything.
+install_browser_test_modules() {
+  if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
+    # Debian's nodejs comes without npm (a separate package); other builds of nodejs bring it.
+    if ! command -v npm >/dev/null; then
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends npm
+    fi
+    echo "install-deps: npm ci in tests/browser"
+    npm ci --prefix tests/browser --no-audit --no-fund
+  fi
+}
+cd "$(dirname "$0")/.."
 
 missing=()
 for p in "${packages[@]}"; do
@@ -30,9 +45,11 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"
+  install_browser_test_modules
   exit 0
 fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+install_browser_test_modules

@@ -308,6 +308,24 @@ TEST_F(RegisterTest, EveryPageIsValidHtml5ByTheStrictParser) {
   EXPECT_EQ(RunCommand({argv[0], argv[1], broken.string()}).exit_code, 1);
 }
 
+// Debian's headless Chromium on the real service (tests/browser/register_browser.py says what
+// it checks); screenshots at 1280 and 375 px are kept in the build dir as test artifacts.
+TEST_F(RegisterTest, InHeadlessChromiumWithAxeCore) {
+  const fs::path axe = SourceDir() / "tests/browser/node_modules/axe-core/axe.min.js";
+  ASSERT_TRUE(fs::exists(axe)) << axe << " is missing: run scripts/install-deps.sh";
+  const fs::path artifacts = fs::path(MEDMIJ_BINARY_DIR) / "test-artifacts" / "register";
+  CommandResult r = RunCommand(
+      {"/usr/bin/python3", (SourceDir() / "tests/browser/register_browser.py").string(),
+       "http://127.0.0.1:" + std::to_string(service_->port()), artifacts.string(), axe.string(),
+       "--", AdminBinary().string(), "--data-dir", data_.string(), "--operator", "alice",
+       "participant", "suspend", "xisbridge", "--reason", "browser test"},
+      std::chrono::seconds(240));
+  WriteFile(artifacts / "browser.log", r.out + r.err);  // what was checked, with axe's findings
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_GT(fs::file_size(artifacts / "register-1280.png"), 1000u) << r.out;
+  EXPECT_GT(fs::file_size(artifacts / "register-375.png"), 1000u) << r.out;
+}
+
 // The pages in the export dir ([publish] export_dir), and deploy/nginx serving them with the
 // service's headers while it passes searches (a query string) to the service.
 class ExportedRegisterTest : public ::testing::Test {
