@@ -30,9 +30,14 @@ Status SiteExport::WriteOne(const std::filesystem::path& relative, const http::S
 
 Status SiteExport::Write(const http::RegisterPages& pages) {
   for (const auto& [path, page] : pages.by_path) {
+    if (path == "/") continue;
     MEDMIJ_RETURN_IF_ERROR(WriteOne(FileFor(path), *page.body));
   }
-  return WriteOne("404.html", *pages.not_found);
+  MEDMIJ_RETURN_IF_ERROR(WriteOne("404.html", *pages.not_found));
+  // Last, so that whoever sees the new overview finds every page it links to.
+  auto overview = pages.by_path.find("/");
+  if (overview == pages.by_path.end()) return Status::Ok();
+  return WriteOne(FileFor("/"), *overview->second.body);
 }
 
 }  // namespace medmij::service

@@ -1,7 +1,8 @@
 // The public register's pages in the export dir ([publish] export_dir), beside the lists, so
 // nginx or a CDN serves them with the same headers as the service (deploy/nginx):
 //   index.html, lijsten/index.html, deelnemers/<id>/index.html, static/..., 404.html
-// Each file is written atomically (temp file + rename), and only when its content changed.
+// Each file is written atomically (temp file + rename), and only when its content changed;
+// index.html last, so a new overview never links to a page not yet there.
 #pragma once
 
 #include <filesystem>

@@ -161,11 +161,12 @@ TEST_F(RegisterTest, ParticipantPageShowsPublicDataOnly) {
 
   std::string pgo = Page("/deelnemers/deenigeechtepgo");
   EXPECT_TRUE(Contains(pgo, "<code>medmij.deenigeechtepgo.nl</code>"));
-  EXPECT_TRUE(Contains(pgo, "<td>De Enige Echte PGO</td>")) << "the OAuth client";
+  EXPECT_TRUE(Contains(pgo, "<td data-label=\"Organisatie\">De Enige Echte PGO</td>"))
+      << "the OAuth client";
 
   std::string suspended = Page("/deelnemers/geschorst-pgo");
   EXPECT_TRUE(Contains(suspended, "<dd>geschorst</dd>"));
-  EXPECT_TRUE(Contains(suspended, "<td>Geschorst</td>")) << suspended;
+  EXPECT_TRUE(Contains(suspended, "<td data-label=\"Besluit\">Geschorst</td>")) << suspended;
   std::string terminated = Page("/deelnemers/weg-dva");
   EXPECT_TRUE(Contains(terminated, "Beëindigd (uitgesloten)"));
   for (const std::string& html : {dva, pgo, suspended, terminated}) {
@@ -265,7 +266,31 @@ TEST_F(RegisterTest, ListsPageNamesVersionsDigestsAndTheTrustAnchor) {
   fingerprint = fingerprint.substr(0, fingerprint.find('\n'));
   EXPECT_EQ(fingerprint.size(), 95u) << fp.out;
   EXPECT_TRUE(Contains(html, "<code class=\"digest\" id=\"trust-anchor\">" + fingerprint)) << html;
-  EXPECT_TRUE(Contains(html, "medmij-verify --trust medmij-ca.pem"));
+
+  // The command the page prints checks a download of the signed form as it says.
+  const std::string open = "<pre><code>", close = "</code></pre>";
+  size_t at = html.find(open + "medmij-verify");
+  ASSERT_NE(at, std::string::npos) << html;
+  std::string command = html.substr(at + open.size());
+  command = command.substr(0, command.find(close));
+  std::vector<std::string> argv;
+  for (size_t b = 0; b < command.size();) {
+    size_t e = command.find(' ', b);
+    if (e == std::string::npos) e = command.size();
+    argv.push_back(command.substr(b, e - b));
+    b = e + 1;
+  }
+  ASSERT_EQ(argv.size(), 6u) << command;
+  EXPECT_EQ(argv.back(), "MedMij_Whitelist.xml") << command;
+  fs::path download = dir_.path() / "download";
+  fs::create_directories(download);
+  fs::copy_file(dir_.path() / "pki" / "ca.pem", download / "medmij-ca.pem");
+  WriteFile(download / "MedMij_Whitelist.xml", wl.body);
+  // Run as printed, in the folder the two files were saved to.
+  argv[0] = Binary("signer/medmij-verify").string();
+  argv.insert(argv.begin(), {"bash", "-c", "cd \"$0\" && exec \"$@\"", download.string()});
+  CommandResult verified = RunCommand(argv);
+  EXPECT_EQ(verified.exit_code, 0) << command << "\n" << verified.out << verified.err;
 }
 
 TEST_F(RegisterTest, AdminChangeShowsAfterTheNextPublication) {
@@ -342,6 +367,7 @@ class ExportedRegisterTest : public ::testing::Test {
     o.export_dir = exported_;
     service_ = std::make_unique<Service>(dir_.path(), o);
     ASSERT_TRUE(service_->Start()) << service_->Stderr();
+    // index.html is written last (registry/service/site_export.h).
     ASSERT_TRUE(WaitFor([&] {
       return fs::exists(exported_ / "index.html") && fs::exists(exported_ / "MedMij_Whitelist.xml");
     })) << service_->Stderr();
