@@ -37,11 +37,16 @@ Result<uint64_t> Uint(const json& o, const char* key, const std::string& where) 
   return it->get<uint64_t>();
 }
 
+// The record before or after the change belongs to the participant: its "participant" field
+// (nodes, OAuth clients, cases, requests...) or its "dva" field (providers) names it.
 bool OwnedBy(const json& change, const char* side, std::string_view participant) {
   auto it = change.find(side);
   if (it == change.end() || !it->is_object()) return false;
-  auto p = it->find("participant");
-  return p != it->end() && p->is_string() && p->get<std::string>() == participant;
+  for (const char* field : {"participant", "dva"}) {
+    auto p = it->find(field);
+    if (p != it->end() && p->is_string() && p->get<std::string>() == participant) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -127,8 +132,10 @@ Result<bool> TouchesParticipant(std::string_view stored, std::string_view partic
   if (e.is_discarded() || !e.is_object() || !e.contains("meta") || !e["meta"].is_object())
     return Status::Invalid("not a journal event");
   const json& meta = e["meta"];
+  // Commands about a participant name it as their subject "participant:<id>".
   auto subject = meta.find("subject");
-  if (subject != meta.end() && subject->is_string() && subject->get<std::string>() == participant)
+  if (subject != meta.end() && subject->is_string() &&
+      subject->get<std::string>() == std::string("participant:").append(participant))
     return true;
   auto changes = e.find("changes");
   if (changes == e.end() || !changes->is_array()) return false;

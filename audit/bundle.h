@@ -13,9 +13,10 @@
 // `event` is exactly what the leaf hash covers (SHA-256(0x00 || bytes)); `proof` is the
 // RFC 6962 inclusion proof of that leaf in the checkpoint's tree.
 //
-// An event touches participant P when its meta.subject is P, or one of its changes is to the
-// `participants` record with key P, or to a record (before or after) whose "participant" field
-// is P (nodes, oauth clients, cases, termination requests...).
+// An event touches participant P when its meta.subject is "participant:P", or one of its
+// changes is to the `participants` record with key P, or to a record (before or after) whose
+// "participant" field (nodes, oauth clients, cases, termination requests...) or "dva" field
+// (providers) is P: the rule `participant history` uses (ops::EventTouchesParticipant).
 //
 // What verification proves: the checkpoint is signed by the key; each event is in the signed
 // tree at its index, unaltered; each touches P; indexes strictly increase. What it does not

@@ -7,6 +7,7 @@
 
 #include "registry/common/checkpoint.h"
 #include "registry/common/sha256.h"
+#include "registry/ops/history.h"
 #include "tests/unit/store/test_util.h"
 
 namespace medmij::audit {
@@ -196,3 +197,46 @@ TEST_F(MakeBundleTest, RefusesAnUnknownParticipantOrACheckpointOfAnotherJournal)
 
 }  // namespace
 }  // namespace medmij::audit
+
+// The bundle's rule of which events touch a participant (audit::TouchesParticipant, on the
+// stored bytes the verifier has) is the one `participant history` uses
+// (ops::EventTouchesParticipant, on decoded events): a provider names its DVA in "dva", and a
+// command's subject names the participant as "participant:<id>". Checked on every event of a
+// journal that has both, for each participant.
+TEST_F(MakeBundleTest, TheBundleRuleAgreesWithParticipantHistory) {
+  Commit([](store::WriteTxn& t) { t.Put(MakeParticipant("acme")); }, "enrol", "participant:acme");
+  Commit([](store::WriteTxn& t) { t.Put(MakeParticipant("labdva", "Lab B.V.")); }, "enrol",
+         "participant:labdva");
+  Commit([](store::WriteTxn& t) { t.Put(MakeProvider("lab@medmij", "labdva")); }, "provider add",
+         "provider:lab@medmij");
+  Commit([](store::WriteTxn& t) { t.Put(MakeNode("n.acme.example", "acme")); }, "node add",
+         "node:n.acme.example");
+  // A command about a participant whose change is to no record of it.
+  Commit([](store::WriteTxn& t) { t.Put(MakeNode("n.other.example", "other")); }, "case open",
+         "participant:acme");
+  const std::string note = SignNow();
+
+  auto r = store_->BeginRead();
+  ASSERT_TRUE(r.ok());
+  for (const std::string id : {"acme", "labdva", "other"}) {
+    std::vector<uint64_t> history;
+    ASSERT_TRUE((*r)->ForEachStoredEvent(1, [&](const store::JournalEvent& e, std::string_view s) {
+                       auto touches = TouchesParticipant(s, id);
+                       EXPECT_TRUE(touches.ok());
+                       EXPECT_EQ(*touches, ops::EventTouchesParticipant(e, id))
+                           << id << " seq " << e.seq;
+                       if (ops::EventTouchesParticipant(e, id)) history.push_back(e.seq - 1);
+                       return true;
+                     })
+                    .ok());
+    auto b = Make(id, note);
+    ASSERT_TRUE(b.ok()) << b.status().message();
+    std::vector<uint64_t> indexes;
+    for (const auto& e : b->events) indexes.push_back(e.index);
+    EXPECT_EQ(indexes, history) << id;
+  }
+  auto lab = Make("labdva", note);
+  ASSERT_EQ(lab->events.size(), 2u);  // enrolled, and its provider
+  auto acme = Make("acme", note);
+  ASSERT_EQ(acme->events.size(), 3u);  // enrolled, its node, and the case by subject
+}
