@@ -309,6 +309,20 @@ TEST_F(RegisterTest, AdminChangeShowsAfterTheNextPublication) {
   std::string page = Page("/deelnemers/deenigeechtepgo");
   EXPECT_TRUE(Contains(page, "<dd>geschorst</dd>"));
   EXPECT_FALSE(Contains(page, "GEHEIM"));
+
+  // An active participant whose label is withdrawn is "niet in goede staat", with the date.
+  Admin(data_, {"label", "withdraw", "xisbridge", "--reason", "label review GEHEIM-10"});
+  ASSERT_TRUE(WaitFor([&] {
+    return Contains(InactiveTable(HttpGet(Url("/")).body), "XIS Bridge B.V.");
+  })) << service_->Stderr();
+  const std::string inactive = InactiveTable(HttpGet(Url("/")).body);
+  const std::string today = IsoTime(std::chrono::system_clock::now()).substr(0, 10);
+  EXPECT_TRUE(Contains(inactive, "<td data-label=\"Staat\">niet in goede staat</td>")) << inactive;
+  EXPECT_TRUE(Contains(inactive, "<time datetime=\"" + today + "\">")) << inactive;
+  std::string dva = Page("/deelnemers/xisbridge");
+  EXPECT_TRUE(Contains(dva, "MedMij-label ingetrokken"));
+  EXPECT_TRUE(Contains(dva, "<dd>actief</dd>"));
+  EXPECT_FALSE(Contains(dva, "GEHEIM"));
 }
 
 TEST_F(RegisterTest, EveryPageIsValidHtml5ByTheStrictParser) {
