@@ -195,9 +195,6 @@ TEST_F(MakeBundleTest, RefusesAnUnknownParticipantOrACheckpointOfAnotherJournal)
   EXPECT_EQ(garbage.status().message().rfind("checkpoint: ", 0), 0u) << garbage.status().message();
 }
 
-}  // namespace
-}  // namespace medmij::audit
-
 // The bundle's rule of which events touch a participant (audit::TouchesParticipant, on the
 // stored bytes the verifier has) is the one `participant history` uses
 // (ops::EventTouchesParticipant, on decoded events): a provider names its DVA in "dva", and a
@@ -220,14 +217,16 @@ TEST_F(MakeBundleTest, TheBundleRuleAgreesWithParticipantHistory) {
   ASSERT_TRUE(r.ok());
   for (const std::string id : {"acme", "labdva", "other"}) {
     std::vector<uint64_t> history;
-    ASSERT_TRUE((*r)->ForEachStoredEvent(1, [&](const store::JournalEvent& e, std::string_view s) {
-                       auto touches = TouchesParticipant(s, id);
-                       EXPECT_TRUE(touches.ok());
-                       EXPECT_EQ(*touches, ops::EventTouchesParticipant(e, id))
-                           << id << " seq " << e.seq;
-                       if (ops::EventTouchesParticipant(e, id)) history.push_back(e.seq - 1);
-                       return true;
-                     })
+    ASSERT_TRUE((*r)->ForEachStoredEvent(1,
+                                         [&](const store::JournalEvent& e, std::string_view s) {
+                                           auto touches = TouchesParticipant(s, id);
+                                           EXPECT_TRUE(touches.ok());
+                                           EXPECT_EQ(*touches, ops::EventTouchesParticipant(e, id))
+                                               << id << " seq " << e.seq;
+                                           if (ops::EventTouchesParticipant(e, id))
+                                             history.push_back(e.seq - 1);
+                                           return true;
+                                         })
                     .ok());
     auto b = Make(id, note);
     ASSERT_TRUE(b.ok()) << b.status().message();
@@ -240,3 +239,6 @@ TEST_F(MakeBundleTest, TheBundleRuleAgreesWithParticipantHistory) {
   auto acme = Make("acme", note);
   ASSERT_EQ(acme->events.size(), 3u);  // enrolled, its node, and the case by subject
 }
+
+}  // namespace
+}  // namespace medmij::audit
