@@ -6,6 +6,7 @@
 #include "registry/domain/json.h"
 #include "registry/domain/policy.h"
 #include "registry/ops/import.h"
+#include "registry/ops/verify_record.h"
 #include "registry/store/store.h"
 
 namespace medmij::cli {
@@ -52,6 +53,18 @@ std::vector<DueItem> Due(const std::vector<Participant>& participants, Time now,
     return a.lapses.value_or(Time::min()) < b.lapses.value_or(Time::min());
   });
   return out;
+}
+
+// Records the outcome of a journal verification for `status` (registry/ops/verify_record.h): a
+// record that cannot be written is said on stderr and changes nothing else (it is a hint).
+void RecordVerify(const Context& ctx, const store::Store& store, const Status& outcome,
+                  uint64_t events) {
+  const ops::VerifyRecord record{ctx.now, ctx.operator_name, "journal verify", outcome.ok(),
+                                 events,  outcome.message()};
+  if (Status s = ops::RecordVerify(store.dir(), record); !s.ok()) {
+    std::cerr << "medmij-admin: journal verify: outcome not recorded for 'status': "
+              << Shown(s.message()) << "\n";
+  }
 }
 
 }  // namespace
@@ -146,10 +159,14 @@ void AddAdminCommands(CLI::App& app, Context& ctx, Action& action) {
       auto st = ctx.OpenStore();
       if (!st.ok()) return ctx.Fail(st.status());
       Status s = (*st)->VerifyJournal();
-      if (!s.ok()) return ctx.Fail(s);
+      if (!s.ok()) {
+        RecordVerify(ctx, **st, s, 0);
+        return ctx.Fail(s);
+      }
       auto txn = (*st)->BeginRead();
       if (!txn.ok()) return ctx.Fail(txn.status());
       MEDMIJ_ASSIGN_OR_FAIL(ctx, const uint64_t n, (*txn)->JournalLength());
+      RecordVerify(ctx, **st, s, n);
       return ctx.Print(json{{"ok", true}, {"events", n}},
                        [&] { std::cout << "journal intact: " << n << " events\n"; });
     });

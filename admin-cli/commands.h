@@ -21,6 +21,7 @@ void AddAdminCommands(CLI::App& app, Context& ctx, Action& action);  // init, im
                                                                      // check, backup
 void AddListCommands(CLI::App& app, Context& ctx, Action& action);   // publish, lists
 void AddAuditCommands(CLI::App& app, Context& ctx, Action& action);  // audit bundle
+void AddStatusCommand(CLI::App& app, Context& ctx, Action& action);  // status
 
 // Sets `action` to `fn` when `sub` is the command given.
 inline void OnRun(CLI::App* sub, Action& action, Action fn) {

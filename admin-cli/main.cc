@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
   cli::AddCaseCommands(app, ctx, action);
   cli::AddListCommands(app, ctx, action);
   cli::AddAuditCommands(app, ctx, action);
+  cli::AddStatusCommand(app, ctx, action);
   cli::AddCompletionCommand(app, "medmij-admin", action);
 
   try {

@@ -180,6 +180,87 @@ bool AuditStatementCountsAt(const AuditStatement& a, Time t) {
   return a.outcome == AuditOutcome::kConform && a.date <= t && t < a.date + kAuditWindow;
 }
 
+Time AuditStatementLapsesAt(const AuditStatement& a) {
+  return a.date + kAuditWindow;
+}
+
+std::string_view ToString(EvidenceKind k) {
+  return k == EvidenceKind::kCertificate ? "certificate" : "audit-statement";
+}
+
+namespace {
+
+// The certificate that counts at t and longest, or nullptr.
+const Certificate* CountingCertificate(const Participant& p, Time t) {
+  const Certificate* best = nullptr;
+  for (const auto& c : p.certificates) {
+    if (CertificateCountsAt(c, t) && (best == nullptr || c.valid_until > best->valid_until)) {
+      best = &c;
+    }
+  }
+  return best;
+}
+
+// The latest audit statement at t when it counts, or nullptr.
+const AuditStatement* CountingAuditStatement(const Participant& p, Time t) {
+  const AuditStatement* a = LatestAuditStatement(p, t);
+  return a != nullptr && AuditStatementCountsAt(*a, t) ? a : nullptr;
+}
+
+// Follows `counting` (evidence that counts at an instant, or nullptr) from t through the
+// instants at which it can change (`changes`): the first at which nothing counts, and what
+// counted just before it. nullopt when nothing ever stops counting after t.
+template <typename Evidence, typename Counting>
+std::optional<std::pair<Time, const Evidence*>> FirstLapse(std::vector<Time> changes, Time t,
+                                                           const Evidence* last,
+                                                           Counting counting) {
+  std::sort(changes.begin(), changes.end());
+  for (Time x : changes) {
+    if (x <= t) continue;
+    const Evidence* now = counting(x);
+    if (now == nullptr) return std::make_pair(x, last);
+    last = now;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<EvidenceLapse> LapsingEvidence(const Participant& p, Time t, Time horizon) {
+  std::vector<EvidenceLapse> out;
+  if (const Certificate* c = CountingCertificate(p, t); c == nullptr) {
+    out.push_back({EvidenceKind::kCertificate, "no NEN 7510 certificate counts now", std::nullopt});
+  } else {
+    std::vector<Time> changes;
+    for (const auto& x : p.certificates) {
+      changes.push_back(x.valid_from);
+      changes.push_back(x.valid_until);
+    }
+    auto lapse =
+        FirstLapse(std::move(changes), t, c, [&](Time x) { return CountingCertificate(p, x); });
+    if (lapse && lapse->first <= horizon) {
+      const Certificate& last = *lapse->second;
+      out.push_back(
+          {EvidenceKind::kCertificate, last.number + " (" + last.body + ")", lapse->first});
+    }
+  }
+  if (const AuditStatement* a = CountingAuditStatement(p, t); a == nullptr) {
+    out.push_back({EvidenceKind::kAuditStatement, "no audit statement counts now", std::nullopt});
+  } else {
+    std::vector<Time> changes;
+    for (const auto& x : p.audit_statements) {
+      changes.push_back(x.date);
+      changes.push_back(AuditStatementLapsesAt(x));
+    }
+    auto lapse =
+        FirstLapse(std::move(changes), t, a, [&](Time x) { return CountingAuditStatement(p, x); });
+    if (lapse && lapse->first <= horizon) {
+      out.push_back({EvidenceKind::kAuditStatement, AuditName(*lapse->second), lapse->first});
+    }
+  }
+  return out;
+}
+
 Standing EvaluateStanding(const Participant& p, Time t) {
   Standing s;
   if (p.status != Lifecycle::kActive) {

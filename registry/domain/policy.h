@@ -32,6 +32,27 @@ const AuditStatement* LatestAuditStatement(const Participant& p, Time t);
 // (date <= t < date + 366 days).
 bool AuditStatementCountsAt(const AuditStatement& a, Time t);
 
+// The instant an audit statement stops counting: date + kAuditStatementMaxAgeDays + 1 days.
+Time AuditStatementLapsesAt(const AuditStatement& a);
+
+// Evidence that stops counting: for the certificate and the audit-statement rule of good
+// standing, the first instant after `t` at which the rule stops holding, following evidence
+// that takes over without a gap (a renewed certificate valid from before the old one lapses
+// extends the rule). `due` and `remind` share it.
+enum class EvidenceKind { kCertificate, kAuditStatement };
+std::string_view ToString(EvidenceKind k);  // "certificate" | "audit-statement"
+struct EvidenceLapse {
+  EvidenceKind kind = EvidenceKind::kCertificate;
+  // The evidence that counts last before the lapse ("NEN-1 (Certifier BV)", "dated
+  // 2026-01-05 by Audit BV"); when nothing counts at t, what is missing.
+  std::string what;
+  // When the rule stops holding; nullopt: it does not hold at t.
+  std::optional<Time> at;
+};
+// One entry per rule that does not hold at t or stops holding before `horizon`, certificate
+// first. A participant whose rules hold beyond `horizon` gives none.
+std::vector<EvidenceLapse> LapsingEvidence(const Participant& p, Time t, Time horizon);
+
 // Good standing at t (DESIGN.md): status active, label granted, a certificate that counts at t,
 // and the latest audit statement conform and at most 365 days old. `reasons` lists every reason
 // it is not, in a fixed order; empty when good.

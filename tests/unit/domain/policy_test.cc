@@ -908,5 +908,65 @@ TEST(ListProvider, Release3AndZaklListTheSameServices) {
   EXPECT_TRUE(ListProvider(ListKind::kZorgaanbiederslijstRelease3, pr, dva, Catalogue()).listed);
 }
 
+// --- Lapsing evidence (due, status, remind) -------------------------------------------------
+
+TEST(LapsingEvidence, NothingBeforeTheHorizonGivesNothing) {
+  // Good(): the certificate lapses 2027-01-01, the audit statement 2027-06-02.
+  EXPECT_THAT(LapsingEvidence(Good(), kNow, kNow + Days(30)), IsEmpty());
+}
+
+TEST(LapsingEvidence, ACertificateLapsingBeforeTheHorizonIsNamedWithItsInstant) {
+  auto lapses = LapsingEvidence(Good(), kNow, At("2027-01-01"));
+  ASSERT_EQ(lapses.size(), 1u);
+  EXPECT_EQ(lapses[0].kind, EvidenceKind::kCertificate);
+  EXPECT_EQ(lapses[0].what, "C-1 (Certify B.V.)");
+  EXPECT_EQ(lapses[0].at, At("2027-01-01"));  // the horizon is inclusive
+  EXPECT_THAT(LapsingEvidence(Good(), kNow, At("2027-01-01") - kMs), IsEmpty());
+}
+
+TEST(LapsingEvidence, ARenewalWithoutAGapMovesTheLapseToTheRenewalsEnd) {
+  Participant p = Good();
+  p.certificates.push_back(Cert(At("2026-12-15"), At("2028-01-01"), "C-2"));
+  auto lapses = LapsingEvidence(p, kNow, At("2029-01-01"));
+  ASSERT_EQ(lapses.size(), 2u);
+  EXPECT_EQ(lapses[0].what, "C-2 (Certify B.V.)");
+  EXPECT_EQ(lapses[0].at, At("2028-01-01"));
+  // A renewal that starts after the lapse leaves the gap: the first certificate's end counts.
+  p.certificates.back().valid_from = At("2027-01-02");
+  lapses = LapsingEvidence(p, kNow, At("2029-01-01"));
+  EXPECT_EQ(lapses[0].what, "C-1 (Certify B.V.)");
+  EXPECT_EQ(lapses[0].at, At("2027-01-01"));
+}
+
+TEST(LapsingEvidence, AnAuditStatementLapses366DaysAfterItsDate) {
+  auto lapses = LapsingEvidence(Good(), kNow, At("2027-06-30"));
+  ASSERT_EQ(lapses.size(), 2u);
+  EXPECT_EQ(lapses[0].kind, EvidenceKind::kCertificate);
+  EXPECT_EQ(lapses[1].kind, EvidenceKind::kAuditStatement);
+  EXPECT_EQ(lapses[1].at, At("2026-06-01") + Days(366));
+  EXPECT_THAT(lapses[1].what, HasSubstr("2026-06-01"));
+}
+
+TEST(LapsingEvidence, ALaterNonconformStatementEndsTheRuleAtItsDate) {
+  Participant p = Good();
+  p.audit_statements.push_back(Audit(At("2026-12-01"), AuditOutcome::kNonconform));
+  auto lapses = LapsingEvidence(p, kNow, kNow + Days(30));
+  ASSERT_EQ(lapses.size(), 1u);
+  EXPECT_EQ(lapses[0].kind, EvidenceKind::kAuditStatement);
+  EXPECT_EQ(lapses[0].at, At("2026-12-01"));
+}
+
+TEST(LapsingEvidence, EvidenceThatDoesNotCountNowHasNoInstant) {
+  Participant p = Good();
+  p.certificates.clear();
+  p.audit_statements.clear();
+  auto lapses = LapsingEvidence(p, kNow, kNow);
+  ASSERT_EQ(lapses.size(), 2u);
+  EXPECT_EQ(lapses[0].what, "no NEN 7510 certificate counts now");
+  EXPECT_EQ(lapses[0].at, std::nullopt);
+  EXPECT_EQ(lapses[1].what, "no audit statement counts now");
+  EXPECT_EQ(lapses[1].at, std::nullopt);
+}
+
 }  // namespace
 }  // namespace medmij::policy
