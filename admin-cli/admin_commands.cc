@@ -1,4 +1,4 @@
-// init, import, due, journal verify|export, check, backup
+// init, import, journal verify|export, check, backup
 #include <fstream>
 #include <iostream>
 
@@ -13,47 +13,6 @@ namespace medmij::cli {
 namespace {
 
 using nlohmann::json;
-
-struct DueItem {
-  std::string participant;
-  std::string kind;  // "certificate" | "audit-statement"
-  std::string what;
-  std::optional<Time> lapses;  // nullopt: nothing counts now
-};
-
-// Evidence that lapses before `horizon`: for each participant that is not terminated, the
-// certificate that counts longest, and the latest audit statement.
-std::vector<DueItem> Due(const std::vector<Participant>& participants, Time now, Time horizon) {
-  std::vector<DueItem> out;
-  for (const auto& p : participants) {
-    if (p.status == Lifecycle::kTerminated) continue;
-    const Certificate* best = nullptr;
-    for (const auto& c : p.certificates) {
-      if (policy::CertificateCountsAt(c, now) && (!best || c.valid_until > best->valid_until)) {
-        best = &c;
-      }
-    }
-    if (!best) {
-      out.push_back({p.id, "certificate", "no NEN 7510 certificate counts now", std::nullopt});
-    } else if (best->valid_until <= horizon) {
-      out.push_back(
-          {p.id, "certificate", best->number + " (" + best->body + ")", best->valid_until});
-    }
-    const AuditStatement* latest = policy::LatestAuditStatement(p, now);
-    if (!latest || !policy::AuditStatementCountsAt(*latest, now)) {
-      out.push_back({p.id, "audit-statement", "no audit statement counts now", std::nullopt});
-    } else {
-      Time lapses = latest->date + Days(policy::kAuditStatementMaxAgeDays + 1);
-      if (lapses <= horizon) {
-        out.push_back({p.id, "audit-statement", "dated " + FormatDate(latest->date), lapses});
-      }
-    }
-  }
-  std::stable_sort(out.begin(), out.end(), [](const DueItem& a, const DueItem& b) {
-    return a.lapses.value_or(Time::min()) < b.lapses.value_or(Time::min());
-  });
-  return out;
-}
 
 // Records the outcome of a journal verification for `status` (registry/ops/verify_record.h): a
 // record that cannot be written is said on stderr and changes nothing else (it is a hint).
@@ -121,33 +80,6 @@ void AddAdminCommands(CLI::App& app, Context& ctx, Action& action) {
                {"last_event", *seq}};
       return ctx.Print(doc, [&] {
         std::cout << "imported " << result->applied << " records from " << *file << "\n";
-      });
-    });
-  }
-  {
-    auto* due = app.add_subcommand("due", "certificates and audit statements about to lapse");
-    auto days = std::make_shared<int>(30);
-    due->add_option("--within", *days, "days ahead (default 30)")->check(CLI::Range(0, 3650));
-    OnRun(due, action, [&ctx, days] {
-      auto txn = ctx.BeginRead();
-      if (!txn.ok()) return ctx.Fail(txn.status());
-      std::vector<store::CorruptRecord> corrupt;
-      MEDMIJ_ASSIGN_OR_FAIL(ctx, auto participants, (*txn)->AllParticipants(&corrupt));
-      ctx.ReportSkipped(corrupt);
-      auto items = Due(participants, ctx.now, ctx.now + Days(*days));
-      json rows = json::array();
-      for (const auto& i : items) {
-        rows.push_back({{"participant", i.participant},
-                        {"kind", i.kind},
-                        {"what", i.what},
-                        {"lapses", i.lapses ? json(FormatTime(*i.lapses)) : json(nullptr)}});
-      }
-      return ctx.Print(rows, [&] {
-        for (const auto& i : items) {
-          std::cout << (i.lapses ? FormatTime(*i.lapses) : std::string("LAPSED                  "))
-                    << "  " << Shown(i.participant) << "  " << Shown(i.kind) << "  "
-                    << Shown(i.what) << "\n";
-        }
       });
     });
   }

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "admin-cli/commands.h"
+#include "admin-cli/terminal.h"
 #include "registry/domain/json.h"
 
 namespace medmij::cli {
@@ -117,6 +118,7 @@ void AddCaseCommands(CLI::App& app, Context& ctx, Action& action) {
     auto open_only = std::make_shared<bool>(false);
     list->add_option("--participant", *participant, "only this participant's cases");
     list->add_flag("--open", *open_only, "only open cases");
+    AddFormatOption(list, ctx);
     OnRun(list, action, [&ctx, participant, open_only] {
       auto txn = ctx.BeginRead();
       if (!txn.ok()) return ctx.Fail(txn.status());
@@ -132,19 +134,21 @@ void AddCaseCommands(CLI::App& app, Context& ctx, Action& action) {
       }
       std::erase_if(cases, [&](const ComplianceCase& c) { return *open_only && !c.IsOpen(); });
       json rows = json::array();
+      Table table{{"CASE", "PARTICIPANT", "TYPE", "STEP", "DEADLINE"}, {}};
       for (const auto& c : cases) {
+        std::optional<Time> deadline =
+            c.IsOpen() && !c.steps.empty() ? c.steps.back().deadline : std::nullopt;
         rows.push_back({{"id", c.id},
                         {"participant", c.participant},
                         {"type", c.type},
                         {"open", c.IsOpen()},
-                        {"step", ToString(c.CurrentStep())}});
+                        {"step", ToString(c.CurrentStep())},
+                        {"deadline", deadline ? json(FormatTime(*deadline)) : json(nullptr)}});
+        table.rows.push_back({c.id, c.participant, c.type,
+                              c.IsOpen() ? std::string(ToString(c.CurrentStep())) : "closed",
+                              deadline ? FormatTime(*deadline) : "-"});
       }
-      return ctx.Print(rows, [&] {
-        for (const auto& c : cases) {
-          std::cout << Shown(c.id) << "  " << Shown(c.participant) << "  " << Shown(c.type) << "  "
-                    << (c.IsOpen() ? std::string(ToString(c.CurrentStep())) : "closed") << "\n";
-        }
-      });
+      return ctx.PrintTable(rows, table);
     });
   }
   {

@@ -17,11 +17,13 @@ void AddEvidenceCommands(CLI::App& app, Context& ctx, Action& action);  // cert,
 void AddNetworkCommands(CLI::App& app, Context& ctx, Action& action);   // node, oauth, service,
                                                                         // provider
 void AddCaseCommands(CLI::App& app, Context& ctx, Action& action);
-void AddAdminCommands(CLI::App& app, Context& ctx, Action& action);  // init, import, due, journal,
+void AddAdminCommands(CLI::App& app, Context& ctx, Action& action);  // init, import, journal,
                                                                      // check, backup
 void AddListCommands(CLI::App& app, Context& ctx, Action& action);   // publish, lists
 void AddAuditCommands(CLI::App& app, Context& ctx, Action& action);  // audit bundle
 void AddStatusCommand(CLI::App& app, Context& ctx, Action& action);  // status
+void AddDueCommand(CLI::App& app, Context& ctx, Action& action);     // due
+void AddRemindCommand(CLI::App& app, Context& ctx, Action& action);  // remind
 
 // Sets `action` to `fn` when `sub` is the command given.
 inline void OnRun(CLI::App* sub, Action& action, Action fn) {

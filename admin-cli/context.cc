@@ -1,7 +1,13 @@
 #include "admin-cli/context.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "admin-cli/terminal.h"
 
 namespace medmij::cli {
 
@@ -87,6 +93,18 @@ void Context::ReportSkipped(const std::vector<store::CorruptRecord>& corrupt) co
               << ": stored record does not decode, left out: " << Shown(c.reason)
               << " (see 'medmij-admin check')\n";
   }
+}
+
+int Context::PrintTable(const nlohmann::json& doc, const Table& table) const {
+  if (json) return Print(doc, [] {});
+  std::cout << (format == "csv" ? RenderCsv(table)
+                                : RenderAligned(table, TerminalColumns(STDOUT_FILENO)));
+  return kExitOk;
+}
+
+void AddFormatOption(CLI::App* cmd, Context& ctx) {
+  cmd->add_option("--format", ctx.format, "text (aligned columns) or csv")
+      ->check(CLI::IsMember({"text", "csv"}));
 }
 
 int Context::Fail(const Status& s) const {

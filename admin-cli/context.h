@@ -15,6 +15,10 @@
 #include "registry/ops/ops.h"
 #include "registry/store/store.h"
 
+namespace CLI {
+class App;
+}
+
 namespace medmij::cli {
 
 // Exit codes (DESIGN.md): the one place that maps a Status to a process exit code.
@@ -32,11 +36,14 @@ inline std::string Shown(std::string_view text) {
   return EscapeForDisplay(text);
 }
 
+struct Table;
+
 class Context {
  public:
   std::string data_dir;
   std::string operator_name;
   bool json = false;
+  std::string format = "text";  // list-like commands: "text" | "csv" (AddFormatOption)
   Time now{};
 
   // Opens the data dir (once). `create` only for `init`. Without it a missing data dir is a
@@ -66,6 +73,11 @@ class Context {
   // (Reader::AllParticipants(&corrupt) and the like): the listing shows the others.
   void ReportSkipped(const std::vector<store::CorruptRecord>& corrupt) const;
 
+  // For list-like commands: `doc` as JSON (--json), `table` as CSV (--format csv), or `table`
+  // aligned: fitted to the terminal when stdout is one, else aligned to its content. Returns
+  // kExitOk.
+  int PrintTable(const nlohmann::json& doc, const Table& table) const;
+
   // Reports an error: one line on stderr (and a JSON document on stdout with --json). Returns the
   // exit code for it.
   int Fail(const Status& s) const;
@@ -73,6 +85,9 @@ class Context {
  private:
   std::unique_ptr<store::Store> store_;
 };
+
+// Adds `--format text|csv` to a list-like command `cmd`; it sets ctx.format.
+void AddFormatOption(CLI::App* cmd, Context& ctx);
 
 }  // namespace medmij::cli
 

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "admin-cli/commands.h"
+#include "admin-cli/terminal.h"
 #include "registry/lists/lists.h"
 #include "registry/publisher/publisher.h"
 #include "signer/signer.h"
@@ -134,6 +135,7 @@ void AddListCommands(CLI::App& app, Context& ctx, Action& action) {
   group->require_subcommand(1);
   {
     auto* status = group->add_subcommand("status", "current version of every list");
+    AddFormatOption(status, ctx);
     OnRun(status, action, [&ctx] {
       auto txn = ctx.BeginRead();
       if (!txn.ok()) return ctx.Fail(txn.status());
@@ -151,18 +153,17 @@ void AddListCommands(CLI::App& app, Context& ctx, Action& action) {
         }
         rows.push_back(row);
       }
-      return ctx.Print(rows, [&] {
-        for (const auto& r : rows) {
-          std::cout << r["list"].get<std::string>() << ": ";
-          if (r["volgnummer"].is_null()) {
-            std::cout << "never published\n";
-          } else {
-            std::cout << "volgnummer " << r["volgnummer"] << ", "
-                      << r["tijdstempel"].get<std::string>() << ", " << r["size"]
-                      << " bytes, sha256 " << r["sha256"].get<std::string>() << "\n";
-          }
+      Table table{{"LIST", "VOLGNUMMER", "TIJDSTEMPEL", "SIZE", "SHA256"}, {}};
+      for (const auto& r : rows) {
+        if (r["volgnummer"].is_null()) {
+          table.rows.push_back({r["list"].get<std::string>(), "-", "never published", "-", "-"});
+        } else {
+          table.rows.push_back({r["list"].get<std::string>(), r["volgnummer"].dump(),
+                                r["tijdstempel"].get<std::string>(), r["size"].dump(),
+                                r["sha256"].get<std::string>()});
         }
-      });
+      }
+      return ctx.PrintTable(rows, table);
     });
   }
   {

@@ -57,6 +57,8 @@ int main(int argc, char** argv) {
   cli::AddListCommands(app, ctx, action);
   cli::AddAuditCommands(app, ctx, action);
   cli::AddStatusCommand(app, ctx, action);
+  cli::AddDueCommand(app, ctx, action);
+  cli::AddRemindCommand(app, ctx, action);
   cli::AddCompletionCommand(app, "medmij-admin", action);
 
   try {

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "admin-cli/commands.h"
+#include "admin-cli/terminal.h"
 #include "registry/domain/json.h"
 #include "registry/domain/policy.h"
 #include "registry/ops/history.h"
@@ -121,17 +122,23 @@ int Show(Context& ctx, const std::string& id) {
       doc, [&] { PrintParticipant(*p, nodes, clients, providers.size(), cases, standing); });
 }
 
-int List(Context& ctx, const std::string& status_filter, const std::string& role_filter) {
+struct ListFilter {
+  std::string status;    // --status
+  std::string role;      // --role
+  std::string standing;  // --standing good|bad
+};
+
+int List(Context& ctx, const ListFilter& filter) {
   std::optional<Lifecycle> status;
   std::optional<Role> role;
-  if (!status_filter.empty() && !(status = ParseLifecycle(status_filter))) {
+  if (!filter.status.empty() && !(status = ParseLifecycle(filter.status))) {
     return ctx.Fail(
         Status::Invalid("--status: must be candidate, active, suspended or "
                         "terminated, got '" +
-                        status_filter + "'"));
+                        filter.status + "'"));
   }
-  if (!role_filter.empty() && !(role = ParseRole(role_filter))) {
-    return ctx.Fail(Status::Invalid("--role: must be dvp or dva, got '" + role_filter + "'"));
+  if (!filter.role.empty() && !(role = ParseRole(filter.role))) {
+    return ctx.Fail(Status::Invalid("--role: must be dvp or dva, got '" + filter.role + "'"));
   }
   auto txn = ctx.BeginRead();
   if (!txn.ok()) return ctx.Fail(txn.status());
@@ -140,29 +147,24 @@ int List(Context& ctx, const std::string& status_filter, const std::string& role
   MEDMIJ_ASSIGN_OR_FAIL(ctx, auto participants, (*txn)->AllParticipants(&corrupt));
   ctx.ReportSkipped(corrupt);
   json rows = json::array();
-  std::vector<std::pair<Participant, bool>> shown;
+  Table table{{"ID", "ROLES", "STATUS", "LABEL", "STANDING", "EMAIL", "NAME"}, {}};
   for (auto& p : participants) {
     if (status && p.status != *status) continue;
     if (role && !p.HasRole(*role)) continue;
     bool good = policy::EvaluateStanding(p, ctx.now).good;
+    if (!filter.standing.empty() && good != (filter.standing == "good")) continue;
     rows.push_back({{"id", p.id},
                     {"name", p.legal_name},
+                    {"email", p.email},
                     {"roles", Roles(p)},
                     {"status", ToString(p.status)},
                     {"label", p.LabelGranted()},
                     {"good_standing", good}});
-    shown.emplace_back(std::move(p), good);
+    table.rows.push_back({p.id, Roles(p), std::string(ToString(p.status)),
+                          p.LabelGranted() ? "yes" : "no", good ? "good" : "bad", p.email,
+                          p.legal_name});
   }
-  return ctx.Print(rows, [&] {
-    std::cout << std::left << std::setw(32) << "ID" << std::setw(9) << "ROLES" << std::setw(12)
-              << "STATUS" << std::setw(7) << "LABEL"
-              << "STANDING  NAME\n";
-    for (const auto& [p, good] : shown) {
-      std::cout << std::setw(32) << Shown(p.id) << std::setw(9) << Roles(p) << std::setw(12)
-                << ToString(p.status) << std::setw(7) << (p.LabelGranted() ? "yes" : "no")
-                << std::setw(10) << (good ? "good" : "-") << Shown(p.legal_name) << "\n";
-    }
-  });
+  return ctx.PrintTable(rows, table);
 }
 
 // The participant as recorded at `at`, and what the lists said of it then.
@@ -247,11 +249,14 @@ void AddParticipantCommands(CLI::App& app, Context& ctx, Action& action) {
   }
   {
     auto* cmd = group->add_subcommand("list", "list participants");
-    auto status = std::make_shared<std::string>();
-    auto role = std::make_shared<std::string>();
-    cmd->add_option("--status", *status, "only this lifecycle status");
-    cmd->add_option("--role", *role, "only this role");
-    OnRun(cmd, action, [&ctx, status, role] { return List(ctx, *status, *role); });
+    auto filter = std::make_shared<ListFilter>();
+    cmd->add_option("--status", filter->status,
+                    "only this lifecycle status (candidate, active, suspended, terminated)");
+    cmd->add_option("--role", filter->role, "only this role (dvp, dva)");
+    cmd->add_option("--standing", filter->standing, "only participants in good or bad standing")
+        ->check(CLI::IsMember({"good", "bad"}));
+    AddFormatOption(cmd, ctx);
+    OnRun(cmd, action, [&ctx, filter] { return List(ctx, *filter); });
   }
   {
     auto* cmd = group->add_subcommand("explain", "which lists a participant is on, and why not");
