@@ -2,7 +2,8 @@
 # HTTP benchmark: medmij-registry against nginx serving the same ZAL (10 000 providers) on
 # loopback, with wrk: full downloads and If-None-Match revalidations (304) of the strict form (what
 # the official name serves), of the signed form, and of the gzip representation (the service's,
-# prepared at publication, against nginx gzip_static serving the same pre-compressed bytes).
+# prepared at publication, against nginx gzip_static serving the same pre-compressed bytes); and
+# the public register's overview page, against nginx serving the exported index.html.
 # Prints requests/s and latency percentiles per run, and per case the median over ROUNDS of the
 # ratio ours/nginx (goal: >= 1.0 on every case). The two servers take turns in every round, so
 # load from elsewhere on the machine falls on both alike.
@@ -47,6 +48,9 @@ for p in "$zal" "/signed$zal"; do
   curl -sS -H 'Accept-Encoding: gzip' -o "$work/nginx.gz" "$theirs$p"
   cmp -s "$work/nginx.gz" "$work/export$p.gz" || { echo "http_bench: nginx does not serve the .gz file for $p" >&2; exit 1; }
 done
+curl -sS -o "$work/ours.html" "$ours/"
+curl -sS -o "$work/nginx.html" "$theirs/"
+cmp -s "$work/ours.html" "$work/nginx.html" || { echo "http_bench: nginx and the service serve different bytes for /" >&2; exit 1; }
 size=$(wc -c <"$work/ours.xml")
 gz_size=$(wc -c <"$work/export$zal.gz")
 # etag URL [HEADER]
@@ -67,6 +71,10 @@ add_case gzip_signed "/signed$zal" "$gz"
 add_case strict_304 "$zal" "" 304
 add_case signed_304 "/signed$zal" "" 304
 add_case gzip_304 "$zal" "$gz" 304
+# The public register's overview (issue 13: a page costs what a list costs): prepared at
+# publication like the lists, against nginx serving the exported index.html.
+add_case page "/"
+add_case page_304 "/" "" 304
 selected=${CASES:-${cases[*]}}
 echo "== ZAL: strict $size bytes, gzip $gz_size bytes; wrk -t$threads -c$conns -d$duration on 127.0.0.1 ($(nproc) cores shared), $rounds rounds"
 
