@@ -15,6 +15,7 @@ namespace {
 
 using store::testing::MakeNode;
 using store::testing::MakeParticipant;
+using store::testing::MakeProvider;
 using store::testing::Meta;
 
 constexpr const char* kOrigin = "log.example/medmij";
