@@ -6,6 +6,7 @@
 #include "registry/common/sha256.h"
 #include "registry/store/tlog.h"
 #include "registry/store/txn.h"
+#include "registry/store/version_events.h"
 
 namespace medmij::store {
 
@@ -134,6 +135,7 @@ Status Store::Check() const {
   Reader::Impl& r = *reader->impl_;
   Replay replay;
   internal::TreeBuilder tree;
+  internal::VersionEventIndex version_events;
   Status status;
   MEDMIJ_RETURN_IF_ERROR(
       r.Scan(internal::kJournalDbi, "", "", [&](std::string_view k, std::string_view v) {
@@ -144,6 +146,7 @@ Status Store::Check() const {
                                       ": does not decode: " + *why);
           return false;
         }
+        internal::AddToIndex(version_events, ev, v);
         status = Apply(ev, replay, /*check_before=*/true, nullptr);
         return status.ok();
       }));
@@ -215,6 +218,7 @@ Status Store::Check() const {
     }
   }
   MEDMIJ_RETURN_IF_ERROR(internal::CompareTree(r, tree));
+  MEDMIJ_RETURN_IF_ERROR(internal::CompareVersionEvents(r, version_events));
   return Status::Ok();
 }
 

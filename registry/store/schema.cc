@@ -9,6 +9,7 @@
 #include "registry/store/lmdb_raii.h"
 #include "registry/store/tables.h"
 #include "registry/store/tlog.h"
+#include "registry/store/version_events.h"
 
 namespace medmij::store::internal {
 namespace {
@@ -70,7 +71,32 @@ Status UpgradeFrom2(MDB_txn* txn, const EnvCore& core) {
   return Status::Ok();
 }
 
-constexpr std::array<UpgradeStep, 2> kUpgradeSteps{{{1, &UpgradeFrom1}, {2, &UpgradeFrom2}}};
+// 3 -> 4: the event that archived each list version (version_events.h), from the journal.
+Status UpgradeFrom3(MDB_txn* txn, const EnvCore& core) {
+  VersionEventIndex index;
+  {
+    int rc = 0;
+    lmdb::Cursor cursor(txn, core.dbi[kJournalDbi], rc);
+    if (rc != MDB_SUCCESS) return core.Error(rc, "open journal cursor");
+    MDB_val k{}, v{};
+    for (rc = cursor.Get(k, v, MDB_FIRST); rc == MDB_SUCCESS; rc = cursor.Get(k, v, MDB_NEXT)) {
+      // An event that does not decode is left for VerifyJournal and Check to report; it
+      // archived no version this index could name.
+      JournalEvent ev;
+      if (!journal::TryDecode(lmdb::View(v), ev)) AddToIndex(index, ev, lmdb::View(v));
+    }
+    if (rc != MDB_NOTFOUND) return core.Error(rc, "read journal");
+  }
+  for (const auto& [key, seq] : index) {
+    MDB_val kk = lmdb::Val(key), vv = lmdb::Val(seq);
+    int rc = mdb_put(txn, core.dbi[kVersionEventDbi], &kk, &vv, 0);
+    if (rc != MDB_SUCCESS) return core.Error(rc, "put list version event");
+  }
+  return Status::Ok();
+}
+
+constexpr std::array<UpgradeStep, 3> kUpgradeSteps{
+    {{1, &UpgradeFrom1}, {2, &UpgradeFrom2}, {3, &UpgradeFrom3}}};
 
 Result<int> ParseSchemaVersion(std::string_view raw, const std::filesystem::path& path) {
   int v = 0;

@@ -109,6 +109,19 @@ void from_json(const nlohmann::json& j, Change& v);
 void to_json(nlohmann::json& j, const JournalEvent& v);
 void from_json(const nlohmann::json& j, JournalEvent& v);
 
+// A journal event as stored (Reader::ArchivingEvent).
+struct LoggedEvent {
+  uint64_t seq = 0;
+  std::string stored;  // the bytes its hash and its log leaf cover
+};
+
+// A list version with the event that archived it (Reader::VersionsArchivedIn).
+struct LoggedVersion {
+  ListKind list = ListKind::kWhitelist;
+  uint64_t volgnummer = 0;
+  LoggedEvent event;
+};
+
 // A stored record that does not decode (Reader::CorruptRecords).
 struct CorruptRecord {
   std::string table;   // a Table's name, "journal" or "meta"
@@ -173,6 +186,17 @@ class Reader {
   Result<std::vector<ListVersion>> ListVersions(ListKind list) const;  // ascending volgnummer
   Result<std::optional<ListVersion>> GetListVersion(ListKind list, uint64_t volgnummer) const;
   Result<std::optional<std::string>> GetListBytes(ListKind list, uint64_t volgnummer) const;
+  // The journal event that archived list version (list, volgnummer), as ArchivedListVersion
+  // (archive_event.h) defines it: its seq and its stored bytes exactly (what its log leaf
+  // covers; they name the version's sha256). One index lookup. nullopt for a version never
+  // archived (or whose event does not archive it by that definition); kCorruption for an
+  // index entry that names no event.
+  Result<std::optional<LoggedEvent>> ArchivingEvent(ListKind list, uint64_t volgnummer) const;
+  // Every version (of every list, by list then volgnummer) whose archiving event has a seq in
+  // (after_seq, upto_seq], with that event. O(log n) index reads per list plus one per version
+  // returned (a list's versions are archived in volgnummer order).
+  Result<std::vector<LoggedVersion>> VersionsArchivedIn(uint64_t after_seq,
+                                                        uint64_t upto_seq) const;
 
   // Journal, in seq order. `fn` returns false to stop early (still ok()).
   Result<uint64_t> JournalLength() const;
@@ -297,8 +321,9 @@ class Store {
   Status VerifyJournal() const;
 
   // Replays the journal from empty and compares the result with the state tables, the archive,
-  // the secondary indexes and the transparency log's tree hashes (recomputed from the stored
-  // events). Reports the first difference.
+  // the secondary indexes, the transparency log's tree hashes (recomputed from the stored
+  // events) and the index of the events that archived each list version. Reports the first
+  // difference.
   Status Check() const;
 
   // State as it was at time `t`: the journal replayed up to the last event with at <= t (a prefix
@@ -315,6 +340,6 @@ class Store {
   std::unique_ptr<Env> env_;
 };
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 }  // namespace medmij::store

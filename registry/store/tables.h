@@ -59,12 +59,15 @@ inline constexpr size_t kIndexCount = CountIndexes();
 // DBI numbers: [0, kTableCount) the tables in Table order, then meta, journal, the indexes,
 // then the transparency log's tree hashes (schema 3 on): key TreeKey(level, index), value the 32
 // raw bytes of the RFC 6962 hash of the complete subtree (level, index) over the journal's
-// stored events (leaf i = event seq i + 1), written in the transaction that appends the event.
+// stored events (leaf i = event seq i + 1), written in the transaction that appends the event;
+// then (schema 4 on) the event that archived each list version: key ListKey, value the event's
+// journal::SeqKey (version_events.h).
 inline constexpr size_t kMetaDbi = kTableCount;
 inline constexpr size_t kJournalDbi = kTableCount + 1;
 inline constexpr size_t kFirstIndexDbi = kTableCount + 2;
 inline constexpr size_t kTreeDbi = kFirstIndexDbi + kIndexCount;
-inline constexpr size_t kDbiCount = kTreeDbi + 1;
+inline constexpr size_t kVersionEventDbi = kTreeDbi + 1;
+inline constexpr size_t kDbiCount = kVersionEventDbi + 1;
 
 // A secondary index, derived from its table's row.
 struct IndexSpec {
@@ -95,6 +98,7 @@ constexpr std::string_view DbiName(size_t dbi) {
   if (dbi == kMetaDbi) return "meta";
   if (dbi == kJournalDbi) return "journal";
   if (dbi == kTreeDbi) return "tlog_hashes";
+  if (dbi == kVersionEventDbi) return "list_version_events";
   return kIndexes[dbi - kFirstIndexDbi].name;
 }
 

@@ -1,6 +1,7 @@
 #include "registry/store/txn.h"
 
 #include "registry/store/tlog.h"
+#include "registry/store/version_events.h"
 
 #include <set>
 
@@ -253,6 +254,7 @@ void TxnState::AppendEvent(const EventMeta& meta) {
     return;
   }
   AppendToTree(*this, ev.seq, stored);
+  IndexVersionEvents(*this, ev, stored);
   if (!error.ok()) return;
   head_seq = ev.seq;
   head_hash = ev.hash;
