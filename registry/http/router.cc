@@ -105,7 +105,21 @@ std::optional<uint64_t> ParseVolgnummer(std::string_view s) {
   return v;
 }
 
-// /lists/{list}/versions and /lists/{list}/versions/{n}.xml
+// /lists/{list}/versions/{n}.event and .tlog-proof: immutable like the version itself (a
+// proof is served only once the first checkpoint covering the version has written it).
+Reply ServeVersionEvidence(const ContentSource& source, ListKind kind, uint64_t n, bool event,
+                           const Request& request, Time now) {
+  if (auto bad = RejectQuery(request, {})) return *bad;
+  auto bytes = event ? source.VersionEvent(kind, n) : source.VersionProof(kind, n);
+  if (!bytes.ok()) return ErrorReply(bytes.status());
+  if (!bytes->has_value()) return NotFound();
+  auto body = std::make_shared<const ServedBody>(std::move(**bytes));
+  return Conditional(request, std::move(body),
+                     event ? "application/json" : "text/plain; charset=utf-8", "", Time{},
+                     "public, max-age=31536000, immutable", now);
+}
+
+// /lists/{list}/versions and /lists/{list}/versions/{n}.xml (.event, .tlog-proof)
 Reply ServeVersions(const ContentSource& source, const Snapshot& snap, std::string_view rest,
                     const Request& request, Time now) {
   size_t slash = rest.find('/');
@@ -123,15 +137,18 @@ Reply ServeVersions(const ContentSource& source, const Snapshot& snap, std::stri
     }
     return JsonReply(200, list->versions_json, "public, max-age=0, must-revalidate");
   }
-  constexpr std::string_view kPrefix = "/versions/", kSuffix = ".xml";
-  if (tail.substr(0, kPrefix.size()) != kPrefix || tail.size() <= kPrefix.size() + kSuffix.size() ||
-      tail.substr(tail.size() - kSuffix.size()) != kSuffix) {
-    return NotFound();
-  }
-  std::string_view number =
-      tail.substr(kPrefix.size(), tail.size() - kPrefix.size() - kSuffix.size());
-  auto n = ParseVolgnummer(number);
+  constexpr std::string_view kPrefix = "/versions/";
+  if (tail.substr(0, kPrefix.size()) != kPrefix) return NotFound();
+  const std::string_view file = tail.substr(kPrefix.size());
+  const size_t dot = file.find('.');
+  if (dot == std::string_view::npos) return NotFound();
+  auto n = ParseVolgnummer(file.substr(0, dot));
   if (!n) return NotFound();
+  const std::string_view suffix = file.substr(dot);
+  if (suffix == ".event" || suffix == ".tlog-proof") {
+    return ServeVersionEvidence(source, *kind, *n, suffix == ".event", request, now);
+  }
+  if (suffix != ".xml") return NotFound();
   if (auto bad = RejectQuery(request, {"signed"})) return *bad;
   // Archived versions are signed unless ?signed=false asks for that version's strict form.
   ListForm form = ListForm::kSigned;

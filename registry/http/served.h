@@ -142,6 +142,16 @@ class ContentSource {
   virtual Result<std::optional<std::string>> LogTile(const tiles::Tile& /*tile*/) const {
     return std::optional<std::string>();
   }
+  // The stored bytes of the journal event that archived (list, volgnummer) (they name the
+  // version's sha256); nullopt when it was never archived.
+  virtual Result<std::optional<std::string>> VersionEvent(ListKind, uint64_t) const {
+    return std::optional<std::string>();
+  }
+  // The version's C2SP tlog-proof@v1 under the first signed checkpoint that covers it; nullopt
+  // until one does, and when the service signs none.
+  virtual Result<std::optional<std::string>> VersionProof(ListKind, uint64_t) const {
+    return std::optional<std::string>();
+  }
 };
 
 }  // namespace medmij::http

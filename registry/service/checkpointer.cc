@@ -6,14 +6,15 @@
 namespace medmij::service {
 
 Checkpointer::Checkpointer(const store::Store& store, std::shared_ptr<const note::Signer> signer,
-                           std::filesystem::path archive)
-    : store_(store), signer_(std::move(signer)), archive_(std::move(archive)) {}
+                           std::filesystem::path archive, const VersionProofs* proofs)
+    : store_(store), proofs_(proofs), signer_(std::move(signer)), archive_(std::move(archive)) {}
 
 Result<std::unique_ptr<Checkpointer>> Checkpointer::Open(const store::Store& store,
                                                          std::shared_ptr<const note::Signer> signer,
-                                                         const std::filesystem::path& data_dir) {
+                                                         const std::filesystem::path& data_dir,
+                                                         const VersionProofs* proofs) {
   std::unique_ptr<Checkpointer> c(
-      new Checkpointer(store, std::move(signer), data_dir / std::string(kArchiveName)));
+      new Checkpointer(store, std::move(signer), data_dir / std::string(kArchiveName), proofs));
   MEDMIJ_ASSIGN_OR_RETURN(auto archived,
                           checkpoint::ReadArchive(data_dir, &c->signer_->verifier()));
   if (!archived) return c;
@@ -24,6 +25,10 @@ Result<std::unique_ptr<Checkpointer>> Checkpointer::Open(const store::Store& sto
     return Status::Corruption(where + ": the archived checkpoint's origin '" +
                               archived->checkpoint.origin + "' is not [transparency] origin '" +
                               c->signer_->name() + "'");
+  }
+  if (proofs != nullptr) {
+    MEDMIJ_RETURN_IF_ERROR(
+        proofs->WriteCovered(store, 0, archived->checkpoint.size, archived->note));
   }
   c->latest_ = archived->checkpoint;
   c->latest_signed_.store(std::make_shared<const Signed>(
@@ -61,6 +66,10 @@ Result<bool> Checkpointer::Update() {
     }
   }
   MEDMIJ_ASSIGN_OR_RETURN(std::string note, signer_->Sign(checkpoint::Format(next)));
+  if (proofs_ != nullptr) {
+    MEDMIJ_RETURN_IF_ERROR(
+        proofs_->WriteCovered(store_, latest_ ? latest_->size : 0, next.size, note));
+  }
   MEDMIJ_RETURN_IF_ERROR(
       WriteFileAtomically(archive_, note, AtomicWriteOptions{.mode = 0644, .replace = true}));
   latest_ = next;

@@ -20,6 +20,7 @@
 #include "registry/common/checkpoint_archive.h"
 #include "registry/common/note.h"
 #include "registry/common/status.h"
+#include "registry/service/version_proofs.h"
 #include "registry/store/store.h"
 
 namespace medmij::service {
@@ -30,16 +31,19 @@ class Checkpointer {
 
   // Reads the archived checkpoint in `data_dir`, if any. kCorruption naming the file when it is
   // not a checkpoint signed by `signer`'s key with its name as origin (a changed key or origin
-  // is not continued silently); kIoError when it cannot be read. `store` must outlive it.
+  // is not continued silently); kIoError when it cannot be read. `store` must outlive it, and
+  // `proofs` (null: none) too. Versions the archived checkpoint covers that have no proof yet
+  // (a data dir signed before proofs were kept) get theirs under it.
   static Result<std::unique_ptr<Checkpointer>> Open(const store::Store& store,
                                                     std::shared_ptr<const note::Signer> signer,
-                                                    const std::filesystem::path& data_dir);
+                                                    const std::filesystem::path& data_dir,
+                                                    const VersionProofs* proofs = nullptr);
 
   // Signs and archives a checkpoint of the journal as it is now when it holds more events than
   // the latest (or there is none yet); returns whether it did. kFailedPrecondition, signing
   // nothing, when the journal is not consistent with the latest checkpoint (fewer events, or a
-  // consistency proof that does not verify); kIoError when archiving fails (then the new
-  // checkpoint is not used either). REQUIRES: one caller at a time.
+  // consistency proof that does not verify); kIoError when archiving it or the versions'
+  // proofs fails (then the new checkpoint is not used either). REQUIRES: one caller at a time.
   Result<bool> Update();
 
   // A signed checkpoint: the whole note and what its text says.
@@ -60,9 +64,10 @@ class Checkpointer {
 
  private:
   Checkpointer(const store::Store& store, std::shared_ptr<const note::Signer> signer,
-               std::filesystem::path archive);
+               std::filesystem::path archive, const VersionProofs* proofs);
 
   const store::Store& store_;
+  const VersionProofs* proofs_;
   std::shared_ptr<const note::Signer> signer_;
   std::filesystem::path archive_;
   std::optional<checkpoint::Checkpoint> latest_;  // only the Update caller touches it

@@ -106,8 +106,11 @@ int Run(int argc, char** argv) {
   // The transparency log continues from its archived checkpoint; a journal that does not
   // (rolled back, altered) stops the start: signing anyway would fork the log.
   std::unique_ptr<service::Checkpointer> checkpointer;
+  std::unique_ptr<service::VersionProofs> proofs;
   if (config->log_signer) {
-    auto opened = service::Checkpointer::Open(**store, config->log_signer, config->data_dir);
+    proofs = std::make_unique<service::VersionProofs>(config->data_dir, config->export_dir);
+    auto opened =
+        service::Checkpointer::Open(**store, config->log_signer, config->data_dir, proofs.get());
     if (!opened.ok()) return Fail(2, config_path + ": [transparency] " + opened.status().message());
     checkpointer = std::move(opened).value();
     if (auto first = checkpointer->Update(); !first.ok()) {
@@ -134,6 +137,7 @@ int Run(int argc, char** argv) {
     if (!fingerprint.ok()) return Fail(2, config_path + ": " + fingerprint.status().message());
     loop_options.trust_anchor_sha256 = std::move(fingerprint).value();
   }
+  loop_options.proofs = proofs.get();
   auto registry =
       std::make_shared<service::RegistryService>(**store, publisher, **signer, loop_options);
   if (Status st = registry->LoadFromArchive(); !st.ok()) return Fail(1, st.message());

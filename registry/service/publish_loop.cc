@@ -286,6 +286,20 @@ Result<std::optional<std::string>> RegistryService::LogTile(const tiles::Tile& t
   return std::optional<std::string>(tiles::JoinHashes(hashes));
 }
 
+Result<std::optional<std::string>> RegistryService::VersionEvent(ListKind list,
+                                                                 uint64_t volgnummer) const {
+  MEDMIJ_ASSIGN_OR_RETURN(auto reader, store_.BeginRead());
+  MEDMIJ_ASSIGN_OR_RETURN(auto event, reader->ArchivingEvent(list, volgnummer));
+  if (!event) return std::optional<std::string>();
+  return std::optional<std::string>(std::move(event->stored));
+}
+
+Result<std::optional<std::string>> RegistryService::VersionProof(ListKind list,
+                                                                 uint64_t volgnummer) const {
+  if (options_.proofs == nullptr) return std::optional<std::string>();
+  return options_.proofs->Read(list, volgnummer);
+}
+
 bool RegistryService::SignCheckpoint() {
   if (options_.checkpointer == nullptr) return true;
   auto signed_new = options_.checkpointer->Update();

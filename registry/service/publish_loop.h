@@ -26,6 +26,7 @@
 #include "registry/service/checkpointer.h"
 #include "registry/service/log_export.h"
 #include "registry/service/site_export.h"
+#include "registry/service/version_proofs.h"
 #include "registry/store/store.h"
 #include "signer/signer.h"
 
@@ -55,6 +56,9 @@ struct PublishLoopOptions {
   // [publish] export_dir); null: none. Must outlive the service; only the publisher thread
   // calls it.
   LogExport* log_export = nullptr;
+  // The list versions' log proofs the checkpointer writes; null: none served. Must outlive the
+  // service.
+  const VersionProofs* proofs = nullptr;
 };
 
 class RegistryService : public http::ContentSource {
@@ -78,6 +82,10 @@ class RegistryService : public http::ContentSource {
   Status SignerUsable(Time now) const override;
   std::shared_ptr<const std::string> LogCheckpoint() const override;
   Result<std::optional<std::string>> LogTile(const tiles::Tile& tile) const override;
+  Result<std::optional<std::string>> VersionEvent(ListKind list,
+                                                  uint64_t volgnummer) const override;
+  Result<std::optional<std::string>> VersionProof(ListKind list,
+                                                  uint64_t volgnummer) const override;
   std::optional<Time> SignerNotAfter() const override;
 
  private:
