@@ -318,5 +318,34 @@ TEST_F(TilesTest, WithoutALogKeyThereAreNoTiles) {
   EXPECT_EQ(service.Stop(), 0) << service.Stderr();
 }
 
+// The auditors' tool against the real log: `medmij-audit checkpoint` trusts the first
+// checkpoint it sees, then proves each newer one consistent from the service's own hash tiles
+// (across the full level-0 tile and into the partial one), and says so.
+TEST_F(TilesTest, MedmijAuditCheckpointFollowsTheRealLog) {
+  const fs::path vkey = dir_.path() / "log.vkey";
+  WriteFile(vkey, verifier_->ToString() + "\n");
+  const fs::path state = dir_.path() / "registry.checkpoint";
+  Service service(dir_.path(), options_);
+  ASSERT_TRUE(service.Start()) << service.Stderr();
+  auto audit = [&] {
+    return RunCommand({(fs::path(MEDMIJ_BINARY_DIR) / "audit-cli" / "medmij-audit").string(),
+                       "checkpoint", "--base-url", service.Url(""), "--vkey", vkey.string(),
+                       "--state", state.string()});
+  };
+  const checkpoint::Checkpoint first = WaitForCheckpoint(service);
+  auto r = audit();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ReadFile(state), HttpGet(service.Url("/log/checkpoint")).body);
+
+  Admin(data_, {"participant", "suspend", "deenigeechtepgo", "--reason", "incident 7"});
+  const checkpoint::Checkpoint second = WaitForCheckpoint(service);
+  ASSERT_GT(second.size, first.size);
+  r = audit();
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE((r.out + r.err).find("consistent"), std::string::npos) << r.out << r.err;
+  EXPECT_EQ(ReadFile(state), HttpGet(service.Url("/log/checkpoint")).body);
+  EXPECT_EQ(service.Stop(), 0) << service.Stderr();
+}
+
 }  // namespace
 }  // namespace medmij::testing

@@ -229,6 +229,7 @@ TEST_F(MakeBundleTest, TheBundleRuleAgreesWithParticipantHistory) {
                                            return true;
                                          })
                     .ok());
+    if (id == "other") continue;  // never enrolled: no bundle, but the rules agree on it too
     auto b = Make(id, note);
     ASSERT_TRUE(b.ok()) << b.status().message();
     std::vector<uint64_t> indexes;
