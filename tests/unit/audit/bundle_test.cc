@@ -22,9 +22,9 @@ class BundleTest : public ::testing::Test {
  protected:
   void SetUp() override {
     leaves_ = {
-        Event(1, "acme"), Event(2, "other"),
+        Event(1, "participant:acme"), Event(2, "participant:other"),
         Event(3, "other", R"([{"after":{"participant":"acme"},"key":"n1","table":"nodes"}])"),
-        Event(4, "x", R"([{"key":"acme","table":"participants"}])"), Event(5, "other")};
+        Event(4, "x", R"([{"key":"acme","table":"participants"}])"), Event(5, "participant:other")};
     auto signer = note::Signer::FromSeed("log.example/medmij", std::string(32, '\x07'));
     ASSERT_TRUE(signer.ok());
     signer_ = std::make_unique<note::Signer>(*signer);
