@@ -157,8 +157,8 @@ TEST_F(CheckpointCommandTest, GrowsConsistentlyAcrossTileBoundaries) {
     if (previous == 0) {
       EXPECT_TRUE(Contains(r.out, "first use")) << r.out;
     } else {
-      EXPECT_TRUE(Contains(r.out, "consistent with the saved " + std::string(kOrigin) + " size " +
-                                      std::to_string(previous) + " "))
+      EXPECT_TRUE(Contains(r.out, Cat("consistent with the saved ", std::string(kOrigin), " size ",
+                                      std::to_string(previous), " ")))
           << r.out;
       // Only the tiles that hold the proof's hashes, each once: O(log n).
       EXPECT_FALSE(tile_requests_.empty());
@@ -166,7 +166,7 @@ TEST_F(CheckpointCommandTest, GrowsConsistentlyAcrossTileBoundaries) {
       std::vector<std::string> sorted = tile_requests_;
       std::sort(sorted.begin(), sorted.end());
       EXPECT_EQ(std::adjacent_find(sorted.begin(), sorted.end()), sorted.end());
-      EXPECT_TRUE(Contains(r.out, "(" + std::to_string(tile_requests_.size()) + " tiles read)"))
+      EXPECT_TRUE(Contains(r.out, Cat("(", std::to_string(tile_requests_.size()), " tiles read)")))
           << r.out;
     }
     // Past 65536 leaves, the proof's large subtrees come from level-1 and level-2 tiles.
