@@ -220,8 +220,9 @@ std::string VolgnummerChart(const ops::MonthReport& r, const ops::ListMonth& l, 
     lo = std::min(lo, p.second);
     hi = std::max(hi, p.second);
   }
-  const double bottom = static_cast<double>(lo);
-  const double top = hi == lo ? bottom + 1 : static_cast<double>(hi);
+  // A list that did not change is drawn as a level line in the middle.
+  const double bottom = static_cast<double>(lo) - (hi == lo ? 1 : 0);
+  const double top = static_cast<double>(hi) + (hi == lo ? 1 : 0);
   auto y_of = [&](uint64_t v) {
     return f.top + f.PlotHeight() * (1.0 - (static_cast<double>(v) - bottom) / (top - bottom));
   };
@@ -257,11 +258,17 @@ std::string OrDash(const std::optional<uint64_t>& v) {
   return v ? std::to_string(*v) : "-";
 }
 
+// An event's instant: `at` as recorded (the <time> element's datetime), `shown` to the second.
+void SetTime(data& row, Time t) {
+  row.set("at", FormatTime(t));
+  row.set("shown", FormatTijdstempel(t));
+}
+
 data CaseRows(const std::vector<ops::CaseEvent>& events) {
   data rows{data::type::list};
   for (const auto& e : events) {
     data row;
-    row.set("at", FormatTime(e.at));
+    SetTime(row, e.at);
     row.set("case", e.case_id);
     row.set("participant", e.participant);
     row.set("type", e.type);
@@ -317,7 +324,7 @@ std::string RenderReportHtml(const ops::MonthReport& r, Time generated_at) {
   for (const auto& e : j.status_changes) {
     counts[std::string(ops::KindOf(e))]++;
     data row;
-    row.set("at", FormatTime(e.at));
+    SetTime(row, e.at);
     row.set("kind", std::string(ops::KindOf(e)));
     row.set("participant", e.participant);
     row.set("from", e.from ? std::string(ToString(*e.from)) : std::string("-"));
@@ -351,7 +358,7 @@ std::string RenderReportHtml(const ops::MonthReport& r, Time generated_at) {
   data lapses{data::type::list};
   for (const auto& l : j.lapses) {
     data row;
-    row.set("at", FormatTime(l.at));
+    SetTime(row, l.at);
     row.set("participant", l.participant);
     row.set("kind", std::string(policy::ToString(l.kind)));
     row.set("what", l.what);

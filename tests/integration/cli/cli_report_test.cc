@@ -15,6 +15,9 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+// A reason as an operator may type it: the page shows it as text.
+constexpr const char* kHostile = "resolved <script>alert(1)</script> & <img src=x>";
+
 class CliReportTest : public CliTest {
  protected:
   // The report month is the one after next (UTC): every event the test makes lies after the
@@ -87,7 +90,7 @@ class CliReportTest : public CliTest {
     Clock(At(8, 10));
     Ok({"case", "open", "dva-b", "--type", "certificate-lapsing", "--finding", "renewal late"});
     Clock(At(12, 9));
-    Ok({"participant", "reinstate", "dva-c", "--reason", "resolved"});
+    Ok({"participant", "reinstate", "dva-c", "--reason", kHostile});
     PublishAt(At(12, 9, 5));
     PublishAt(At(16, 9));  // dva-b's lapse leaves the whitelist
     Clock(At(20, 11));
@@ -107,6 +110,12 @@ class CliReportTest : public CliTest {
     Clock(t);
     Publish();
     if (t < end_) published_.push_back(t);
+  }
+
+  // How the HTML shows a recorded instant: to the second.
+  static std::string Shown(const json& text) {
+    auto at = ParseTime(text.get<std::string>(), "test");
+    return at.ok() ? FormatTijdstempel(*at) : "?";
   }
 
   fs::path out() const { return dir_ / "report"; }
@@ -256,12 +265,27 @@ TEST_F(CliReportTest, FiguresInJsonHtmlAndPdfMatchWhatWasDone) {
   EXPECT_EQ(doc["journal"]["events_before_end"].get<uint64_t>(), doc["journal"]["last_seq"]);
 
   // The HTML, as html5lib's strict parser reads it.
+  const std::string check_script =
+      (fs::path(MEDMIJ_SOURCE_DIR) / "tests/integration/cli/report_check.py").string();
   RunResult check =
-      RunProcess({"/usr/bin/python3",
-                  (fs::path(MEDMIJ_SOURCE_DIR) / "tests/integration/cli/report_check.py").string(),
-                  (out() / "report.html").string()});
+      RunProcess({"/usr/bin/python3", check_script, (out() / "report.html").string()});
   ASSERT_EQ(check.exit_code, 0) << check.err;
   const json html = json::parse(check.out);
+  // The checker itself refuses a script, an external resource and a stylesheet the CSP does
+  // not admit.
+  const std::string page = ReadBytes(out() / "report.html");
+  const std::pair<std::string, std::string> spoiled[] = {
+      {"</main>", "<script>1</script></main>"},
+      {"</main>", "<p><img src=\"http://example.org/x.png\" alt=\"x\"></p></main>"},
+      {"@page {", "@page { color: red; } @page {"}};
+  for (const auto& [at, insert] : spoiled) {
+    std::string bad = page;
+    bad.replace(bad.find(at), at.size(), insert);
+    const fs::path file = dir_ / "spoiled.html";
+    std::ofstream(file) << bad;
+    RunResult refused = RunProcess({"/usr/bin/python3", check_script, file.string()});
+    EXPECT_EQ(refused.exit_code, 1) << insert << refused.err;
+  }
   EXPECT_EQ(html["svg"], 2 + 6);  // standing, weeks, one Volgnummer chart per list
   EXPECT_EQ(html["figures"]["fig-total"], "6");
   EXPECT_EQ(html["figures"]["fig-good"], "3");
@@ -281,16 +305,20 @@ TEST_F(CliReportTest, FiguresInJsonHtmlAndPdfMatchWhatWasDone) {
         << d;
   }
   ASSERT_EQ(t["status-changes"].size(), 5u);
-  EXPECT_EQ(t["status-changes"][2],
-            (json{doc["status_changes"][2]["at"], "suspension", "dva-c", "active", "suspended",
-                  "alice", "incident under review", doc["status_changes"][2]["seq"].dump()}));
+  EXPECT_EQ(
+      t["status-changes"][2],
+      (json{Shown(doc["status_changes"][2]["at"]), "suspension", "dva-c", "active", "suspended",
+            "alice", "incident under review", doc["status_changes"][2]["seq"].dump()}));
+  EXPECT_EQ(doc["status_changes"][3]["reason"], kHostile);
+  EXPECT_EQ(t["status-changes"][3][6], kHostile);
   ASSERT_EQ(t["cases-opened"].size(), 1u);
   EXPECT_EQ(t["cases-opened"][0][1], "case-1");
   EXPECT_EQ(t["cases-opened"][0][4], "renewal late");
   ASSERT_EQ(t["cases-closed"].size(), 1u);
-  EXPECT_EQ(t["cases-closed"][0][0], doc["cases"]["closed"][0]["at"]);
-  EXPECT_EQ(t["lapses"],
-            (json{{FormatTime(At(15, 12)), "dva-b", "certificate", "NEN-dva-b (Certifier BV)"}}));
+  EXPECT_EQ(t["cases-closed"][0][0], Shown(doc["cases"]["closed"][0]["at"]));
+  EXPECT_EQ(
+      t["lapses"],
+      (json{{FormatTijdstempel(At(15, 12)), "dva-b", "certificate", "NEN-dva-b (Certifier BV)"}}));
   ASSERT_EQ(t["lists"].size(), 6u);
   EXPECT_EQ(t["lists"][0], (json{"whitelist", "1", "6", "5", "2", "3", "0"}));
   ASSERT_EQ(t["list-versions"].size(), 5u);
