@@ -192,6 +192,7 @@ int ReportCommand(Context& ctx, const ReportOptions& o) {
   if (!written.ok()) return ctx.Fail(written);
   Status pdf = PrintToPdf(Chromium(o.chromium), out / "report.html", out / "report.pdf");
   if (!pdf.ok()) {
+    fs::remove(out / "report.pdf", ec);  // a PDF of an earlier run would not match the page
     return ctx.Fail(Status::IoError(
         pdf.message() + "; report.html and report.json are written to " + out.string()));
   }

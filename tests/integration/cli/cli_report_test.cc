@@ -404,7 +404,8 @@ TEST_F(CliReportTest, WithoutChromiumTheHtmlIsStillWritten) {
     EXPECT_FALSE(fs::exists(out() / "report.pdf"));
     EXPECT_EQ(CountEntries(out()), 2u);  // no temp file left
   }
-  // A Chromium that fails leaves no PDF either.
+  // A Chromium that fails leaves no PDF either, and removes one of an earlier run.
+  std::ofstream(out() / "report.pdf") << "%PDF-1.4 of an earlier run";
   RunResult r =
       Report({"report", "--month", month_, "--out", out().string(), "--chromium", "/bin/false"});
   EXPECT_EQ(r.exit_code, 1);
