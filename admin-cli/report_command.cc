@@ -182,11 +182,11 @@ int ReportCommand(Context& ctx, const ReportOptions& o) {
   std::error_code ec;
   const fs::path out = fs::absolute(o.out, ec);
   if (ec) return ctx.Fail(Status::IoError("--out: " + o.out + ": " + ec.message()));
-  fs::create_directories(out, ec);
-  if (ec) return ctx.Fail(Status::IoError("--out: " + out.string() + ": " + ec.message()));
-  if (!fs::is_directory(out)) {
+  if (fs::exists(out, ec) && !fs::is_directory(out, ec)) {
     return ctx.Fail(Status::Invalid("--out: " + out.string() + " is not a directory"));
   }
+  fs::create_directories(out, ec);
+  if (ec) return ctx.Fail(Status::IoError("--out: " + out.string() + ": " + ec.message()));
   Status written = WriteFileAtomically(out / "report.json", doc.dump(2) + "\n");
   if (written.ok()) written = WriteFileAtomically(out / "report.html", html);
   if (!written.ok()) return ctx.Fail(written);

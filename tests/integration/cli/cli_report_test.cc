@@ -375,6 +375,14 @@ TEST_F(CliReportTest, ABadMonthIsOneErrorLineAndWritesNothing) {
     EXPECT_NE(r.err.find("--month"), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(out()));
   }
+  // --out naming a file.
+  {
+    std::ofstream(dir_ / "a-file") << "x";
+    RunResult r = Report({"report", "--month", month_, "--out", (dir_ / "a-file").string()});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("--out: "), std::string::npos) << r.err;
+    EXPECT_EQ(ReadBytes(dir_ / "a-file"), "x");
+  }
   // A month that has not ended yet on the clock.
   Clock(end_ - std::chrono::minutes(1));
   RunResult r = Report({"report", "--month", month_, "--out", out().string()});
