@@ -336,6 +336,13 @@ TEST_F(CliReportTest, FiguresInJsonHtmlAndPdfMatchWhatWasDone) {
   const std::string pdf = ReadBytes(out() / "report.pdf");
   EXPECT_EQ(pdf.substr(0, 5), "%PDF-");
   EXPECT_GT(pdf.size(), 10000u);
+  // Pages: the appendix starts a page of its own (report.css), so at least two.
+  size_t pages = 0;
+  for (size_t at = pdf.find("/Type /Page"); at != std::string::npos;
+       at = pdf.find("/Type /Page", at + 1)) {
+    if (pdf.compare(at, 12, "/Type /Pages") != 0) ++pages;
+  }
+  EXPECT_GE(pages, 2u);
   const fs::path artifacts = fs::path(MEDMIJ_BINARY_DIR) / "test-artifacts" / "report";
   fs::create_directories(artifacts);
   for (const char* f : {"report.html", "report.pdf", "report.json"}) {
