@@ -211,49 +211,63 @@ int Archive(const Args& a, int changes) {
   auto store = store::Store::Open(a.data_dir);
   if (!store.ok()) return Fail(store.status());
   publisher::Publisher pub(**store, **signer, **schemas, publisher::Options{{}, "bench"});
-  std::vector<std::string> names;
+  std::vector<std::string> names;  // the first providers, in key order
   {
     auto read = (*store)->BeginRead();
     if (!read.ok()) return Fail(read.status());
     Status listed = (*read)->ForEachRaw(
         store::Table::kProviders, [&](std::string_view k, std::string_view) {
-          if (names.size() < static_cast<size_t>(changes) + 1) names.emplace_back(k);
+          if (names.size() < 1000) names.emplace_back(k);
         });
     if (!listed.ok()) return Fail(listed);
   }
-  if (names.size() < static_cast<size_t>(changes) + 1) {
-    return Fail(Status::Invalid("fewer providers than changes"));
-  }
   Time at = *at_r;
   double compact_ms = 0;  // CompactArchive's time over the measured changes
-  // Publishes with provider `i` changed (i < 0: as it is), then re-encodes as the service would.
-  auto step = [&](int i) -> Status {
-    if (i >= 0) {
-      MEDMIJ_ASSIGN_OR_RETURN(auto w, (*store)->BeginWrite());
-      MEDMIJ_ASSIGN_OR_RETURN(auto p, w->GetProvider(names[i]));
-      if (!p) return Status::NotFound(names[i]);
-      p->identifiers["agb"] = std::to_string(90000000 + i);
-      w->Put(*p);
-      MEDMIJ_RETURN_IF_ERROR(
-          w->Commit(store::EventMeta{at, "bench", "provider update", "provider:" + names[i], ""})
-              .status());
+  size_t next = 0;        // the next provider in `names` to change
+  // Changes providers' authorization URL until one is on the ZAL (it gets a new version), and
+  // publishes after each; then re-encodes as the service's compactor would. first: publish as
+  // it is.
+  auto step = [&](bool first) -> Status {
+    auto zal = [&]() -> Result<uint64_t> {
+      MEDMIJ_ASSIGN_OR_RETURN(auto r, (*store)->BeginRead());
+      MEDMIJ_ASSIGN_OR_RETURN(auto v, r->CurrentListVersion(ListKind::kZorgaanbiederslijst));
+      return v ? v->volgnummer : 0;
+    };
+    MEDMIJ_ASSIGN_OR_RETURN(const uint64_t before, zal());
+    while (true) {
+      if (!first) {
+        if (next == names.size()) return Status::Invalid("no provider change reaches the ZAL");
+        const std::string& name = names[next++];
+        MEDMIJ_ASSIGN_OR_RETURN(auto w, (*store)->BeginWrite());
+        MEDMIJ_ASSIGN_OR_RETURN(auto p, w->GetProvider(name));
+        if (!p) return Status::NotFound(name);
+        for (auto& [id, svc] : p->services) svc.authorization_uri += "/changed";
+        w->Put(*p);
+        MEDMIJ_RETURN_IF_ERROR(
+            w->Commit(store::EventMeta{at, "bench", "provider update", "provider:" + name, ""})
+                .status());
+      }
+      at += std::chrono::seconds(1);
+      publisher::Report report = pub.PublishOnce(at);
+      for (const auto& l : report.lists) {
+        if (!l.status.ok()) return Status::Internal("publication failed: " + l.status.message());
+      }
+      MEDMIJ_ASSIGN_OR_RETURN(const uint64_t after, zal());
+      if (first || after != before) break;
     }
-    at += std::chrono::seconds(1);
-    publisher::Report report = pub.PublishOnce(at);
-    if (!report.ok()) return Status::Internal("publication failed");
     const auto start = std::chrono::steady_clock::now();
     Status compacted = store::CompactArchive(**store).status();
     compact_ms += MsSince(start);
     return compacted;
   };
-  for (int i : {-1, 0}) {
-    if (Status st = step(i); !st.ok()) return Fail(st);
+  for (bool first : {true, false}) {
+    if (Status st = step(first); !st.ok()) return Fail(st);
   }
   auto before = (*store)->Usage();
   if (!before.ok()) return Fail(before.status());
   compact_ms = 0;
   for (int i = 1; i <= changes; ++i) {
-    if (Status st = step(i); !st.ok()) return Fail(st);
+    if (Status st = step(false); !st.ok()) return Fail(st);
   }
   auto after = (*store)->Usage();
   if (!after.ok()) return Fail(after.status());
