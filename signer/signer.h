@@ -25,6 +25,7 @@ namespace medmij::signer {
 
 namespace internal {
 struct SchemaAccess;
+struct TrustedCertificates;  // verifier.cc: the parsed anchors a Verifier is made from
 }  // namespace internal
 
 // Process-wide libxml2 + xmlsec initialisation, in the documented order; shut down in reverse by
@@ -136,10 +137,26 @@ class Verifier {
   Result<VerifiedList> Verify(std::string_view document, Time now,
                               std::optional<ListKind> expected = std::nullopt) const;
 
+  // The verifier the registry checks its own lists with, trusting what participants trust:
+  // `trust_anchor` when given ([signing] trust_anchor), else the last certificate of `chain`,
+  // else `certificate` itself. xmlsec, like OpenSSL by default, completes a chain only at a
+  // self-signed root, so an anchor that is not one yields no verifier and says why.
+  static Result<struct RegistryAnchor> LoadRegistryAnchor(const std::filesystem::path& trust_anchor,
+                                                          const std::filesystem::path& chain,
+                                                          const std::filesystem::path& certificate);
+
  private:
+  static Result<std::unique_ptr<Verifier>> FromCertificates(
+      const internal::TrustedCertificates& certs, const std::string& what);
   struct Impl;
   Verifier();
   std::unique_ptr<Impl> impl_;
+};
+
+struct RegistryAnchor {
+  std::unique_ptr<Verifier> verifier;  // null: the anchor is not a self-signed root
+  std::string description;             // where the anchor came from, and its subject
+  std::string off_reason;              // why there is no verifier
 };
 
 // The certificates in the KeyInfo of a list this registry signed (the key roll compares them
