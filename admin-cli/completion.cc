@@ -277,8 +277,9 @@ std::string RenderZshCompletion(const CommandTree& tree) {
     fi
 }
 )";
-  // Autoloaded from $fpath the file is the function's body: complete now; sourced: register.
-  out += "if [[ ${zsh_eval_context[-1]} == loadautofunc ]]; then\n";
+  // Autoloaded from $fpath the file is the body of the function _<program>, run at every
+  // completion: complete. Sourced (funcstack names the file, not that function): register.
+  out += "if [[ ${funcstack[1]} == _" + tree.name + " ]]; then\n";
   out += "    " + fn + " \"$@\"\n";
   out += "else\n";
   out += "    compdef " + fn + " " + tree.name + "\n";

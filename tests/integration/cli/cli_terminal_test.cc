@@ -191,53 +191,71 @@ class ShellCompletionTest : public TerminalTest {
 };
 
 // zsh, interactive, in a pane: TAB runs the completion and then shows a numbered marker
-// (compdone-N) under the line, so each step waits for its own completion to have run.
+// (compdone-N) under the line, so each step waits for its own completion to have run. Both ways
+// of installing it: sourced after compinit, and autoloaded from $fpath as _medmij-admin (the
+// file is then the body of that function, run at every completion).
 TEST_F(ShellCompletionTest, ZshCompletesCommandsAndOptionsAtTheKeyboard) {
   const auto script = Script("zsh");
-  const auto zdotdir = dir_ / "zdotdir";
-  std::filesystem::create_directories(zdotdir);
-  std::ofstream(zdotdir / ".zshrc") << "PS1='%% '\n"
-                                       "autoload -U compinit && compinit -u -D\n"
-                                       "source "
-                                    << Quote(script.string())
-                                    << "\n"
-                                       "typeset -gi compdone=0\n"
-                                       "complete-and-mark() {\n"
-                                       "  zle complete-word\n"
-                                       "  (( compdone++ ))\n"
-                                       "  zle -M \"compdone-$compdone\"\n"
-                                       "}\n"
-                                       "zle -N complete-and-mark\n"
-                                       "bindkey '^I' complete-and-mark\n";
-  ASSERT_TRUE(tmux_.NewSession("zsh", 120, 30,
-                               Cat("ZDOTDIR=", Quote(zdotdir.string()), " exec /usr/bin/zsh -i")));
-  std::string last;
-  ASSERT_TRUE(tmux_.WaitForText("zsh", "%", seconds(10), &last)) << last;
-  int n = 0;
-  // Types `line`, TAB, waits for the marker; returns the command line as the screen shows it.
-  auto complete = [&](const std::string& line) -> std::string {
-    tmux_.SendKeys("zsh", {"C-u"});
-    tmux_.SendKeys("zsh", {line}, /*literal=*/true);
-    tmux_.SendKeys("zsh", {"Tab"});
-    auto screen =
-        tmux_.WaitForText("zsh", Cat("compdone-", std::to_string(++n)), seconds(10), &last);
-    EXPECT_TRUE(screen) << last;
-    if (!screen) return "";
-    for (const auto& l : Lines(*screen)) {
-      if (l.rfind("% medmij-admin", 0) == 0) return l;
-    }
-    return *screen;
+  const auto functions = dir_ / "zsh-functions";
+  std::filesystem::create_directories(functions);
+  std::filesystem::copy_file(script, functions / "_medmij-admin");
+  struct Install {
+    const char* name;
+    std::string zshrc;  // what loads the completion
   };
-  EXPECT_EQ(complete("medmij-admin parti"), "% medmij-admin participant");
-  EXPECT_EQ(complete("medmij-admin participant en"), "% medmij-admin participant enrol");
-  EXPECT_EQ(complete("medmij-admin participant enrol acme --k"),
-            "% medmij-admin participant enrol acme --kvk");
-  EXPECT_EQ(complete("medmij-admin provider service a"), "% medmij-admin provider service add");
-  // A global option, offered below a command (they fall through).
-  EXPECT_EQ(complete("medmij-admin lists status --data-d"),
-            "% medmij-admin lists status --data-dir");
-  // After an option that takes a value the next word is that value, not a command.
-  EXPECT_EQ(complete("medmij-admin --operator partic"), "% medmij-admin --operator partic");
+  const Install installs[] = {
+      {"sourced",
+       Cat("autoload -U compinit && compinit -u -D\nsource ", Quote(script.string()), "\n")},
+      {"fpath", Cat("fpath=(", Quote(functions.string()),
+                    " $fpath)\nautoload -U compinit && compinit -u -D\n")},
+  };
+  for (const Install& install : installs) {
+    SCOPED_TRACE(install.name);
+    const auto zdotdir = dir_ / Cat("zdotdir-", install.name);
+    std::filesystem::create_directories(zdotdir);
+    std::ofstream(zdotdir / ".zshrc") << "PS1='%% '\n"
+                                      << install.zshrc
+                                      << "typeset -gi compdone=0\n"
+                                         "complete-and-mark() {\n"
+                                         "  zle complete-word\n"
+                                         "  (( compdone++ ))\n"
+                                         "  zle -M \"compdone-$compdone\"\n"
+                                         "}\n"
+                                         "zle -N complete-and-mark\n"
+                                         "bindkey '^I' complete-and-mark\n";
+    const std::string session = Cat("zsh-", install.name);
+    ASSERT_TRUE(tmux_.NewSession(
+        session, 120, 30, Cat("ZDOTDIR=", Quote(zdotdir.string()), " exec /usr/bin/zsh -i")));
+    std::string last;
+    ASSERT_TRUE(tmux_.WaitForText(session, "%", seconds(10), &last)) << last;
+    int n = 0;
+    // Types `line`, TAB, waits for the marker; returns the command line as the screen shows it.
+    auto complete = [&](const std::string& line) -> std::string {
+      tmux_.SendKeys(session, {"C-u"});
+      tmux_.SendKeys(session, {line}, /*literal=*/true);
+      tmux_.SendKeys(session, {"Tab"});
+      auto screen =
+          tmux_.WaitForText(session, Cat("compdone-", std::to_string(++n)), seconds(10), &last);
+      EXPECT_TRUE(screen) << last;
+      if (!screen) return "";
+      for (const auto& l : Lines(*screen)) {
+        if (l.rfind("% medmij-admin", 0) == 0) return l;
+      }
+      return *screen;
+    };
+    EXPECT_EQ(complete("medmij-admin parti"), "% medmij-admin participant");
+    EXPECT_EQ(complete("medmij-admin participant en"), "% medmij-admin participant enrol");
+    EXPECT_EQ(complete("medmij-admin participant enrol acme --k"),
+              "% medmij-admin participant enrol acme --kvk");
+    EXPECT_EQ(complete("medmij-admin participant enrol acme --r"),
+              "% medmij-admin participant enrol acme --role");
+    EXPECT_EQ(complete("medmij-admin provider service a"), "% medmij-admin provider service add");
+    // A global option, offered below a command (they fall through).
+    EXPECT_EQ(complete("medmij-admin lists status --data-d"),
+              "% medmij-admin lists status --data-dir");
+    // After an option that takes a value the next word is that value, not a command.
+    EXPECT_EQ(complete("medmij-admin --operator partic"), "% medmij-admin --operator partic");
+  }
 }
 
 TEST_F(ShellCompletionTest, FishCompletesCommandsAndOptions) {
