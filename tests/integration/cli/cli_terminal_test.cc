@@ -103,6 +103,17 @@ TEST_F(TerminalTest, ImportShowsAProgressBarAndClearsItAtTheEnd) {
                       Cat("imported ", std::to_string(kLines), " records from ", file.string())),
             lines.end())
       << *end;
+
+  // The same import with stderr on a pipe (into a data dir of its own): not a byte of a bar.
+  const std::string other = (dir_ / "other").string();
+  const std::string admin = Binary("admin-cli/medmij-admin").string();
+  ASSERT_EQ(RunProcess({admin, "--data-dir", other, "init"}).exit_code, 0);
+  RunResult piped =
+      RunProcess({admin, "--data-dir", other, "--operator", "alice", "import", file.string()});
+  EXPECT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_EQ(piped.err, "");
+  EXPECT_EQ(piped.out,
+            Cat("imported ", std::to_string(kLines), " records from ", file.string(), "\n"));
 }
 
 // Every line of `table` has each column start where the header's column starts (after at
