@@ -29,20 +29,13 @@ std::vector<std::string> Tmux::Command(std::vector<std::string> args) const {
 }
 
 bool Tmux::NewSession(const std::string& name, int width, int height, const std::string& command) {
-  // The pane's shell first waits for a line from its terminal: the options are set before the
-  // command runs, so remain-on-exit holds however fast the command is.
-  const std::string wait_for_enter = "read _";
-  RunResult r = RunProcess(
-      Command({"new-session", "-d", "-s", name, "-x", std::to_string(width), "-y",
-               std::to_string(height), "/bin/sh", "-c", Cat(wait_for_enter, "; ", command)}),
-      "", {{"TERM", "xterm-256color"}}, 10);
-  if (r.exit_code != 0) return false;
-  if (RunProcess(Command({"set-option", "-t", name, "remain-on-exit", "on"}), "", {}, 10)
-          .exit_code != 0) {
-    return false;
-  }
-  // The first line typed ends the wait: the command starts now.
-  return SendKeys(name, {"Enter"});
+  // After the command the pane's shell waits for a line that never comes (until the server is
+  // killed): a pane whose process exits can be marked dead before tmux has read the last of its
+  // output (remain-on-exit then shows a screen without it).
+  return RunProcess(Command({"new-session", "-d", "-s", name, "-x", std::to_string(width), "-y",
+                             std::to_string(height), "/bin/sh", "-c", Cat(command, "; read _")}),
+                    "", {{"TERM", "xterm-256color"}}, 10)
+             .exit_code == 0;
 }
 
 bool Tmux::SendKeys(const std::string& session, const std::vector<std::string>& keys,

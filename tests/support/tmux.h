@@ -21,7 +21,8 @@ class Tmux {
   Tmux& operator=(const Tmux&) = delete;
 
   // Starts detached session `name`, `width` x `height`, running `command` through /bin/sh. The
-  // pane stays open after the command ends (remain-on-exit). False when tmux fails.
+  // pane stays open, its screen as the command left it, after the command ends. False when tmux
+  // fails.
   bool NewSession(const std::string& name, int width, int height, const std::string& command);
   // send-keys: with `literal`, `keys` is typed as text (-l); otherwise each is a key name
   // ("Enter", "Tab").
