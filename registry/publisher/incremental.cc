@@ -54,6 +54,7 @@ IncrementalLists::IncrementalLists(ListSet lists) : kept_(lists) {
 }
 
 void IncrementalLists::Invalidate() {
+  invalidated_ = built_;
   built_ = false;
 }
 
@@ -62,7 +63,8 @@ Result<IncrementalLists::UpdateInfo> IncrementalLists::Update(const store::Reade
   UpdateInfo info;
   std::string why;
   if (!built_) {
-    why = "first publication";
+    why = invalidated_ ? "invalidated" : "first publication";
+    invalidated_ = false;
   } else if (now < now_) {
     why = "the clock went back";
   } else {
@@ -88,14 +90,11 @@ Result<IncrementalLists::UpdateInfo> IncrementalLists::Update(const store::Reade
 
 bool IncrementalLists::ApplyJournal(const store::Reader& reader, Dirty& dirty, UpdateInfo& info,
                                     std::string& why) {
-  // The first event: another journal (a restored backup, another data dir) has another.
-  if (!first_hash_.empty()) {
-    std::string first;
-    Status st = reader.ForEachEvent(1, [&](const store::JournalEvent& ev) {
-      if (ev.seq == 1) first = ev.hash;
-      return false;
-    });
-    if (!st.ok() || first != first_hash_) {
+  // The first event: another journal (a restored backup, another data dir) has another. Its
+  // log leaf hash (Reader::TreeHash(1)) names it without reading and decoding the event.
+  if (!first_leaf_.empty()) {
+    auto first = reader.TreeHash(1);
+    if (!first.ok() || std::string(first->begin(), first->end()) != first_leaf_) {
       why = "another journal (its first event differs)";
       return false;
     }
@@ -132,7 +131,6 @@ bool IncrementalLists::ApplyJournal(const store::Reader& reader, Dirty& dirty, U
     }
     seq_ = ev.seq;
     last_hash_ = ev.hash;
-    if (seq_ == 1) first_hash_ = ev.hash;
     ++info.events;
     return true;
   });
@@ -143,6 +141,14 @@ bool IncrementalLists::ApplyJournal(const store::Reader& reader, Dirty& dirty, U
   if (ok && !anchored) {
     why = Join("the journal no longer holds event ", std::to_string(seq_));
     return false;
+  }
+  if (ok && first_leaf_.empty() && seq_ > 0) {
+    auto first = reader.TreeHash(1);
+    if (!first.ok()) {
+      why = Join("reading the journal: ", first.status().message());
+      return false;
+    }
+    first_leaf_.assign(first->begin(), first->end());
   }
   return ok;
 }
@@ -366,25 +372,22 @@ Status IncrementalLists::Rebuild(const store::Reader& reader, Time now) {
   }
   seq_ = 0;
   last_hash_.clear();
-  first_hash_.clear();
+  first_leaf_.clear();
 
   MEDMIJ_ASSIGN_OR_RETURN(uint64_t length, reader.JournalLength());
   MEDMIJ_ASSIGN_OR_RETURN(RegistryState state, reader.LoadState());
   if (length > 0) {
-    std::string last, first;
+    std::string last;
     MEDMIJ_RETURN_IF_ERROR(reader.ForEachEvent(length, [&](const store::JournalEvent& ev) {
       if (ev.seq == length) last = ev.hash;
       return false;
     }));
-    MEDMIJ_RETURN_IF_ERROR(reader.ForEachEvent(1, [&](const store::JournalEvent& ev) {
-      if (ev.seq == 1) first = ev.hash;
-      return false;
-    }));
-    if (last.empty() || first.empty()) {
+    MEDMIJ_ASSIGN_OR_RETURN(merkle::Hash first, reader.TreeHash(1));
+    if (last.empty()) {
       return Status::Corruption("publish: the journal does not hold the events it counts");
     }
     last_hash_ = std::move(last);
-    first_hash_ = std::move(first);
+    first_leaf_.assign(first.begin(), first.end());
   }
   seq_ = length;
   // Only what the lists are derived from is held.

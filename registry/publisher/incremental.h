@@ -9,9 +9,9 @@
 //
 // Update(reader, now) reads the journal events committed after the last one it applied, checks
 // that the journal is the one it followed (the event it applied last still has the hash it saw,
-// the first event's hash is unchanged, no seq is skipped, every event's prev_hash is the
-// previous event's hash) and that every change's `before` equals the record it holds, applies
-// the `after`s, and re-derives only the entries those records feed:
+// the first event is unchanged (its transparency-log leaf hash), no seq is skipped, every
+// event's prev_hash is the previous event's hash) and that every change's `before` equals the
+// record it holds, applies the `after`s, and re-derives only the entries those records feed:
 //   participant: its nodes (Whitelist), OAuth clients (OCL) and providers (the provider lists);
 //   node / OAuth client / provider: that entry (in each list it may be on);
 //   data service (the catalogue): its GNL entry and every provider entry (ListProvider reads the
@@ -131,10 +131,11 @@ class IncrementalLists {
   ListSet kept_;
   bool built_ = false;
   Time now_{};
-  uint64_t seq_ = 0;        // the last journal event applied (0: none)
-  std::string last_hash_;   // its hash
-  std::string first_hash_;  // the hash of event 1 (empty: none yet)
-  RegistryState state_;     // participants, nodes, oauth_clients, services, providers only
+  uint64_t seq_ = 0;          // the last journal event applied (0: none)
+  std::string last_hash_;     // its hash
+  std::string first_leaf_;    // the log leaf hash of event 1, 32 bytes (empty: none yet)
+  bool invalidated_ = false;  // Invalidate() since the last build
+  RegistryState state_;       // participants, nodes, oauth_clients, services, providers only
   std::unordered_map<std::string, bool> good_;  // participant -> good standing at now_
   std::map<std::string, std::set<std::string>> nodes_of_, clients_of_, providers_of_;
   std::set<std::pair<Time, std::string>> lapses_;   // (next standing change, participant)

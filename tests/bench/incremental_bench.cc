@@ -8,7 +8,7 @@
 // validates whole documents, as before incremental publication). Each round commits one
 // `node add` (ops::AddNode, a Whitelist change) and times the full publisher's publication, then
 // another and times the incremental one's; both then archive only the Whitelist. Last, one
-// provider change (ops::UpdateProvider: type and KVK, in the ZAL release3 and the ZAKL) is timed
+// provider removal (ops::RemoveProvider: the ZAL, the largest list, changes) is timed
 // incrementally.
 // Prints each time and the median ratio.
 #include <CLI/CLI.hpp>
@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "registry/common/clock.h"
+#include "registry/domain/policy.h"
 #include "registry/ops/ops.h"
 #include "registry/publisher/publisher.h"
 #include "registry/store/store.h"
@@ -107,9 +108,11 @@ int main(int argc, char** argv) {
     if (!read.ok()) return Fail(read.status());
     auto state = (*read)->LoadState();
     if (!state.ok()) return Fail(state.status());
+    // A provider on the ZAL (a DVA in good standing), removed at the end: the largest list
+    // changes by one entry.
     for (const auto& [name, p] : state->providers) {
-      if (!state->participants.at(p.dva).HasRole(Role::kDva)) continue;
-      if (state->participants.at(p.dva).status != Lifecycle::kActive) continue;
+      const Participant& owner = state->participants.at(p.dva);
+      if (!owner.HasRole(Role::kDva) || !policy::EvaluateStanding(owner, at).good) continue;
       dva = p.dva;
       provider = name;
       break;
@@ -157,16 +160,12 @@ int main(int argc, char** argv) {
   t += std::chrono::seconds(2);
   if (Status st = Change(**store, t,
                          [&](store::WriteTxn& w, const ops::Actor& a) {
-                           ops::ProviderUpdate u;
-                           u.name = provider;
-                           u.identifiers["kvk"] = "87654321";
-                           u.type = "BAZB";
-                           return ops::UpdateProvider(w, a, u);
+                           return ops::RemoveProvider(w, a, provider, "bench");
                          });
       !st.ok()) {
     return Fail(st);
   }
-  auto p = Timed(incremental, t, std::nullopt, "provider set -> publication, incr.");
+  auto p = Timed(incremental, t, 1, "provider remove -> ZAL, incremental");
   if (!p.ok()) return Fail(p.status());
 
   const double fm = Median(full_ms), im = Median(inc_ms);
