@@ -99,18 +99,19 @@ bool IncrementalLists::ApplyJournal(const store::Reader& reader, Dirty& dirty, U
       return false;
     }
   }
-  bool anchored = seq_ == 0;  // the event applied last is still there, with its hash
-  bool ok = true;
-  Status st = reader.ForEachEvent(seq_ == 0 ? 1 : seq_, [&](const store::JournalEvent& ev) {
-    if (!anchored) {
-      if (ev.seq != seq_ || ev.hash != last_hash_) {
-        why = Join("the journal changed at event ", std::to_string(seq_));
-        ok = false;
-        return false;
-      }
-      anchored = true;
-      return true;
+  // The events applied so far are still the journal's first seq_: its tree hash over them
+  // (Reader::TreeHash, a few stored hashes) is unchanged. The event applied last is not read
+  // again (it may be a large import event).
+  if (seq_ > 0) {
+    auto tree = reader.TreeHash(seq_);
+    if (!tree.ok() || std::string(tree->begin(), tree->end()) != tree_hash_) {
+      why = Join("the journal changed at or before event ", std::to_string(seq_));
+      return false;
     }
+  }
+  bool ok = true;
+  const uint64_t applied_before = seq_;
+  Status st = reader.ForEachEvent(seq_ + 1, [&](const store::JournalEvent& ev) {
     if (ev.seq != seq_ + 1) {
       why = Join("journal gap after event ", std::to_string(seq_));
       ok = false;
@@ -138,19 +139,18 @@ bool IncrementalLists::ApplyJournal(const store::Reader& reader, Dirty& dirty, U
     why = Join("reading the journal: ", st.message());
     return false;
   }
-  if (ok && !anchored) {
-    why = Join("the journal no longer holds event ", std::to_string(seq_));
-    return false;
-  }
-  if (ok && first_leaf_.empty() && seq_ > 0) {
+  if (!ok) return false;
+  if (seq_ != applied_before) {
+    auto tree = reader.TreeHash(seq_);
     auto first = reader.TreeHash(1);
-    if (!first.ok()) {
-      why = Join("reading the journal: ", first.status().message());
+    if (!tree.ok() || !first.ok()) {
+      why = Join("reading the journal: ", (tree.ok() ? first.status() : tree.status()).message());
       return false;
     }
+    tree_hash_.assign(tree->begin(), tree->end());
     first_leaf_.assign(first->begin(), first->end());
   }
-  return ok;
+  return true;
 }
 
 bool IncrementalLists::ApplyChange(const store::Change& c, Dirty& dirty, std::string& why) {
@@ -373,6 +373,7 @@ Status IncrementalLists::Rebuild(const store::Reader& reader, Time now) {
   seq_ = 0;
   last_hash_.clear();
   first_leaf_.clear();
+  tree_hash_.clear();
 
   MEDMIJ_ASSIGN_OR_RETURN(uint64_t length, reader.JournalLength());
   MEDMIJ_ASSIGN_OR_RETURN(RegistryState state, reader.LoadState());
@@ -383,11 +384,13 @@ Status IncrementalLists::Rebuild(const store::Reader& reader, Time now) {
       return false;
     }));
     MEDMIJ_ASSIGN_OR_RETURN(merkle::Hash first, reader.TreeHash(1));
+    MEDMIJ_ASSIGN_OR_RETURN(merkle::Hash tree, reader.TreeHash(length));
     if (last.empty()) {
       return Status::Corruption("publish: the journal does not hold the events it counts");
     }
     last_hash_ = std::move(last);
     first_leaf_.assign(first.begin(), first.end());
+    tree_hash_.assign(tree.begin(), tree.end());
   }
   seq_ = length;
   // Only what the lists are derived from is held.

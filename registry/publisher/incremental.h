@@ -8,9 +8,9 @@
 // (lists::Append*Entry) keyed by the entry's record key, in the order Derive writes them.
 //
 // Update(reader, now) reads the journal events committed after the last one it applied, checks
-// that the journal is the one it followed (the event it applied last still has the hash it saw,
-// the first event is unchanged (its transparency-log leaf hash), no seq is skipped, every
-// event's prev_hash is the previous event's hash) and that every change's `before` equals the
+// that the journal is the one it followed (the transparency log's tree hash over the events it
+// applied and its first event's leaf hash are unchanged, no seq is skipped, every event's
+// prev_hash is the previous event's hash) and that every change's `before` equals the
 // record it holds, applies the `after`s, and re-derives only the entries those records feed:
 //   participant: its nodes (Whitelist), OAuth clients (OCL) and providers (the provider lists);
 //   node / OAuth client / provider: that entry (in each list it may be on);
@@ -134,6 +134,7 @@ class IncrementalLists {
   uint64_t seq_ = 0;          // the last journal event applied (0: none)
   std::string last_hash_;     // its hash
   std::string first_leaf_;    // the log leaf hash of event 1, 32 bytes (empty: none yet)
+  std::string tree_hash_;     // the log's tree hash over events 1..seq_, 32 bytes
   bool invalidated_ = false;  // Invalidate() since the last build
   RegistryState state_;       // participants, nodes, oauth_clients, services, providers only
   std::unordered_map<std::string, bool> good_;  // participant -> good standing at now_

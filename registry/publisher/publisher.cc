@@ -117,8 +117,9 @@ Report Publisher::PublishOnce(Time now) {
       continue;
     }
     uint64_t base = current[i] ? current[i]->volgnummer : 0;
-    // The document takes over the entries' buffer (no second copy of a list that reaches
-    // 150 MB at 100 000 providers) and is signed in place.
+    // The entries joined into one buffer with room for the head and the signature; the
+    // document takes it over (no further copy of a list that reaches 150 MB at 100 000
+    // providers) and is signed in place.
     lists::ListContent content = incremental_.Content(list);
     std::string document = lists::RenderTakingEntries(content, tijdstempel, base + 1);
     // Validation, then the signature: of the changed entries and the head when every other

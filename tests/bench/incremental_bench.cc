@@ -16,7 +16,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "registry/common/clock.h"
@@ -33,6 +35,19 @@ using namespace medmij;
 int Fail(const Status& st) {
   std::fprintf(stderr, "medmij-incremental-bench: %s\n", st.message().c_str());
   return 1;
+}
+
+// This process's resident and peak resident set, from /proc/self/status ("VmRSS"/"VmHWM").
+std::string Memory() {
+  std::ifstream in("/proc/self/status");
+  std::string line, out;
+  while (std::getline(in, line)) {
+    if (line.starts_with("VmRSS:") || line.starts_with("VmHWM:")) {
+      if (!out.empty()) out += ", ";
+      out += line.substr(0, 6) + " " + std::to_string(std::stoll(line.substr(6)) / 1024) + " MB";
+    }
+  }
+  return out;
 }
 
 double Median(std::vector<double> v) {
@@ -131,6 +146,8 @@ int main(int argc, char** argv) {
   Time t = at;
   auto first = Timed(incremental, t, std::size(kAllLists), "first publication (incremental)");
   if (!first.ok()) return Fail(first.status());
+  // What the incremental publisher keeps between publications (and what it peaked at).
+  std::printf("memory after the first publication: %s\n", Memory().c_str());
 
   std::vector<double> full_ms, inc_ms;
   int node = 0;

@@ -553,7 +553,26 @@ TEST_F(IncrementalTest, DoubtRebuildsFully) {
             std::string::npos);
 
   inc.Invalidate();
-  EXPECT_TRUE(update(*other, now_).rebuilt);
+  auto invalidated = update(*other, now_);
+  EXPECT_TRUE(invalidated.rebuilt);
+  EXPECT_EQ(invalidated.why, "invalidated");
+
+  // Same first event, then another history: the log's tree hash over the events applied
+  // differs.
+  auto fork = std::move(store::Store::Open(dir_ / "fork")).value();
+  for (auto [id, name] : {std::pair{"1", "Basisgegevens"}, {"3", "Derde"}, {"5", "Vijfde"}}) {
+    // Event 1 byte for byte as Do() wrote it into store_, then others.
+    auto w = std::move(fork->BeginWrite()).value();
+    ASSERT_TRUE(ops::AddService(*w, {"alice", now_}, id, name).ok());
+    ASSERT_TRUE(w->Commit(store::EventMeta{now_, "alice", "test", "random", ""}).ok());
+  }
+  ASSERT_TRUE(Do([](auto& w, auto& a) { return ops::AddService(w, a, "2", "Tweede"); }));
+  EXPECT_TRUE(update(*store_, now_).rebuilt);  // followed `other` last
+  ASSERT_TRUE(Do([](auto& w, auto& a) { return ops::AddService(w, a, "4", "Vierde"); }));
+  EXPECT_FALSE(update(*store_, now_).rebuilt);
+  auto forked = update(*fork, now_);
+  EXPECT_TRUE(forked.rebuilt);
+  EXPECT_NE(forked.why.find("the journal changed"), std::string::npos) << forked.why;
 }
 
 }  // namespace
