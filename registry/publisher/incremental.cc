@@ -219,8 +219,13 @@ bool IncrementalLists::ApplyChange(const store::Change& c, Dirty& dirty, std::st
     case store::Table::kListVersions:
     case store::Table::kListBytes:
       return true;  // the lists are not derived from these
+    default:
+      // A table added since (a schema step): whether the lists depend on it is not known
+      // here, so it is a full rebuild until this switch names it.
+      break;
   }
-  why = Join("unknown table in change of ", c.key);
+  why = Join("a change of table ", std::string(store::TableName(c.table)),
+             " (not known to the incremental derivation)");
   return false;
 }
 
