@@ -154,8 +154,9 @@ bool IncrementalLists::ApplyJournal(const store::Reader& reader, Dirty& dirty, U
 }
 
 bool IncrementalLists::ApplyChange(const store::Change& c, Dirty& dirty, std::string& why) {
-  // Checks `before` against the held record, then puts or erases the `after`. `on_owner` is
-  // called with the owner before and after (records with an owner field).
+  // Checks `before` against the held record, then puts or erases the `after`. `on_change` is
+  // called first with the record held and the new one (nullptr: none), so that an owner index
+  // can follow a record from one owner to another.
   auto apply = [&](auto& table, auto&& on_change) -> bool {
     using T = typename std::decay_t<decltype(table)>::mapped_type;
     auto it = table.find(c.key);
