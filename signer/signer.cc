@@ -460,4 +460,26 @@ Status Signer::SignValidatedInPlace(std::string& document, ListKind list,
   return Status::Ok();
 }
 
+Status Signer::SignPlainInPlace(std::string& document, ListKind list) const {
+  ErrorScope errors;
+  const internal::ListInfo& info = internal::InfoFor(list);
+  PlainDigest digest;
+  if (document.size() <= internal::kMaxDocumentBytes &&
+      internal::PlainRootBegin(document, info) != std::string_view::npos) {
+    digest = DigestPlainForm(document, info);
+  }
+  if (!digest.plain) {
+    return Status::Invalid("sign: the document is not in the plain form lists::Render writes");
+  }
+  const std::string shell =
+      internal::PlainRootStartTag(info) + "\n</" + std::string(info.root) + ">\n";
+  MEDMIJ_ASSIGN_OR_RETURN(DocPtr doc, internal::ParseDocument(shell, "sign"));
+  MEDMIJ_ASSIGN_OR_RETURN(
+      std::string sig,
+      BuildSignature({impl_->key.get(), impl_->ec, impl_->ec_field_bytes, &impl_->certificates},
+                     doc.get(), digest.md, digest.md_len, errors));
+  document.insert(digest.splice, sig);
+  return Status::Ok();
+}
+
 }  // namespace medmij::signer

@@ -90,6 +90,14 @@ class Signer {
   // failure `document` is unchanged.
   Status SignValidatedInPlace(std::string& document, ListKind list, const SchemaSet& schemas) const;
 
+  // SignValidatedInPlace() without the validation, for a caller that has validated the content
+  // another way (the publisher's incremental path validates the changed entries and the head,
+  // registry/publisher/incremental.h) and knows the bytes are well-formed: they must be a
+  // document lists::Render wrote for `list` (the plain form, plain_form.cc), whose digest is
+  // then computed from the bytes. kInvalidArgument for any other document (nothing is parsed,
+  // `document` is unchanged).
+  Status SignPlainInPlace(std::string& document, ListKind list) const;
+
   std::string SubjectName() const;  // of the signing certificate, RFC 2253
   Time NotAfter() const;
   // Hex SHA-256 over the DER of the certificates each signature carries in KeyInfo (the

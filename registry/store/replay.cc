@@ -1,5 +1,6 @@
 // Verification and replay: the journal's hash chain, the journal replayed against the tables,
 // and the state at a time.
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -65,15 +66,23 @@ Status Apply(const JournalEvent& ev, Replay& state, bool check_before, std::vect
   return Status::Ok();
 }
 
+// The journal's length as its head says, for a progress total only (0 if the head does not
+// read: the verification itself reports that).
+uint64_t JournalLengthForProgress(const internal::TxnState& r) {
+  auto head = r.ReadHead();
+  return head.ok() ? head->seq : 0;
+}
+
 json BytesDigest(std::string_view bytes) {
   return json{{"sha256", Sha256Hex(bytes)}, {"size", bytes.size()}};
 }
 
 }  // namespace
 
-Status Store::VerifyJournal() const {
+Status Store::VerifyJournal(const ProgressFn& progress) const {
   MEDMIJ_ASSIGN_OR_RETURN(auto reader, BeginRead());
   Reader::Impl& r = *reader->impl_;
+  const uint64_t total = progress ? JournalLengthForProgress(r) : 0;
   uint64_t expected = 1;
   std::string prev = journal::kGenesisHash;
   Status status;
@@ -113,6 +122,7 @@ Status Store::VerifyJournal() const {
           return false;
         }
         prev = ev.hash;
+        if (progress) progress(expected, total);
         ++expected;
         return true;
       }));
@@ -130,9 +140,18 @@ Status Store::VerifyJournal() const {
   return Status::Ok();
 }
 
-Status Store::Check() const {
+Status Store::Check(const ProgressFn& progress) const {
   MEDMIJ_ASSIGN_OR_RETURN(auto reader, BeginRead());
   Reader::Impl& r = *reader->impl_;
+  // Units: each journal event replayed, then each table, index, the log's tree and the version
+  // events compared.
+  const uint64_t total =
+      progress ? JournalLengthForProgress(r) + internal::kTableCount + internal::kIndexCount + 2
+               : 0;
+  uint64_t done = 0;
+  auto step = [&] {
+    if (progress) progress(++done, std::max(total, done));
+  };
   Replay replay;
   internal::TreeBuilder tree;
   internal::VersionEventIndex version_events;
@@ -148,6 +167,7 @@ Status Store::Check() const {
         }
         internal::AddToIndex(version_events, ev, v);
         status = Apply(ev, replay, /*check_before=*/true, nullptr);
+        step();
         return status.ok();
       }));
   MEDMIJ_RETURN_IF_ERROR(status);
@@ -190,6 +210,7 @@ Status Store::Check() const {
       return Status::Corruption(Where(table, it->first) +
                                 ": in the journal but missing from the table");
     }
+    step();
   }
 
   for (const internal::IndexSpec& idx : internal::kIndexes) {
@@ -226,9 +247,12 @@ Status Store::Check() const {
     if (it != expected.end()) {
       return Status::Corruption("index " + index_name + ": entry '" + Printable(*it) + "' missing");
     }
+    step();
   }
   MEDMIJ_RETURN_IF_ERROR(internal::CompareTree(r, tree));
+  step();
   MEDMIJ_RETURN_IF_ERROR(internal::CompareVersionEvents(r, version_events));
+  step();
   return Status::Ok();
 }
 

@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "registry/common/merkle.h"
+#include "registry/common/progress.h"
 #include "registry/common/status.h"
 #include "registry/common/time.h"
 #include "registry/common/tlog_tiles.h"
@@ -321,17 +322,21 @@ class Store {
 
   // A consistent copy to `file` (created with mode 0600, must not exist, fsynced, then renamed
   // into place). Open() accepts the file itself as well as a directory, so `--data-dir FILE`
-  // opens a backup.
-  Status Backup(const std::filesystem::path& file) const;
+  // opens a backup. `progress`, if set, is called with the bytes copied and an estimate of the
+  // total (the environment's used pages; the compacted copy is at most that).
+  Status Backup(const std::filesystem::path& file, const ProgressFn& progress = {}) const;
 
   // Recomputes every hash of the journal; reports the first altered, removed or reordered event.
-  Status VerifyJournal() const;
+  // `progress`, if set, is called after each event with the events checked and the journal's
+  // length.
+  Status VerifyJournal(const ProgressFn& progress = {}) const;
 
   // Replays the journal from empty and compares the result with the state tables, the archive,
   // the secondary indexes, the transparency log's tree hashes (recomputed from the stored
   // events) and the index of the events that archived each list version. Reports the first
-  // difference.
-  Status Check() const;
+  // difference. `progress`, if set, is called after each event replayed and after each table,
+  // index and log comparison (total: the journal's length plus those comparisons).
+  Status Check(const ProgressFn& progress = {}) const;
 
   // How full the LMDB map is: `used` is the high-water mark of its pages (what a write needs
   // room beyond), `size` the map size; both in bytes.
@@ -361,10 +366,10 @@ class Store {
 // decoded again and compared with the version's recorded sha256 before it replaces the whole
 // value, so a reader never gets other bytes back. No journal event: the state does not change.
 struct CompactReport {
-  size_t recoded = 0;            // versions re-encoded by this call
-  uint64_t bytes_before = 0;     // their whole size
-  uint64_t bytes_after = 0;      // their encoded size
-  bool more = false;             // stopped at max_versions with versions left
+  size_t recoded = 0;         // versions re-encoded by this call
+  uint64_t bytes_before = 0;  // their whole size
+  uint64_t bytes_after = 0;   // their encoded size
+  bool more = false;          // stopped at max_versions with versions left
 };
 Result<CompactReport> CompactArchive(Store& store, size_t max_versions = SIZE_MAX);
 
