@@ -71,10 +71,15 @@ int Publish(Context& ctx, const std::string& key, const std::string& cert, const
   auto st = ctx.OpenStore();
   if (!st.ok()) return fail(st.status());
   progress.Update(4);
+  // As the service: each new version checked before it is archived, here against the chain's
+  // last certificate (else the signing certificate itself), the anchor a node is given.
+  auto self_check = signer::SelfCheck::Load({}, chain, cert);
+  if (!self_check.ok()) return fail(self_check.status());
   publisher::Options options;
   options.export_dir = export_dir;
   options.operator_name = ctx.operator_name;
   options.lists = lists;
+  options.self_check = self_check->get();
   publisher::Publisher pub(**st, **signer, **schemas, options);
   publisher::Report report = pub.PublishOnce(ctx.now);
   progress.Update(5);

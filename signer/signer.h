@@ -161,6 +161,38 @@ class Verifier {
   std::unique_ptr<Impl> impl_;
 };
 
+// The registry's check of its own signed output before archiving it: the participants'
+// verifier's three verdicts that a correct signing step could still get wrong afterwards (a
+// signature spliced into other bytes, a damaged buffer, a certificate that no longer chains),
+// computed again from the final document, not from what the signer remembers:
+// - the Reference digest: the exclusive C14N of the document without its signature, hashed
+//   again from its bytes (plain form) and compared with DigestValue;
+// - SignatureValue over SignedInfo's exclusive C14N, with the key of the first certificate in
+//   KeyInfo;
+// - that certificate's chain (KeyInfo's others as intermediates) to the registry's anchor
+//   (Verifier::LoadRegistryAnchor's choice) at `now`. Unlike xmlsec this accepts an anchor that
+//   is not a self-signed root (OpenSSL's partial chain): the anchor is what was configured.
+// The schema is the publisher's (incremental) validation. Safe for concurrent use.
+class SelfCheck {
+ public:
+  static Result<std::unique_ptr<SelfCheck>> Load(const std::filesystem::path& trust_anchor,
+                                                 const std::filesystem::path& chain,
+                                                 const std::filesystem::path& certificate);
+  ~SelfCheck();
+
+  // kInvalidArgument naming what does not hold. `signed_document` is changed while the check
+  // runs (its signature is cut out to hash the rest, so a 150 MB list is not copied) and
+  // restored byte for byte before it returns.
+  Status Check(std::string& signed_document, ListKind list, Time now) const;
+
+  const std::string& anchor() const;  // where the anchor came from, and its subject
+
+ private:
+  struct Impl;
+  SelfCheck();
+  std::unique_ptr<Impl> impl_;
+};
+
 struct RegistryAnchor {
   std::unique_ptr<Verifier> verifier;  // null: the anchor is not a self-signed root
   std::string description;             // where the anchor came from, and its subject

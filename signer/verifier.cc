@@ -68,9 +68,9 @@ Result<std::unique_ptr<Verifier>> Verifier::Load(const std::filesystem::path& tr
   return FromCertificates(trusted, what);
 }
 
-Result<RegistryAnchor> Verifier::LoadRegistryAnchor(const std::filesystem::path& trust_anchor,
-                                                    const std::filesystem::path& chain,
-                                                    const std::filesystem::path& certificate) {
+Result<internal::AnchorChoice> internal::ChooseRegistryAnchor(
+    const std::filesystem::path& trust_anchor, const std::filesystem::path& chain,
+    const std::filesystem::path& certificate) {
   const bool from_anchor = !trust_anchor.empty();
   const bool from_chain = !from_anchor && !chain.empty();
   const std::filesystem::path& file = from_anchor ? trust_anchor : from_chain ? chain : certificate;
@@ -82,15 +82,24 @@ Result<RegistryAnchor> Verifier::LoadRegistryAnchor(const std::filesystem::path&
   MEDMIJ_ASSIGN_OR_RETURN(std::vector<x509::CertPtr> certs, x509::ParseCertificates(pem, what));
   // An anchor file may hold several roots; of a chain only its last certificate is the anchor,
   // of the signing certificate file only the first.
-  internal::TrustedCertificates anchors;
+  AnchorChoice out;
   if (from_anchor) {
-    anchors.certs = std::move(certs);
+    out.certs = std::move(certs);
   } else {
-    anchors.certs.push_back(std::move(from_chain ? certs.back() : certs.front()));
+    out.certs.push_back(std::move(from_chain ? certs.back() : certs.front()));
   }
+  out.description = what + " (" + x509::SubjectRfc2253(out.certs.front().get()) + ")";
+  return out;
+}
+
+Result<RegistryAnchor> Verifier::LoadRegistryAnchor(const std::filesystem::path& trust_anchor,
+                                                    const std::filesystem::path& chain,
+                                                    const std::filesystem::path& certificate) {
+  MEDMIJ_ASSIGN_OR_RETURN(internal::AnchorChoice choice,
+                          internal::ChooseRegistryAnchor(trust_anchor, chain, certificate));
   RegistryAnchor out;
-  out.description = what + " (" + x509::SubjectRfc2253(anchors.certs.front().get()) + ")";
-  for (const auto& c : anchors.certs) {
+  out.description = choice.description;
+  for (const auto& c : choice.certs) {
     if (!SelfSigned(c.get())) {
       out.off_reason = out.description + " is not a self-signed root (" +
                        x509::SubjectRfc2253(c.get()) +
@@ -98,7 +107,8 @@ Result<RegistryAnchor> Verifier::LoadRegistryAnchor(const std::filesystem::path&
       return out;
     }
   }
-  MEDMIJ_ASSIGN_OR_RETURN(out.verifier, FromCertificates(anchors, what));
+  internal::TrustedCertificates anchors{std::move(choice.certs)};
+  MEDMIJ_ASSIGN_OR_RETURN(out.verifier, FromCertificates(anchors, choice.description));
   return out;
 }
 

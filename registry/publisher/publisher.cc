@@ -124,7 +124,7 @@ Report Publisher::PublishOnce(Time now) {
     std::string document = lists::RenderTakingEntries(content, tijdstempel, base + 1);
     // Validation, then the signature: of the changed entries and the head when every other
     // entry was validated before (incremental.h), else of the whole document.
-    auto sign = [&](uint64_t volgnummer) -> Status {
+    auto sign_only = [&](uint64_t volgnummer) -> Status {
       if (options_.incremental && incremental_.Validated(list) &&
           incremental_.CheckUnique(list).ok()) {
         const std::string probe =
@@ -133,6 +133,11 @@ Report Publisher::PublishOnce(Time now) {
         if (signer_.SignPlainInPlace(document, list).ok()) return Status::Ok();
       }
       return signer_.SignValidatedInPlace(document, list, schemas_);
+    };
+    auto sign = [&](uint64_t volgnummer) -> Status {
+      MEDMIJ_RETURN_IF_ERROR(sign_only(volgnummer));
+      if (options_.self_check == nullptr) return Status::Ok();
+      return options_.self_check->Check(document, list, now);
     };
     for (int attempt = 1;; ++attempt) {
       if (Status st = sign(base + 1); !st.ok()) {

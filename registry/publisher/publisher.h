@@ -38,6 +38,11 @@ struct Options {
   // rebuilds from the snapshot and validates whole documents (the comparison the tests and the
   // benchmark make).
   bool incremental = true;
+  // Checks each newly signed version before it is archived (signer::SelfCheck: the digest, the
+  // signature value and the chain to the participants' anchor, from the final bytes); a version
+  // that fails is not archived and is reported like a signing failure. Null: not checked. Must
+  // outlive the publisher.
+  const signer::SelfCheck* self_check = nullptr;
 };
 
 struct ListOutcome {

@@ -119,6 +119,11 @@ int Run(int argc, char** argv) {
     }
   }
 
+  // Every new version is checked before it is archived, against the anchor participants use.
+  auto self_check = signer::SelfCheck::Load(config->trust_anchor, config->signing_chain,
+                                            config->signing_certificate);
+  if (!self_check.ok()) return Fail(2, config_path + ": " + self_check.status().message());
+  publish_options.self_check = self_check->get();
   publisher::Publisher publisher(**store, **signer, **schemas, publish_options);
   service::PublishLoopOptions loop_options;
   loop_options.check_interval = Millis(config->check_interval_ms);

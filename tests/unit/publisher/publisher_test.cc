@@ -321,6 +321,44 @@ TEST_F(PublisherTest, SigningFailureKeepsTheLastGoodVersion) {
   EXPECT_EQ(Bytes(ListKind::kZorgaanbiederslijst, 1), zal1);
 }
 
+// The self-check before archiving: with the participants' anchor every version passes and is
+// archived; with an anchor the signing certificate does not chain to, nothing is archived and each
+// list says why, as a signing failure does.
+TEST_F(PublisherTest, ASelfCheckThatFailsArchivesNothingAndSaysWhy) {
+  Seed(SmallNetwork(t0_));
+  auto anchor = signer::SelfCheck::Load(*keys_ / "ca.pem", {}, {});
+  ASSERT_TRUE(anchor.ok()) << anchor.status().message();
+  Options checked;
+  checked.self_check = anchor->get();
+  ASSERT_TRUE(MakePublisher(checked).PublishOnce(t0_).ok());
+  ExpectGoodDocument(ListKind::kWhitelist, Bytes(ListKind::kWhitelist, 1));
+
+  ASSERT_EQ(RunQuiet("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+                     "-subj /CN=Elsewhere -days 2 -keyout '" +
+                     (dir_ / "other.key").string() + "' -out '" + (dir_ / "other.pem").string() +
+                     "'"),
+            0);
+  auto other = signer::SelfCheck::Load(dir_ / "other.pem", {}, {});
+  ASSERT_TRUE(other.ok()) << other.status().message();
+  Options wrong;
+  wrong.self_check = other->get();
+  const uint64_t events = JournalLength();
+  // A change of every participant-derived list: none may be archived.
+  Report r = MakePublisher(wrong).PublishOnce(signer_->NotAfter() - Days(1));
+  EXPECT_FALSE(r.ok());
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_FALSE(r.lists[i].published) << ToString(r.lists[i].list);
+    EXPECT_NE(r.lists[i].status.message().find("self-check: the signing certificate "),
+              std::string::npos)
+        << r.lists[i].status.message();
+    EXPECT_NE(r.lists[i].status.message().find("does not chain to [signing] trust_anchor"),
+              std::string::npos)
+        << r.lists[i].status.message();
+    EXPECT_EQ(r.lists[i].volgnummer, 1u);
+  }
+  EXPECT_EQ(JournalLength(), events);
+}
+
 TEST_F(PublisherTest, ValidationFailureBlocksOnlyThatList) {
   RegistryState s = SmallNetwork(t0_);
   // A hostname the store accepts here (written past the CLI's validation) but the XSD refuses.
