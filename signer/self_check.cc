@@ -126,8 +126,9 @@ Status SelfCheck::Check(std::string& doc, ListKind list, Time now) const {
   const xmlNode* digest_value = Child(Child(signed_info, "Reference"), "DigestValue");
   const xmlNode* signature_value = Child(sig, "SignatureValue");
   if (signed_info == nullptr || digest_value == nullptr || signature_value == nullptr) {
-    return Status::Invalid("self-check: ds:Signature lacks SignedInfo, DigestValue or "
-                           "SignatureValue");
+    return Status::Invalid(
+        "self-check: ds:Signature lacks SignedInfo, DigestValue or "
+        "SignatureValue");
   }
   auto digest = internal::DecodeBase64Lines(internal::NodeText(digest_value));
   if (!digest || *digest != *content) {

@@ -38,9 +38,9 @@ TEST(SelfCheckTest, WithTheRootAsAnchorEveryServedVersionIsVerifiedInTheBackgrou
       << HttpGet(service.Url("/healthz")).body << service.Stderr();
   auto health = nlohmann::json::parse(HttpGet(service.Url("/healthz")).body);
   EXPECT_EQ(health["status"], "ok") << health.dump();
-  EXPECT_NE(health["background_verification"]["anchor"].get<std::string>().find(
-                "[signing] trust_anchor"),
-            std::string::npos);
+  EXPECT_NE(
+      health["background_verification"]["anchor"].get<std::string>().find("[signing] trust_anchor"),
+      std::string::npos);
   for (const char* list : {"oauthclientlist", "zorgaanbiederslijst", "gegevensdienstnamenlijst"}) {
     EXPECT_EQ(health["background_verification"]["lists"][list]["ok"], true) << list;
     EXPECT_GT(health["background_verification"]["lists"][list]["volgnummer"].get<uint64_t>(), 0u)
@@ -90,12 +90,12 @@ TEST(SelfCheckTest, AVersionThatFailsTheSelfCheckIsNotArchived) {
   ServiceOptions o;
   o.data_dir = data;
   o.pki = MakeDevPki(dir.path() / "pki");
-  ASSERT_EQ(RunCommand({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                        "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=Elsewhere", "-days",
-                        "2", "-keyout", (dir.path() / "other.key").string(), "-out",
-                        (dir.path() / "other.pem").string()})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      RunCommand({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                  "-nodes", "-subj", "/CN=Elsewhere", "-days", "2", "-keyout",
+                  (dir.path() / "other.key").string(), "-out", (dir.path() / "other.pem").string()})
+          .exit_code,
+      0);
   o.trust_anchor = dir.path() / "other.pem";
   Service service(dir.path(), o);
   ASSERT_TRUE(service.Start()) << service.Stderr();

@@ -333,11 +333,11 @@ TEST_F(PublisherTest, ASelfCheckThatFailsArchivesNothingAndSaysWhy) {
   ASSERT_TRUE(MakePublisher(checked).PublishOnce(t0_).ok());
   ExpectGoodDocument(ListKind::kWhitelist, Bytes(ListKind::kWhitelist, 1));
 
-  ASSERT_EQ(RunQuiet("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
-                     "-subj /CN=Elsewhere -days 2 -keyout '" +
-                     (dir_ / "other.key").string() + "' -out '" + (dir_ / "other.pem").string() +
-                     "'"),
-            0);
+  ASSERT_EQ(
+      RunQuiet("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+               "-subj /CN=Elsewhere -days 2 -keyout '" +
+               (dir_ / "other.key").string() + "' -out '" + (dir_ / "other.pem").string() + "'"),
+      0);
   auto other = signer::SelfCheck::Load(dir_ / "other.pem", {}, {});
   ASSERT_TRUE(other.ok()) << other.status().message();
   Options wrong;

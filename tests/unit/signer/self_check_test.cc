@@ -63,16 +63,14 @@ TEST_P(SelfCheckTest, ChangedContentAChangedSignatureValueOrNoSignatureAreRefuse
   content.replace(content.find("node3.example.nl"), 16, "evil3.example.nl");
   Status st = Check(*check, content);
   EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
-  EXPECT_EQ(st.message().rfind("self-check: digest mismatch: DigestValue ", 0), 0u)
-      << st.message();
+  EXPECT_EQ(st.message().rfind("self-check: digest mismatch: DigestValue ", 0), 0u) << st.message();
 
   std::string value = doc;
   const size_t v = value.find("<ds:SignatureValue>") + std::string("<ds:SignatureValue>").size();
   const size_t at = value.find_first_not_of("\n", v);
   value[at] = value[at] == 'A' ? 'B' : 'A';
   st = Check(*check, value);
-  EXPECT_EQ(st.message().rfind("self-check: the signature value does not match SignedInfo", 0),
-            0u)
+  EXPECT_EQ(st.message().rfind("self-check: the signature value does not match SignedInfo", 0), 0u)
       << st.message();
 
   std::string digest = doc;  // SignedInfo changed: its signature no longer covers it
