@@ -165,8 +165,9 @@ std::optional<Time> RegistryService::SignerNotAfter() const {
   return signer_.NotAfter();
 }
 
-Result<std::shared_ptr<const Snapshot>> RegistryService::Reload(const Snapshot& base, Time at,
-                                                                const Status& published) const {
+Result<std::shared_ptr<const Snapshot>> RegistryService::Reload(
+    const Snapshot& base, Time at, const Status& published,
+    const std::function<void(std::shared_ptr<const Snapshot>)>& lists_ready) const {
   auto snap = std::make_shared<Snapshot>();
   snap->publications_total = base.publications_total;
   snap->last_attempt = base.last_attempt;
@@ -216,6 +217,16 @@ Result<std::shared_ptr<const Snapshot>> RegistryService::Reload(const Snapshot& 
     with_index->versions_json =
         nlohmann::json{{"list", std::string(ToString(k))}, {"versions", std::move(index)}}.dump();
     snap->lists[i] = std::move(with_index);
+  }
+
+  if (lists_ready) {
+    auto early = std::make_shared<Snapshot>(*snap);
+    early->participants_json = base.participants_json;
+    early->participant_json = base.participant_json;
+    early->pages = base.pages;
+    early->store_error = base.store_error;
+    early->corrupt_records = base.corrupt_records;
+    lists_ready(std::move(early));
   }
 
   // A record that does not decode fails only what needs it: the lists above are the archive's,
@@ -415,7 +426,8 @@ void RegistryService::Run() {
       if (all_ok) base->last_success = report.at;
       next_wakeup = report.next_wakeup;
       retry_at = all_ok ? std::nullopt : std::optional<Time>(at + options_.retry_interval);
-      auto reloaded = Reload(*base, report.at, corruption);
+      auto reloaded = Reload(*base, report.at, corruption,
+                             [&](auto lists_first) { current_.store(std::move(lists_first)); });
       if (reloaded.ok()) {
         current_.store(std::move(reloaded).value());
         // The gzip representations of new versions, a moment after the plain ones.

@@ -2,7 +2,7 @@
 # commit_to_served_bench.sh [BUILD] [N ...]: the time from a committed `medmij-admin node add`
 # (the command has returned) to the new hostname being served in /MedMij_Whitelist.xml by a
 # running medmij-registry, on a registry of N providers (default 10000 100000), ROUNDS times
-# (default 5). Polls every 10 ms, so figures are that coarse. What it covers beyond one
+# (default 5), GAP seconds apart (default 1). Polls every 10 ms, so figures are that coarse. What it covers beyond one
 # publication (incremental_bench.sh): noticing the commit (check_interval_ms = 50 here), the
 # publication loop's reload of the archive and of the public register (no [transparency]).
 set -euo pipefail
@@ -64,7 +64,10 @@ TOML
     until curl -sf "$url" | grep -q "<Hostname>$host</Hostname>"; do sleep 0.01; done
     times+=($(( $(now_ms) - start )))
     echo "node add $host -> served after ${times[-1]} ms"
-    sleep 1  # the next change in another second (one version per list per second)
+    # The next change in another second (one version per list per second), or GAP seconds
+    # later: a gap longer than the public register's rebuild measures a change on an idle
+    # service, a short one a change that waits for the previous change's rebuild.
+    sleep "${GAP:-1}"
   done
   sorted=($(printf '%s\n' "${times[@]}" | sort -n))
   echo "median commit -> served: ${sorted[$(( ${#sorted[@]} / 2 ))]} ms ($n providers)"
