@@ -1,5 +1,6 @@
 // remind: one e-mail per participant whose evidence lapses within a horizon, each lapse
-// reminded once, every sent reminder a journal event.
+// reminded once, every sent reminder a journal event; claimed before sendmail runs, so that no
+// transaction is open while it does (SendAndRecord).
 #include <algorithm>
 #include <charconv>
 #include <chrono>
