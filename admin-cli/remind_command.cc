@@ -104,7 +104,8 @@ Result<std::vector<OpenClaim>> OpenClaims(const store::Reader& txn, std::string_
     const std::string_view rest = std::string_view(key).substr(prefix.size());
     const size_t slash = rest.rfind('/');
     if (slash == std::string_view::npos) {
-      return Status::Corruption("counter " + key + ": not a reminder claim key");
+      return Status::Corruption(
+          std::string("counter ").append(key).append(": not a reminder claim key"));
     }
     OpenClaim c{std::string(rest.substr(0, slash)), std::string(rest.substr(slash + 1))};
     MEDMIJ_ASSIGN_OR_RETURN(
@@ -154,7 +155,7 @@ Result<uint64_t> SendAndRecord(Context& ctx, store::Store& store, Reminder& r,
                                const std::string& sendmail, const std::string& from,
                                std::chrono::seconds timeout,
                                std::vector<std::pair<policy::EvidenceLapse, OpenClaim>>& held) {
-  const std::string subject = "participant:" + r.participant;
+  const std::string subject = std::string("participant:").append(r.participant);
   const std::string claimed_at = FormatTime(ctx.now);
   {
     MEDMIJ_ASSIGN_OR_RETURN(auto txn, store.BeginWrite());
@@ -181,7 +182,10 @@ Result<uint64_t> SendAndRecord(Context& ctx, store::Store& store, Reminder& r,
     }
     MEDMIJ_RETURN_IF_ERROR(
         txn->Commit(store::EventMeta{ctx.now, ctx.operator_name, "remind claim", subject,
-                                     "claimed for a reminder to " + r.email + ": " + LapsesText(r)})
+                                     std::string("claimed for a reminder to ")
+                                         .append(r.email)
+                                         .append(": ")
+                                         .append(LapsesText(r))})
             .status());
   }
 
@@ -237,7 +241,9 @@ int ReleaseCommand(Context& ctx, const std::string& participant) {
   {
     MEDMIJ_ASSIGN_OR_FAIL(ctx, auto txn, ctx.BeginRead());
     MEDMIJ_ASSIGN_OR_FAIL(ctx, auto p, txn->GetParticipant(participant));
-    if (!p) return ctx.Fail(Status::NotFound("participant '" + participant + "' does not exist"));
+    if (!p)
+      return ctx.Fail(Status::NotFound(
+          std::string("participant '").append(participant).append("' does not exist")));
     MEDMIJ_ASSIGN_OR_FAIL(ctx, open, OpenClaims(*txn, participant));
   }
   std::string reason =
