@@ -1,18 +1,20 @@
 #include "admin-cli/reminder.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <sstream>
 
 #include <kainjow/mustache.hpp>
 
-#include "registry/common/atomic_file.h"
 #include "registry/common/base64.h"
 
 extern char** environ;
@@ -86,13 +88,40 @@ std::string EncodedHeader(std::string_view text) {
 
 }  // namespace
 
-std::string ReminderKey(std::string_view participant, const policy::EvidenceLapse& lapse) {
+std::string LapseId(const policy::EvidenceLapse& lapse) {
+  std::string id(policy::ToString(lapse.kind));
+  id += '/';
+  id += lapse.at ? FormatTime(*lapse.at) : std::string("none");
+  return id;
+}
+
+std::string ReminderKey(std::string_view participant, std::string_view lapse_id) {
   std::string key = "reminder/";
-  key.append(participant);
-  key += '/';
-  key.append(policy::ToString(lapse.kind));
-  key += '/';
-  key += lapse.at ? FormatTime(*lapse.at) : std::string("none");
+  key.append(participant).append("/").append(lapse_id);
+  return key;
+}
+
+std::string ReminderKey(std::string_view participant, const policy::EvidenceLapse& lapse) {
+  return ReminderKey(participant, LapseId(lapse));
+}
+
+std::string ClaimKeyPrefix(std::string_view participant) {
+  std::string key = "reminder-claim/";
+  key.append(participant).append("/");
+  return key;
+}
+
+std::string ClaimKey(std::string_view participant, std::string_view lapse_id,
+                     std::string_view claimed_at) {
+  std::string key = ClaimKeyPrefix(participant);
+  key.append(lapse_id).append("/").append(claimed_at);
+  return key;
+}
+
+std::string ReleaseKey(std::string_view participant, std::string_view lapse_id,
+                       std::string_view claimed_at) {
+  std::string key = "reminder-release/";
+  key.append(participant).append("/").append(lapse_id).append("/").append(claimed_at);
   return key;
 }
 
@@ -138,7 +167,8 @@ std::string RenderReminder(const Reminder& r, std::string_view from, Time now) {
   return out;
 }
 
-Status Sendmail(const std::string& command, std::string_view message) {
+Status Sendmail(const std::string& command, std::string_view message,
+                std::chrono::seconds timeout) {
   std::vector<std::string> words;
   std::istringstream split(command);
   for (std::string w; split >> w;) words.push_back(w);
@@ -146,6 +176,12 @@ Status Sendmail(const std::string& command, std::string_view message) {
   std::vector<char*> argv;
   for (auto& w : words) argv.push_back(w.data());
   argv.push_back(nullptr);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto remaining_ms = [&deadline] {
+    const auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    return static_cast<int>(std::max<int64_t>(0, left.count()));
+  };
 
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
@@ -154,21 +190,77 @@ Status Sendmail(const std::string& command, std::string_view message) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, fds[0], STDIN_FILENO);
+  // Its own process group, so that a timeout ends whatever it started as well.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);
   pid_t pid = 0;
-  const int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  const int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), environ);
+  posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&actions);
   close(fds[0]);
   if (rc != 0) {
     close(fds[1]);
     return Status::IoError("sendmail: cannot run " + words[0] + ": " + std::strerror(rc));
   }
+  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   // A sendmail that exits without reading the whole message must not kill us with SIGPIPE: its
   // exit status says what went wrong.
   signal(SIGPIPE, SIG_IGN);
-  const Status written = WriteAll(fds[1], message, "sendmail: standard input");
+  fcntl(fds[1], F_SETFL, O_NONBLOCK);
+  Status written;
+  bool timed_out = false;
+  for (size_t done = 0; done < message.size();) {
+    const ssize_t n = write(fds[1], message.data() + done, message.size() - done);
+    if (n >= 0) {
+      done += static_cast<size_t>(n);
+      continue;
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) {
+      written = Status::IoError(std::string("sendmail: standard input: ") + std::strerror(errno));
+      break;
+    }
+    pollfd p{fds[1], POLLOUT, 0};
+    const int ready = poll(&p, 1, remaining_ms());
+    if (ready == 0) {
+      timed_out = true;
+      break;
+    }
+    if (ready < 0 && errno != EINTR) {
+      written = Status::IoError(std::string("sendmail: poll: ") + std::strerror(errno));
+      break;
+    }
+  }
   close(fds[1]);
+  // Wait for it until the deadline: on the pidfd when there is one, else checking every 10 ms.
   int wstatus = 0;
-  while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+  bool reaped = false;
+  while (!timed_out && !reaped) {
+    const pid_t w = waitpid(pid, &wstatus, WNOHANG);
+    if (w == pid) {
+      reaped = true;
+    } else if (w < 0 && errno != EINTR) {
+      if (pidfd >= 0) close(pidfd);
+      return Status::IoError(std::string("sendmail: waitpid: ") + std::strerror(errno));
+    } else if (remaining_ms() == 0) {
+      timed_out = true;
+    } else if (pidfd >= 0) {
+      pollfd p{pidfd, POLLIN, 0};
+      poll(&p, 1, remaining_ms());
+    } else {
+      poll(nullptr, 0, std::min(10, remaining_ms()));
+    }
+  }
+  if (pidfd >= 0) close(pidfd);
+  if (timed_out) {
+    kill(-pid, SIGKILL);
+    kill(pid, SIGKILL);
+    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+    }
+    return Status::IoError(command + ": did not finish within " + std::to_string(timeout.count()) +
+                           " s; killed (treated as not sent)");
   }
   if (WIFSIGNALED(wstatus)) {
     return Status::IoError(command + ": killed by signal " + std::to_string(WTERMSIG(wstatus)) +

@@ -1,8 +1,12 @@
 // medmij-admin remind: one Dutch e-mail per participant with lapsing evidence, handed to a fake
 // sendmail that keeps each message; each sent reminder a journal event, none sent twice.
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
+#include <future>
 
 #include "tests/integration/cli/cli_fixture.h"
 
@@ -118,9 +122,13 @@ TEST_F(CliRemindTest, OneDutchMessagePerParticipantEachLapseOnceAndJournaled) {
   }
   EXPECT_EQ(m.find("{{"), std::string::npos) << m;  // every tag rendered
 
-  // One journal event for the one message: who was told what, by whom.
+  // The claim, then one journal event for the one message: who was told what, by whom.
   const auto journal = Lines(Journal());
-  ASSERT_EQ(journal.size(), events_before + 1);
+  ASSERT_EQ(journal.size(), events_before + 2);
+  json claim = json::parse(journal[journal.size() - 2]);
+  EXPECT_EQ(claim["meta"]["command"], "remind claim");
+  EXPECT_EQ(claim["meta"]["subject"], "participant:soon-dva");
+  EXPECT_EQ(claim["changes"].size(), 2u);  // one per lapse
   json event = json::parse(journal.back());
   EXPECT_EQ(event["meta"]["command"], "remind");
   EXPECT_EQ(event["meta"]["subject"], "participant:soon-dva");
@@ -133,7 +141,7 @@ TEST_F(CliRemindTest, OneDutchMessagePerParticipantEachLapseOnceAndJournaled) {
   // Again: nothing new to send, nothing recorded.
   EXPECT_NE(Ok(Remind()).find("no reminders to send"), std::string::npos);
   EXPECT_EQ(Messages().size(), 1u);
-  EXPECT_EQ(Lines(Journal()).size(), events_before + 1);
+  EXPECT_EQ(Lines(Journal()).size(), events_before + 2);
 
   // A renewal that lapses later is a new lapse: reminded once, the audit statement not again.
   Ok({"cert", "add", "soon-dva", "--number", "NEN-2", "--body", "Certifier BV", "--valid-from",
@@ -159,7 +167,19 @@ TEST_F(CliRemindTest, DryRunPrintsTheMessagesAndRecordsNothing) {
   EXPECT_EQ(Journal(), journal);
 }
 
-TEST_F(CliRemindTest, AFailingSendmailRecordsNothingAndSaysSo) {
+// The last journal event's meta.command.
+std::string LastCommand(const std::string& journal) {
+  return json::parse(Lines(journal).back())["meta"]["command"];
+}
+
+// How many journal events have meta.command `command`.
+size_t EventsOf(const std::string& journal, const std::string& command) {
+  size_t n = 0;
+  for (const auto& line : Lines(journal)) n += json::parse(line)["meta"]["command"] == command;
+  return n;
+}
+
+TEST_F(CliRemindTest, AFailingSendmailReleasesItsClaimAndSaysSo) {
   Enrol("soon-dva", "Soon B.V.", 10, -10, "ops@soon.example");
   const std::string journal = Journal();
   std::ofstream(dir_ / "fail") << "1";
@@ -168,19 +188,168 @@ TEST_F(CliRemindTest, AFailingSendmailRecordsNothingAndSaysSo) {
   EXPECT_NE(failed.err.find("exited with status 75 (message not sent)"), std::string::npos)
       << failed.err;
   EXPECT_EQ(Lines(failed.err).size(), 1u) << failed.err;
-  EXPECT_EQ(Journal(), journal);
   EXPECT_TRUE(Messages().empty());
+  // Claimed, then released: the state's only change is the pair of counters.
+  std::string after = Journal();
+  ASSERT_EQ(Lines(after).size(), Lines(journal).size() + 2);
+  EXPECT_EQ(EventsOf(after, "remind claim"), 1u);
+  EXPECT_EQ(LastCommand(after), "remind release");
+  EXPECT_NE(Lines(after).back().find("exited with status 75"), std::string::npos);
 
   auto missing = Admin(Plus({"remind", "--sendmail", (dir_ / "no-such-sendmail").string()}, {}));
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("cannot run"), std::string::npos) << missing.err;
-  EXPECT_EQ(Journal(), journal);
+  EXPECT_EQ(Lines(missing.err).size(), 1u) << missing.err;
+  after = Journal();
+  EXPECT_EQ(LastCommand(after), "remind release");
+  EXPECT_EQ(EventsOf(after, "remind"), 0u);
 
   // The MTA is back: the reminder goes out now, once.
   fs::remove(dir_ / "fail");
   Ok(Remind());
   EXPECT_EQ(Messages().size(), 1u);
-  EXPECT_EQ(Lines(Journal()).size(), Lines(journal).size() + 1);
+  after = Journal();
+  EXPECT_EQ(EventsOf(after, "remind"), 1u);
+  EXPECT_EQ(LastCommand(after), "remind");
+  EXPECT_NE(Ok(Remind()).find("no reminders to send"), std::string::npos);
+  EXPECT_EQ(Messages().size(), 1u);
+  EXPECT_EQ(Ok({"check"}), "state matches the journal\n");
+}
+
+// Opens `fifo` for reading and returns its first line; "" when no writer writes one within a
+// minute (so a broken run fails the test rather than hanging it).
+std::string ReadFifoLine(const fs::path& fifo) {
+  const int fd = open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  if (fd < 0) return "";
+  std::string line;
+  pollfd p{fd, POLLIN, 0};
+  while (line.find('\n') == std::string::npos && poll(&p, 1, 60'000) == 1) {
+    char buf[64];
+    const ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    line.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return line;
+}
+
+TEST_F(CliRemindTest, AHangingSendmailBlocksNoOtherWriter) {
+  Enrol("soon-dva", "Soon B.V.", 10, -10, "ops@soon.example");
+  const fs::path started = dir_ / "started.fifo";
+  const fs::path go = dir_ / "go.fifo";
+  ASSERT_EQ(mkfifo(started.c_str(), 0600), 0);
+  ASSERT_EQ(mkfifo(go.c_str(), 0600), 0);
+  // Keeps the message, says so on `started`, then waits until the test writes `go`.
+  WriteScript("blocking-sendmail",
+              Cat("#!/bin/sh\ncat > '", outbox().string(), "/1.eml'\necho started > '",
+                  started.string(), "'\nread x < '", go.string(), "'\n"));
+  auto remind = std::async(std::launch::async, [this] {
+    return Admin({"remind", "--within", "30", "--sendmail", (dir_ / "blocking-sendmail").string(),
+                  "--from", "naleving@medmij.example"});
+  });
+  ASSERT_EQ(ReadFifoLine(started), "started\n");
+
+  // sendmail is running: another writer gets LMDB's writer lock, and does not wait for it.
+  // (Each given 20 s, so that a run that waits for the lock fails the test instead of hanging it.)
+  const auto admin_within_20s = [this](std::vector<std::string> args) {
+    return RunProcess(Plus({Binary("admin-cli/medmij-admin").string(), "--data-dir", data_dir(),
+                            "--operator", "bob"},
+                           args),
+                      "", {{"MEDMIJ_TEST_NOW", test_now_}}, 20);
+  };
+  auto other = admin_within_20s({"participant", "enrol", "other-dva", "--name", "Other B.V.",
+                                 "--kvk", "12345678", "--role", "dva"});
+  EXPECT_EQ(other.exit_code, 0) << other.err;
+  // A second remind meanwhile finds the lapse claimed: says so, does not send it.
+  auto second = admin_within_20s(Remind());
+  EXPECT_EQ(second.exit_code, 3) << second.err;
+  EXPECT_NE(second.err.find("may or may not have been sent"), std::string::npos) << second.err;
+  EXPECT_EQ(Lines(second.err).size(), 1u) << second.err;
+
+  {
+    std::ofstream release(go);
+    release << "go\n";
+  }
+  auto done = remind.get();
+  ASSERT_EQ(done.exit_code, 0) << done.err;
+  EXPECT_NE(done.out.find("reminded soon-dva"), std::string::npos) << done.out;
+  EXPECT_EQ(Messages().size(), 1u);
+  const std::string journal = Journal();
+  EXPECT_EQ(EventsOf(journal, "remind"), 1u);
+  EXPECT_EQ(LastCommand(journal), "remind");  // after the enrol that ran in between
+  EXPECT_EQ(Json({"participant", "show", "other-dva"})["id"], "other-dva");
+  EXPECT_NE(Ok(Remind()).find("no reminders to send"), std::string::npos);
+  EXPECT_EQ(Messages().size(), 1u);
+}
+
+TEST_F(CliRemindTest, ASendmailThatDoesNotFinishIsKilledAndItsClaimReleased) {
+  Enrol("soon-dva", "Soon B.V.", 10, -10, "ops@soon.example");
+  const fs::path never = dir_ / "never.fifo";
+  ASSERT_EQ(mkfifo(never.c_str(), 0600), 0);
+  WriteScript("hanging-sendmail",
+              Cat("#!/bin/sh\ncat > /dev/null\nread x < '", never.string(), "'\n"));
+  auto hung = Admin({"remind", "--within", "30", "--sendmail", (dir_ / "hanging-sendmail").string(),
+                     "--sendmail-timeout", "1", "--from", "naleving@medmij.example"});
+  EXPECT_EQ(hung.exit_code, 1) << hung.err;
+  EXPECT_NE(hung.err.find("did not finish within 1 s; killed"), std::string::npos) << hung.err;
+  EXPECT_EQ(Lines(hung.err).size(), 1u) << hung.err;
+  EXPECT_EQ(LastCommand(Journal()), "remind release");
+  Ok(Remind());
+  EXPECT_EQ(Messages().size(), 1u);
+}
+
+TEST_F(CliRemindTest, AClaimLeftByARunThatDiedIsReportedNotResentUntilReleased) {
+  Enrol("soon-dva", "Soon B.V.", 10, -10, "ops@soon.example");  // the certificate lapses
+  // Keeps the message, then kills the medmij-admin that runs it: claimed, not recorded.
+  WriteScript("fatal-sendmail",
+              Cat("#!/bin/sh\ncat > '", outbox().string(), "/1.eml'\nkill -9 $PPID\n"));
+  auto died = Admin({"remind", "--within", "30", "--sendmail", (dir_ / "fatal-sendmail").string(),
+                     "--from", "naleving@medmij.example"});
+  EXPECT_EQ(died.exit_code, 128 + 9) << died.err;
+  std::string journal = Journal();
+  EXPECT_EQ(LastCommand(journal), "remind claim");
+  ASSERT_EQ(Messages().size(), 1u);
+
+  // Sent or not, nobody knows: reported in one line, not sent again, nothing recorded.
+  for (int run = 0; run < 2; ++run) {
+    auto held = Admin(Remind());
+    EXPECT_EQ(held.exit_code, 3) << held.err;
+    ASSERT_EQ(Lines(held.err).size(), 1u) << held.err;
+    for (const std::string& part :
+         {std::string("soon-dva: certificate NEN-soon-dva (Certifier BV) lapses "),
+          std::string("claimed at " + test_now_.substr(0, 10)),
+          std::string("may or may not have been sent"),
+          std::string("medmij-admin remind --release-claims soon-dva")}) {
+      EXPECT_NE(held.err.find(part), std::string::npos) << "missing '" << part << "' in\n"
+                                                        << held.err;
+    }
+    EXPECT_EQ(Messages().size(), 1u);
+    EXPECT_EQ(Journal(), journal);
+  }
+
+  EXPECT_EQ(Admin({"remind", "--release-claims", "no-such-dva"}).exit_code, 4);
+  EXPECT_EQ(Admin({"remind", "--release-claims", "Not An Id"}).exit_code, 2);
+  EXPECT_EQ(Journal(), journal);
+  const std::string released = Ok({"remind", "--release-claims", "soon-dva"}, "bob");
+  EXPECT_NE(released.find("released soon-dva certificate lapsing "), std::string::npos) << released;
+  journal = Journal();
+  EXPECT_EQ(LastCommand(journal), "remind release");
+  EXPECT_EQ(json::parse(Lines(journal).back())["meta"]["operator"], "bob");
+  EXPECT_NE(Ok({"remind", "--release-claims", "soon-dva"}).find("no open reminder claims"),
+            std::string::npos);
+  const json none = Json({"remind", "--release-claims", "soon-dva"});
+  EXPECT_EQ(none["released"], json::array()) << none.dump();
+  EXPECT_EQ(none["event"], 0);
+  EXPECT_EQ(Journal(), journal);
+
+  // Released: the next run sends it (again), and records it.
+  auto sent = Admin(Remind());
+  EXPECT_EQ(sent.exit_code, 0) << sent.err;
+  EXPECT_TRUE(sent.err.empty()) << sent.err;
+  EXPECT_EQ(Messages().size(), 2u);
+  EXPECT_EQ(LastCommand(Journal()), "remind");
+  EXPECT_NE(Ok(Remind()).find("no reminders to send"), std::string::npos);
+  EXPECT_EQ(Ok({"check"}), "state matches the journal\n");
 }
 
 TEST_F(CliRemindTest, BadOptionsAreOneLineAndChangeNothing) {
