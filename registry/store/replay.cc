@@ -1,9 +1,10 @@
 // Verification and replay: the journal's hash chain, the journal replayed against the tables,
-// and the state at a time.
+// and the state at a time (from the state history, and by replay as its reference).
 #include <map>
 #include <set>
 
 #include "registry/common/sha256.h"
+#include "registry/store/state_history.h"
 #include "registry/store/tlog.h"
 #include "registry/store/txn.h"
 #include "registry/store/version_events.h"
@@ -20,7 +21,7 @@ namespace {
 
 // Canonical replayed state: table -> key -> the record's bytes (for list_bytes: the canonical
 // {"sha256","size"}).
-using Replay = std::array<std::map<std::string, std::string>, internal::kTableCount>;
+using Replay = internal::RawState;
 
 // What a change overwrote in the replayed state, to undo it.
 struct Undo {
@@ -63,6 +64,26 @@ Status Apply(const JournalEvent& ev, Replay& state, bool check_before, std::vect
     }
   }
   return Status::Ok();
+}
+
+// The RegistryState of canonical state `raw`.
+Result<RegistryState> Decode(const Replay& raw) {
+  RegistryState s;
+  Status status;
+  internal::ForEachStateTable(s, [&](Table table, auto& out) {
+    using T = typename std::decay_t<decltype(out)>::mapped_type;
+    for (const auto& [key, bytes] : raw[DbiOf(table)]) {
+      if (!status.ok()) return;
+      auto record = internal::TxnState::DecodeRecord<T>(table, key, bytes);
+      if (!record.ok()) {
+        status = record.status();
+        return;
+      }
+      out.emplace(key, std::move(record).value());
+    }
+  });
+  MEDMIJ_RETURN_IF_ERROR(status);
+  return s;
 }
 
 json BytesDigest(std::string_view bytes) {
@@ -136,6 +157,7 @@ Status Store::Check() const {
   Replay replay;
   internal::TreeBuilder tree;
   internal::VersionEventIndex version_events;
+  internal::HistoryBuilder history;
   Status status;
   MEDMIJ_RETURN_IF_ERROR(
       r.Scan(internal::kJournalDbi, "", "", [&](std::string_view k, std::string_view v) {
@@ -147,6 +169,7 @@ Status Store::Check() const {
           return false;
         }
         internal::AddToIndex(version_events, ev, v);
+        history.Add(ev);
         status = Apply(ev, replay, /*check_before=*/true, nullptr);
         return status.ok();
       }));
@@ -219,10 +242,18 @@ Status Store::Check() const {
   }
   MEDMIJ_RETURN_IF_ERROR(internal::CompareTree(r, tree));
   MEDMIJ_RETURN_IF_ERROR(internal::CompareVersionEvents(r, version_events));
+  MEDMIJ_RETURN_IF_ERROR(internal::CompareHistory(r, history));
   return Status::Ok();
 }
 
 Result<RegistryState> Store::StateAt(Time t) const {
+  MEDMIJ_ASSIGN_OR_RETURN(auto reader, BeginRead());
+  MEDMIJ_ASSIGN_OR_RETURN(uint64_t seq, internal::LastSeqAt(*reader->impl_, t));
+  MEDMIJ_ASSIGN_OR_RETURN(Replay raw, internal::HistoryStateAfter(*reader->impl_, seq));
+  return Decode(raw);
+}
+
+Result<RegistryState> Store::ReplayStateAt(Time t) const {
   MEDMIJ_ASSIGN_OR_RETURN(auto reader, BeginRead());
   // One pass: every event is applied; what the events after the last one at or before `t`
   // changed is rolled back at the end (later events may again be at or before `t` when the
@@ -245,21 +276,7 @@ Result<RegistryState> Store::StateAt(Time t) const {
       table.erase(it->key);
     }
   }
-  RegistryState s;
-  internal::ForEachStateTable(s, [&](Table table, auto& out) {
-    using T = typename std::decay_t<decltype(out)>::mapped_type;
-    for (const auto& [key, bytes] : replay[DbiOf(table)]) {
-      if (!status.ok()) return;
-      auto record = internal::TxnState::DecodeRecord<T>(table, key, bytes);
-      if (!record.ok()) {
-        status = record.status();
-        return;
-      }
-      out.emplace(key, std::move(record).value());
-    }
-  });
-  MEDMIJ_RETURN_IF_ERROR(status);
-  return s;
+  return Decode(replay);
 }
 
 }  // namespace medmij::store
