@@ -24,6 +24,7 @@ void AddAuditCommands(CLI::App& app, Context& ctx, Action& action);  // audit bu
 void AddStatusCommand(CLI::App& app, Context& ctx, Action& action);  // status
 void AddDueCommand(CLI::App& app, Context& ctx, Action& action);     // due
 void AddRemindCommand(CLI::App& app, Context& ctx, Action& action);  // remind
+void AddReportCommand(CLI::App& app, Context& ctx, Action& action);  // report
 
 // Sets `action` to `fn` when `sub` is the command given.
 inline void OnRun(CLI::App* sub, Action& action, Action fn) {

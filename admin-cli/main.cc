@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   cli::AddStatusCommand(app, ctx, action);
   cli::AddDueCommand(app, ctx, action);
   cli::AddRemindCommand(app, ctx, action);
+  cli::AddReportCommand(app, ctx, action);
   cli::AddCompletionCommand(app, "medmij-admin", action);
 
   try {

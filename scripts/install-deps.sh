@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git ca-certificates
   liblmdb-dev lmdb-utils
+  libzstd-dev zstd
   libxml2-dev libxml2-utils zlib1g-dev
   libxmlsec1-dev xmlsec1 libssl-dev openssl
   libpistache-dev

@@ -255,6 +255,32 @@ nlohmann::json StoreHealth(const Snapshot& snap) {
           {"served", "the last good versions"}};
 }
 
+// /healthz's "storage" section: the map's usage ("nearly full" from kMapNearlyFull on) and the
+// archive compactor's last run.
+nlohmann::json StorageHealth(const std::optional<StorageReport>& storage, bool* ok) {
+  *ok = true;
+  if (!storage) return {{"status", "unknown"}};
+  const double used = storage->map_size_bytes == 0
+                          ? 0.0
+                          : static_cast<double>(storage->map_used_bytes) /
+                                static_cast<double>(storage->map_size_bytes);
+  nlohmann::json j = {{"map_used_bytes", storage->map_used_bytes},
+                      {"map_size_bytes", storage->map_size_bytes},
+                      {"versions_recoded", storage->versions_recoded}};
+  if (used >= kMapNearlyFull) {
+    *ok = false;
+    j["status"] = "nearly full";
+    j["reason"] = "the LMDB map is " + std::to_string(static_cast<int>(used * 100)) +
+                  "% used; writes (commits and publications) fail once it is full";
+  } else {
+    j["status"] = "ok";
+  }
+  j["archive_compaction"] = storage->compaction_error.empty()
+                                ? std::string("ok")
+                                : "failing: " + EscapeForDisplay(storage->compaction_error);
+  return j;
+}
+
 Reply ServeHealth(const ContentSource& source, const Snapshot& snap, const RouterOptions& options,
                   const Request& request, Time now) {
   if (auto bad = RejectQuery(request, {})) return *bad;
@@ -263,8 +289,10 @@ Reply ServeHealth(const ContentSource& source, const Snapshot& snap, const Route
   Status signer = source.SignerUsable(now);
   const CertificateRenewal renewal = ServedCertificates(snap, published, options.renew_before, now);
   const bool store_ok = snap.store_error.empty() && snap.corrupt_records.empty();
-  bool healthy =
-      snap.last_attempt.has_value() && snap.last_ok && signer.ok() && !renewal.due && store_ok;
+  bool storage_ok = true;
+  nlohmann::json storage = StorageHealth(source.Storage(), &storage_ok);
+  bool healthy = snap.last_attempt.has_value() && snap.last_ok && signer.ok() && !renewal.due &&
+                 store_ok && storage_ok;
   j["status"] = healthy ? "ok" : "failing";
   j["signing"] = signer.ok() ? "ok" : "unusable";
   nlohmann::json served_certificate = {
@@ -276,6 +304,7 @@ Reply ServeHealth(const ContentSource& source, const Snapshot& snap, const Route
   if (renewal.due) served_certificate["reason"] = renewal.reason;
   j["served_certificate"] = std::move(served_certificate);
   j["store"] = StoreHealth(snap);
+  j["storage"] = std::move(storage);
   j["last_publication"] =
       snap.last_attempt ? nlohmann::json(FormatTime(*snap.last_attempt)) : nlohmann::json(nullptr);
   j["last_successful_publication"] =
@@ -325,6 +354,29 @@ void AppendStoreMetrics(const Snapshot& snap, std::string& out) {
     out += "medmij_store_corrupt_record{table=\"" + LabelValue(EscapeForDisplay(r.table)) +
            "\",key=\"" + LabelValue(EscapeForDisplay(r.key)) + "\"} 1\n";
   }
+}
+
+// The map's usage and the archive compactor's counters.
+void AppendStorageMetrics(const std::optional<StorageReport>& storage, std::string& out) {
+  if (!storage) return;
+  auto gauge = [&](const char* name, const char* type, const char* help, uint64_t value) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
+           name + " " + std::to_string(value) + "\n";
+  };
+  gauge("medmij_store_map_used_bytes", "gauge",
+        "The LMDB map's high-water mark (writes fail once it reaches the map size).",
+        storage->map_used_bytes);
+  gauge("medmij_store_map_size_bytes", "gauge", "The LMDB map size ([store] map_size_gib).",
+        storage->map_size_bytes);
+  gauge("medmij_archive_versions_recoded_total", "counter",
+        "Archived list versions re-encoded as keyframes or deltas since start.",
+        storage->versions_recoded);
+  gauge("medmij_archive_bytes_saved_total", "counter",
+        "Bytes the re-encoded versions no longer take (whole minus encoded size).",
+        storage->bytes_saved);
+  gauge("medmij_archive_compaction_failures_total", "counter",
+        "Archive compaction runs that stopped on an error (stderr says which).",
+        storage->compaction_failures);
 }
 
 // Seconds from `now` to `t`, with millisecond precision, for a gauge.
@@ -438,6 +490,7 @@ Reply ServeMetrics(const ContentSource& source, const Snapshot& snap, const Rout
   out += std::string("medmij_seconds_since_last_publication ") + buf + "\n";
   AppendCertificateMetrics(source, snap, lists, options, now, out);
   AppendStoreMetrics(snap, out);
+  AppendStorageMetrics(source.Storage(), out);
   Reply r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   r.body = std::move(out);

@@ -118,6 +118,19 @@ struct ArchivedVersion {
   std::string sha256;
 };
 
+// How full the data dir's LMDB map is and what the archive compactor did (/healthz, /metrics).
+struct StorageReport {
+  uint64_t map_used_bytes = 0;  // the map's high-water mark
+  uint64_t map_size_bytes = 0;
+  uint64_t versions_recoded = 0;  // archived versions re-encoded as keyframes or deltas
+  uint64_t bytes_saved = 0;       // whole minus encoded size of those
+  uint64_t compaction_failures = 0;
+  std::string compaction_error;  // of the last run, if it failed
+};
+// A map this full (or fuller) is "nearly full" on /healthz (503): well before writes fail, so an
+// operator has time to act.
+inline constexpr double kMapNearlyFull = 0.8;
+
 // What the handlers read. Implementations are safe for concurrent use.
 class ContentSource {
  public:
@@ -152,6 +165,8 @@ class ContentSource {
   virtual Result<std::optional<std::string>> VersionProof(ListKind, uint64_t) const {
     return std::optional<std::string>();
   }
+  // The data dir's map usage and the compactor's record, read when asked; nullopt: unknown.
+  virtual std::optional<StorageReport> Storage() const { return std::nullopt; }
 };
 
 }  // namespace medmij::http

@@ -138,6 +138,8 @@ int Run(int argc, char** argv) {
     loop_options.trust_anchor_sha256 = std::move(fingerprint).value();
   }
   loop_options.proofs = proofs.get();
+  service::ArchiveCompactor compactor(**store);
+  loop_options.compactor = &compactor;
   auto registry =
       std::make_shared<service::RegistryService>(**store, publisher, **signer, loop_options);
   if (Status st = registry->LoadFromArchive(); !st.ok()) return Fail(1, st.message());

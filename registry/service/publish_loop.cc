@@ -1,5 +1,6 @@
 #include "registry/service/publish_loop.h"
 
+#include <algorithm>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -319,8 +320,30 @@ bool RegistryService::SignCheckpoint() {
   return true;
 }
 
+Result<uint64_t> RegistryService::JournalLength() const {
+  MEDMIJ_ASSIGN_OR_RETURN(auto read, store_.BeginRead());
+  return read->JournalLength();
+}
+
+std::optional<http::StorageReport> RegistryService::Storage() const {
+  auto usage = store_.Usage();
+  if (!usage.ok()) return std::nullopt;
+  http::StorageReport r;
+  r.map_used_bytes = usage->used;
+  r.map_size_bytes = usage->size;
+  if (options_.compactor != nullptr) {
+    const ArchiveCompactor::Stats stats = options_.compactor->stats();
+    r.versions_recoded = stats.recoded;
+    r.bytes_saved = stats.bytes_saved;
+    r.compaction_failures = stats.failures;
+    r.compaction_error = stats.last_error;
+  }
+  return r;
+}
+
 void RegistryService::Run() {
   uint64_t seen_txn = 0;
+  uint64_t seen_length = 0;
   bool first = true;
   std::optional<Time> next_wakeup;
   std::optional<Time> retry_at;
@@ -328,14 +351,23 @@ void RegistryService::Run() {
   while (!stop_) {
     Time now = clock_.Now();
     uint64_t txn = store_.LastTxnId();
-    bool due = first || txn != seen_txn || (next_wakeup && now >= *next_wakeup) ||
-               (retry_at && now >= *retry_at);
+    bool due = first || (next_wakeup && now >= *next_wakeup) || (retry_at && now >= *retry_at);
+    if (!due && txn != seen_txn) {
+      // A commit. One that appended no journal event changed no state (the archive compactor
+      // re-encoding a version): nothing to publish.
+      auto length = JournalLength();
+      due = !length.ok() || *length != seen_length;
+      if (!due) seen_txn = txn;
+    }
     if (due) {
+      const bool initial = first;
       first = false;
       lock.unlock();
-      // Read the transaction id before publishing: a commit made while we publish is seen as
-      // a change next time (our own archive commit also moves it, costing one idle pass).
+      // Read the transaction id (and the journal's length) before publishing: a commit made
+      // while we publish is seen as a change next time (our own archive commit also moves it,
+      // costing one idle pass).
       seen_txn = txn;
+      if (auto length = JournalLength(); length.ok()) seen_length = *length;
       bool checkpoint_ok = SignCheckpoint();
       Time at = clock_.Now();
       publisher::Report report = publisher_.PublishOnce(at);
@@ -389,6 +421,9 @@ void RegistryService::Run() {
       if (options_.on_publication) options_.on_publication(*Current());
       if (checkpoint_ok) checkpoint_ok = SignCheckpoint();
       if (!checkpoint_ok && !retry_at) retry_at = at + options_.retry_interval;
+      const bool archived = std::any_of(report.lists.begin(), report.lists.end(),
+                                        [](const auto& o) { return o.published; });
+      if (options_.compactor != nullptr && (archived || initial)) options_.compactor->Wake();
       lock.lock();
       continue;
     }

@@ -23,6 +23,7 @@
 #include "registry/common/clock.h"
 #include "registry/http/served.h"
 #include "registry/publisher/publisher.h"
+#include "registry/service/archive_compactor.h"
 #include "registry/service/checkpointer.h"
 #include "registry/service/log_export.h"
 #include "registry/service/site_export.h"
@@ -59,6 +60,9 @@ struct PublishLoopOptions {
   // The list versions' log proofs the checkpointer writes; null: none served. Must outlive the
   // service.
   const VersionProofs* proofs = nullptr;
+  // Re-encodes older archived versions after each publication that archived one (and once at
+  // start); null: none. Must outlive the service.
+  ArchiveCompactor* compactor = nullptr;
 };
 
 class RegistryService : public http::ContentSource {
@@ -87,9 +91,12 @@ class RegistryService : public http::ContentSource {
   Result<std::optional<std::string>> VersionProof(ListKind list,
                                                   uint64_t volgnummer) const override;
   std::optional<Time> SignerNotAfter() const override;
+  std::optional<http::StorageReport> Storage() const override;
 
  private:
   void Run();
+  // The journal's length now (a read transaction of its own).
+  Result<uint64_t> JournalLength() const;
   // Checkpointer::Update and the log's export, a refusal or failure reported on stderr; false
   // when one failed.
   bool SignCheckpoint();

@@ -102,7 +102,7 @@ Result<std::optional<ListVersion>> Reader::GetListVersion(ListKind list,
 }
 
 Result<std::optional<std::string>> Reader::GetListBytes(ListKind list, uint64_t volgnummer) const {
-  return GetRaw(Table::kListBytes, ListKey(list, volgnummer));
+  return impl_->ListBytes(ListKey(list, volgnummer));
 }
 
 Result<uint64_t> Reader::JournalLength() const {

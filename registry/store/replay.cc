@@ -180,7 +180,17 @@ Status Store::Check() const {
     const auto& expected = replay[DbiOf(table)];
     auto it = expected.begin();
     Status scanned = r.Scan(DbiOf(table), "", "", [&](std::string_view k, std::string_view v) {
-      std::string actual = table == Table::kListBytes ? BytesDigest(v).dump() : std::string(v);
+      std::string actual;
+      if (table == Table::kListBytes) {
+        auto bytes = r.DecodeListBytes(k, v);
+        if (!bytes.ok()) {
+          status = bytes.status();
+          return false;
+        }
+        actual = BytesDigest(*bytes).dump();
+      } else {
+        actual = std::string(v);
+      }
       if (it == expected.end() || k < it->first) {
         status = Status::Corruption(Where(table, k) + ": in the table but not in the journal");
         return false;

@@ -226,4 +226,16 @@ uint64_t Store::LastTxnId() const {
   return id;
 }
 
+Result<Store::MapUsage> Store::Usage() const {
+  MDB_envinfo info{};
+  MDB_stat stat{};
+  int rc = mdb_env_info(env_->core.env, &info);
+  if (rc == MDB_SUCCESS) rc = mdb_env_stat(env_->core.env, &stat);
+  if (rc != MDB_SUCCESS) return env_->core.Error(rc, "map usage");
+  MapUsage usage;
+  usage.size = info.me_mapsize;
+  usage.used = (static_cast<uint64_t>(info.me_last_pgno) + 1) * stat.ms_psize;
+  return usage;
+}
+
 }  // namespace medmij::store

@@ -272,6 +272,13 @@ class WriteTxn : public Reader {
   // volgnummer) is an error (kAlreadyExists) reported by Commit().
   void PutListVersion(const ListVersion& v, std::string_view signed_bytes);
 
+  // Replaces how archived version (list, volgnummer) is stored by `encoded`, another encoding
+  // of the same bytes (archive_encoding.h; CompactArchive checks that it decodes to them). Not a
+  // change of state: nothing is recorded and no event appended, and Commit() commits it even
+  // without an event. The version must be archived and still stored whole (kFailedPrecondition
+  // otherwise, e.g. when another compactor got there first).
+  void RecodeListBytes(ListKind list, uint64_t volgnummer, std::string_view encoded);
+
   // Next value of a named counter, starting at 1 ("case" -> 1, 2, ...). Journaled.
   Result<uint64_t> NextCounter(std::string_view name);
 
@@ -327,6 +334,14 @@ class Store {
   // difference.
   Status Check() const;
 
+  // How full the LMDB map is: `used` is the high-water mark of its pages (what a write needs
+  // room beyond), `size` the map size; both in bytes.
+  struct MapUsage {
+    uint64_t used = 0;
+    uint64_t size = 0;
+  };
+  Result<MapUsage> Usage() const;
+
   // State as it was at time `t`: the journal replayed up to the last event with at <= t (a prefix
   // of the journal, so always a state that existed even if clocks stepped back). Reads the
   // state history kept beside the journal (schema 5): one seek for the event, then O(log n)
@@ -345,6 +360,19 @@ class Store {
   explicit Store(std::unique_ptr<Env> env);
   std::unique_ptr<Env> env_;
 };
+
+// Re-encodes archived list versions that are still stored whole, except the newest of each
+// list (the one being served), as keyframes and deltas (archive_encoding.h), oldest first, one
+// write transaction per version and at most `max_versions` in one call. Each new encoding is
+// decoded again and compared with the version's recorded sha256 before it replaces the whole
+// value, so a reader never gets other bytes back. No journal event: the state does not change.
+struct CompactReport {
+  size_t recoded = 0;            // versions re-encoded by this call
+  uint64_t bytes_before = 0;     // their whole size
+  uint64_t bytes_after = 0;      // their encoded size
+  bool more = false;             // stopped at max_versions with versions left
+};
+Result<CompactReport> CompactArchive(Store& store, size_t max_versions = SIZE_MAX);
 
 inline constexpr int kSchemaVersion = 5;
 

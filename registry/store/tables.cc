@@ -31,8 +31,13 @@ std::string Printable(std::string_view index_key) {
 }
 
 std::string ListKey(ListKind list, uint64_t volgnummer) {
+  return ListKeyBeside(std::string(ToString(list)) + "/", volgnummer);
+}
+
+std::string ListKeyBeside(std::string_view list_key, uint64_t volgnummer) {
   std::string n = std::to_string(volgnummer);
-  return std::string(ToString(list)) + "/" + std::string(20 - n.size(), '0') + n;
+  return std::string(list_key.substr(0, list_key.rfind('/') + 1)) +
+         std::string(20 - n.size(), '0') + n;
 }
 
 std::string TreeKey(int level, uint64_t index) {

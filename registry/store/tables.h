@@ -157,6 +157,8 @@ std::string IndexKey(std::string_view owner, std::string_view key);
 std::string Printable(std::string_view index_key);
 // "<list>/<20-digit volgnummer>": the key of a list version (sorts by volgnummer).
 std::string ListKey(ListKind list, uint64_t volgnummer);
+// The key of version `volgnummer` of the list whose version key (or "<list>/") is `list_key`.
+std::string ListKeyBeside(std::string_view list_key, uint64_t volgnummer);
 // One level byte and the 8-byte big-endian index: the key of a tree hash (sorts by level, then
 // index).
 std::string TreeKey(int level, uint64_t index);

@@ -49,6 +49,7 @@ struct TxnState {
   uint64_t head_seq = 0;
   std::string head_hash = journal::kGenesisHash;
   uint64_t events_appended = 0;
+  bool recoded = false;  // RecodeListBytes wrote: commit even without an event
   bool holds_write_slot = false;
 
   TxnState() = default;
@@ -73,6 +74,13 @@ struct TxnState {
   // The last entry whose key starts with `prefix`, or nullopt.
   Result<std::optional<std::pair<std::string_view, std::string_view>>> Last(
       size_t dbi, std::string_view prefix) const;
+
+  // The whole bytes of the archived list version at list_bytes key `key` (a re-encoded value
+  // decoded, see archive_encoding.h), or nullopt. A value that does not decode, or a delta whose
+  // base is missing, is kCorruption naming the record.
+  Result<std::optional<std::string>> ListBytes(std::string_view key) const;
+  // The same for `stored`, the value already read at `key`.
+  Result<std::string> DecodeListBytes(std::string_view key, std::string_view stored) const;
 
   // Reads the head from `meta`; a missing head is the empty journal.
   Result<JournalHead> ReadHead() const;

@@ -1,5 +1,6 @@
 // WriteTxn: typed writes, each recorded for the journal event Commit() appends.
 #include "registry/common/sha256.h"
+#include "registry/store/archive_encoding.h"
 #include "registry/store/txn.h"
 
 namespace medmij::store {
@@ -90,6 +91,24 @@ void WriteTxn::PutListVersion(const ListVersion& v, std::string_view signed_byte
   impl_->Record(Change{Table::kListBytes, key, std::nullopt, BytesDigest(signed_bytes)});
 }
 
+void WriteTxn::RecodeListBytes(ListKind list, uint64_t volgnummer, std::string_view encoded) {
+  if (!impl_->Usable()) return;
+  std::string key = ListKey(list, volgnummer);
+  auto stored = impl_->Get(DbiOf(Table::kListBytes), key);
+  if (!stored.ok()) return impl_->SetError(stored.status());
+  if (!*stored) {
+    return impl_->SetError(Status::NotFound(Where(Table::kListBytes, key) + ": not archived"));
+  }
+  if (archive::IsEncoded(**stored)) {
+    return impl_->SetError(Status::Refused(Where(Table::kListBytes, key) + ": already re-encoded"));
+  }
+  if (!impl_->RawPut(DbiOf(Table::kListBytes), key, encoded, 0,
+                     "recode " + Where(Table::kListBytes, key))) {
+    return;
+  }
+  impl_->recoded = true;
+}
+
 Result<uint64_t> WriteTxn::NextCounter(std::string_view name) {
   Impl& w = *impl_;
   MEDMIJ_RETURN_IF_ERROR(w.error);
@@ -122,11 +141,11 @@ Result<uint64_t> WriteTxn::Commit(const EventMeta& meta) {
     return w.error;
   }
   if (!w.txn) return Status::Internal("Commit on a finished transaction");
-  if (w.events_appended == 0) {
+  if (w.events_appended == 0 && !w.recoded) {
     w.EndWrite(/*commit=*/false);
     return uint64_t{0};
   }
-  if (!w.PutHead()) {
+  if (w.events_appended > 0 && !w.PutHead()) {
     w.EndWrite(/*commit=*/false);
     return w.error;
   }

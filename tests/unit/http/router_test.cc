@@ -100,6 +100,8 @@ class FakeSource : public ContentSource {
   std::optional<Time> signer_not_after_;
   bool throw_ = false;
   std::map<std::string, std::string> log_tiles_;  // by tiles::Path; "corrupt": kCorruption
+  std::optional<http::StorageReport> Storage() const override { return storage_; }
+  std::optional<http::StorageReport> storage_;
 };
 
 class FakeAudit : public AuditHandler {
@@ -405,6 +407,44 @@ TEST_F(RouterTest, HealthzSaysWhyItFails) {
   r = Get("/healthz");
   EXPECT_EQ(r.status, 503);
   EXPECT_TRUE(json::parse(r.body)["last_publication"].is_null());
+}
+
+TEST_F(RouterTest, HealthzAndMetricsReportAMapNearlyFullWellBeforeItIsFull) {
+  http::StorageReport storage;
+  storage.map_size_bytes = 1000;
+  storage.map_used_bytes = 799;
+  storage.versions_recoded = 12;
+  storage.bytes_saved = 345;
+  source_.storage_ = storage;
+  Reply ok = Get("/healthz");
+  EXPECT_EQ(ok.status, 200) << Body(ok);
+  json j = json::parse(Body(ok));
+  EXPECT_EQ(j["storage"]["status"], "ok");
+  EXPECT_EQ(j["storage"]["map_used_bytes"], 799);
+  EXPECT_EQ(j["storage"]["map_size_bytes"], 1000);
+  EXPECT_EQ(j["storage"]["archive_compaction"], "ok");
+  const std::string metrics = Body(Get("/metrics"));
+  EXPECT_NE(metrics.find("\nmedmij_store_map_used_bytes 799\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("\nmedmij_store_map_size_bytes 1000\n"), std::string::npos);
+  EXPECT_NE(metrics.find("\nmedmij_archive_versions_recoded_total 12\n"), std::string::npos);
+  EXPECT_NE(metrics.find("\nmedmij_archive_bytes_saved_total 345\n"), std::string::npos);
+
+  source_.storage_->map_used_bytes = 800;  // 80 %: nearly full, writes still succeed
+  source_.storage_->compaction_error = "archive: whitelist version 3: stored bytes differ";
+  Reply full = Get("/healthz");
+  EXPECT_EQ(full.status, 503);
+  j = json::parse(Body(full));
+  EXPECT_EQ(j["status"], "failing");
+  EXPECT_EQ(j["storage"]["status"], "nearly full");
+  EXPECT_EQ(j["storage"]["reason"],
+            "the LMDB map is 80% used; writes (commits and publications) fail once it is full");
+  EXPECT_EQ(j["storage"]["archive_compaction"],
+            "failing: archive: whitelist version 3: stored bytes differ");
+
+  source_.storage_.reset();  // unknown: not a reason to fail
+  j = json::parse(Body(Get("/healthz")));
+  EXPECT_EQ(j["storage"]["status"], "unknown");
+  EXPECT_EQ(j["status"], "ok");
 }
 
 TEST_F(RouterTest, HealthzAndMetricsWarnWhileServedCertificatesNearTheirExpiry) {
