@@ -64,6 +64,7 @@ min_of() { sort -g | head -1; }
 for round in $(seq 1 "$rounds"); do
   for variant in "" -without-tree -without-index; do
     rm -rf "$work/data$variant"
+    sync  # no earlier run's dirty pages in this run's fsyncs
     "$bench$variant" append --data-dir "$work/data$variant" --events "$events" --batch "$batch" \
       --singles "$singles" >"$work/append$variant.$round.txt"
   done
@@ -75,6 +76,7 @@ for variant in "" -without-tree -without-index; do
   mdb_dump -a "$dir" | grep -v '^db_pagesize=' >"$work/dump$variant.txt"
   load=$(for _ in $(seq 1 "$rounds"); do
     rm -rf "$work/stock$variant" && mkdir -p "$work/stock$variant"
+    sync
     t0=$(now)
     mdb_load -f "$work/dump$variant.txt" "$work/stock$variant"
     t1=$(now)
