@@ -367,10 +367,10 @@ class Store {
 // decoded again and compared with the version's recorded sha256 before it replaces the whole
 // value, so a reader never gets other bytes back. No journal event: the state does not change.
 struct CompactReport {
-  size_t recoded = 0;            // versions re-encoded by this call
-  uint64_t bytes_before = 0;     // their whole size
-  uint64_t bytes_after = 0;      // their encoded size
-  bool more = false;             // stopped at max_versions with versions left
+  size_t recoded = 0;         // versions re-encoded by this call
+  uint64_t bytes_before = 0;  // their whole size
+  uint64_t bytes_after = 0;   // their encoded size
+  bool more = false;          // stopped at max_versions with versions left
 };
 Result<CompactReport> CompactArchive(Store& store, size_t max_versions = SIZE_MAX);
 
