@@ -1,8 +1,13 @@
 // init, import, journal verify|export, check, backup
+#include <sys/stat.h>
+
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <streambuf>
 
 #include "admin-cli/commands.h"
+#include "registry/common/progress.h"
 #include "registry/domain/json.h"
 #include "registry/domain/policy.h"
 #include "registry/ops/import.h"
@@ -26,6 +31,44 @@ void RecordVerify(const Context& ctx, const store::Store& store, const Status& o
     std::cerr << "medmij-admin: journal verify: outcome not recorded for 'status': "
               << Shown(s.message()) << "\n";
   }
+}
+
+// Runs `work` with a progress bar labelled `label` on stderr (drawn at a terminal only), cleared
+// before it returns, so what the command prints next starts on a clean line.
+template <typename Work>
+Status WithProgress(const std::string& label, Work work) {
+  Progress progress(label, 0);
+  // Not at a terminal: no callback, the work runs exactly as without a bar.
+  return work(progress.enabled() ? progress.Callback() : ProgressFn());
+}
+
+// Reads through `source` and reports the bytes read so far to `progress` (import's bar: the
+// bytes of the file are the work).
+class CountingBuf : public std::streambuf {
+ public:
+  CountingBuf(std::streambuf* source, Progress& progress) : source_(source), progress_(progress) {}
+
+ protected:
+  int_type underflow() override {
+    const std::streamsize n = source_->sgetn(buf_, sizeof buf_);
+    if (n <= 0) return traits_type::eof();
+    setg(buf_, buf_, buf_ + n);
+    read_ += static_cast<uint64_t>(n);
+    progress_.Update(read_);
+    return traits_type::to_int_type(buf_[0]);
+  }
+
+ private:
+  std::streambuf* source_;
+  Progress& progress_;
+  char buf_[1 << 16];
+  uint64_t read_ = 0;
+};
+
+// The size of a regular file on `fd` (a progress total); 0 otherwise (a pipe, a terminal).
+uint64_t RegularFileSize(int fd) {
+  struct stat st {};
+  return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? static_cast<uint64_t>(st.st_size) : 0;
 }
 
 }  // namespace
@@ -52,16 +95,26 @@ void AddAdminCommands(CLI::App& app, Context& ctx, Action& action) {
     OnRun(import, action, [&ctx, file] {
       std::ifstream stream;
       std::istream* in = &std::cin;
+      uint64_t size = RegularFileSize(STDIN_FILENO);
       if (*file != "-") {
         stream.open(*file);
         if (!stream) return ctx.Fail(Status::Invalid("FILE: cannot open " + *file));
         in = &stream;
+        std::error_code ec;
+        size =
+            std::filesystem::is_regular_file(*file, ec) ? std::filesystem::file_size(*file, ec) : 0;
+        if (ec) size = 0;
       }
       auto st = ctx.OpenStore();
       if (!st.ok()) return ctx.Fail(st.status());
       auto txn = (*st)->BeginWrite();
       if (!txn.ok()) return ctx.Fail(txn.status());
-      auto result = ops::Import(**txn, ctx.actor(), *in, *file);
+      auto result = [&] {
+        Progress progress("import", size);
+        CountingBuf counting(in->rdbuf(), progress);
+        std::istream counted(&counting);
+        return ops::Import(**txn, ctx.actor(), counted, *file);
+      }();
       if (!result.ok()) return ctx.Fail(result.status());
       if (!result->ok()) {
         for (const auto& e : result->errors) std::cerr << "medmij-admin: " << Shown(e) << "\n";
@@ -92,7 +145,8 @@ void AddAdminCommands(CLI::App& app, Context& ctx, Action& action) {
     OnRun(verify, action, [&ctx] {
       auto st = ctx.OpenStore();
       if (!st.ok()) return ctx.Fail(st.status());
-      Status s = (*st)->VerifyJournal();
+      Status s = WithProgress("journal verify",
+                              [&](const ProgressFn& p) { return (*st)->VerifyJournal(p); });
       if (!s.ok()) {
         RecordVerify(ctx, **st, s, 0);
         return ctx.Fail(s);
@@ -139,8 +193,16 @@ void AddAdminCommands(CLI::App& app, Context& ctx, Action& action) {
         return ctx.Fail(
             Status::Corruption(std::to_string(corrupt.size()) + " stored record(s) do not decode"));
       }
-      if (Status s = (*st)->VerifyJournal(); !s.ok()) return ctx.Fail(s);
-      if (Status s = (*st)->Check(); !s.ok()) return ctx.Fail(s);
+      if (Status s = WithProgress("check: journal",
+                                  [&](const ProgressFn& p) { return (*st)->VerifyJournal(p); });
+          !s.ok()) {
+        return ctx.Fail(s);
+      }
+      if (Status s =
+              WithProgress("check: replay", [&](const ProgressFn& p) { return (*st)->Check(p); });
+          !s.ok()) {
+        return ctx.Fail(s);
+      }
       return ctx.Print(json{{"ok", true}}, [] { std::cout << "state matches the journal\n"; });
     });
   }
@@ -151,7 +213,11 @@ void AddAdminCommands(CLI::App& app, Context& ctx, Action& action) {
     OnRun(backup, action, [&ctx, to] {
       auto st = ctx.OpenStore();
       if (!st.ok()) return ctx.Fail(st.status());
-      if (Status s = (*st)->Backup(*to); !s.ok()) return ctx.Fail(s);
+      if (Status s =
+              WithProgress("backup", [&](const ProgressFn& p) { return (*st)->Backup(*to, p); });
+          !s.ok()) {
+        return ctx.Fail(s);
+      }
       return ctx.Print(json{{"ok", true}, {"file", *to}}, [&] {
         std::cout << "backup written to " << *to << " (open it with --data-dir " << *to << ")\n";
       });

@@ -1,6 +1,6 @@
 // Shell completion for medmij-admin, generated from its own CLI11 command tree, so it cannot
-// drift from the commands (`medmij-admin completion bash`; the Debian package installs its
-// output). The tree is first described neutrally (CommandTree), then rendered per shell, so
+// drift from the commands (`medmij-admin completion bash|zsh|fish`; the Debian package installs
+// the bash one). The tree is first described neutrally (CommandTree), then rendered per shell, so
 // other shells render the same description.
 #pragma once
 
@@ -37,8 +37,19 @@ CommandTree DescribeCommands(const CLI::App& app, std::string_view program);
 // option that takes one to bash's default (file names).
 std::string RenderBashCompletion(const CommandTree& tree);
 
-// Adds `completion bash` to `root` (the program `program`); it prints RenderBashCompletion of
-// `root` as it is when the command runs (after every command has been added).
+// A zsh completion script (zsh >= 5, compinit loaded) for `tree`, defining `_<program>`: the
+// same walk and the same offers as bash's, with each subcommand's and option's description
+// (_describe), and file names for option values and positionals. It works autoloaded from
+// $fpath (as `_<program>`, by its #compdef line) and sourced (it calls compdef).
+std::string RenderZshCompletion(const CommandTree& tree);
+
+// A fish completion script (fish >= 3) for `tree`: one `complete` line per subcommand and option,
+// each conditioned on the command path of the words before the cursor (a helper function walks
+// them as bash's script does), with descriptions; option values and positionals take files.
+std::string RenderFishCompletion(const CommandTree& tree);
+
+// Adds `completion bash|zsh|fish` to `root` (the program `program`); each prints its shell's
+// rendering of `root` as it is when the command runs (after every command has been added).
 void AddCompletionCommand(CLI::App& root, std::string_view program, std::function<int()>& action);
 
 }  // namespace medmij::cli

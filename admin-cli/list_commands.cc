@@ -6,6 +6,7 @@
 
 #include "admin-cli/commands.h"
 #include "admin-cli/terminal.h"
+#include "registry/common/progress.h"
 #include "registry/lists/lists.h"
 #include "registry/publisher/publisher.h"
 #include "signer/signer.h"
@@ -51,20 +52,37 @@ int Publish(Context& ctx, const std::string& key, const std::string& cert, const
     }
     lists.set(static_cast<size_t>(*k));
   }
+  // The bar counts the stages (the publication itself is one: the publisher reports no finer
+  // steps); it is cleared before anything is printed.
+  Progress progress("publish", 5);
+  auto fail = [&](const Status& s) {
+    progress.Done();
+    return ctx.Fail(s);
+  };
   auto libs = signer::Libraries::Init();
-  if (!libs.ok()) return ctx.Fail(libs.status());
+  if (!libs.ok()) return fail(libs.status());
+  progress.Update(1);
   auto schemas = signer::SchemaSet::Load();
-  if (!schemas.ok()) return ctx.Fail(schemas.status());
+  if (!schemas.ok()) return fail(schemas.status());
+  progress.Update(2);
   auto signer = signer::Signer::Load(key, cert, chain, ctx.now);
-  if (!signer.ok()) return ctx.Fail(signer.status());
+  if (!signer.ok()) return fail(signer.status());
+  progress.Update(3);
   auto st = ctx.OpenStore();
-  if (!st.ok()) return ctx.Fail(st.status());
+  if (!st.ok()) return fail(st.status());
+  progress.Update(4);
+  // As the service: each new version checked before it is archived, here against the chain's
+  // last certificate (else the signing certificate itself), the anchor a node is given.
+  auto self_check = signer::SelfCheck::Load({}, chain, cert);
+  if (!self_check.ok()) return fail(self_check.status());
   publisher::Options options;
   options.export_dir = export_dir;
   options.operator_name = ctx.operator_name;
   options.lists = lists;
+  options.self_check = self_check->get();
   publisher::Publisher pub(**st, **signer, **schemas, options);
   publisher::Report report = pub.PublishOnce(ctx.now);
+  progress.Update(5);
   // A list changed in the same second as its current version is published in the next second
   // (one version per list per second): wait for it, as the service would.
   const bool deferred = std::any_of(report.lists.begin(), report.lists.end(),
@@ -79,6 +97,7 @@ int Publish(Context& ctx, const std::string& key, const std::string& cert, const
     }
     report = std::move(again);
   }
+  progress.Done();
   json doc{{"ok", report.ok()}, {"at", FormatTime(report.at)}, {"lists", json::array()}};
   for (const auto& l : report.lists) {
     json jl{{"list", ToString(l.list)},

@@ -74,6 +74,10 @@ int main(int argc, char** argv) {
     std::cout << e.what() << "\n";
     return cli::kExitOk;
   } catch (const CLI::ParseError& e) {
+    if (auto typo = cli::MistypedNameError(app, std::vector<std::string>(argv + 1, argv + argc))) {
+      std::cerr << "medmij-admin: " << *typo << "\n";
+      return cli::kExitUsage;
+    }
     if (auto cause = cli::OptionLikeArgumentError(app)) {
       std::cerr << "medmij-admin: " << *cause << "\n";
       return cli::kExitUsage;

@@ -40,13 +40,20 @@ install(FILES ${debian_dir}/copyright ${PROJECT_SOURCE_DIR}/README.md ${gen_dir}
   DESTINATION ${pkg_doc})
 install(PROGRAMS ${PROJECT_SOURCE_DIR}/deploy/make-dev-ca.sh DESTINATION ${pkg_doc}/examples)
 
-# Bash completion, generated from the command tree.
-add_custom_command(OUTPUT ${gen_dir}/medmij-admin.bash
-  COMMAND $<TARGET_FILE:medmij-admin> completion bash > ${gen_dir}/medmij-admin.bash
-  DEPENDS medmij-admin VERBATIM)
+# Bash, zsh and fish completion, generated from the command tree, where Debian's shells look.
+foreach(shell bash zsh fish)
+  add_custom_command(OUTPUT ${gen_dir}/medmij-admin.${shell}
+    COMMAND $<TARGET_FILE:medmij-admin> completion ${shell} > ${gen_dir}/medmij-admin.${shell}
+    DEPENDS medmij-admin VERBATIM)
+endforeach()
 install(FILES ${gen_dir}/medmij-admin.bash
   DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME medmij-admin)
-set(package_outputs ${gen_dir}/changelog.gz ${gen_dir}/medmij-admin.bash)
+install(FILES ${gen_dir}/medmij-admin.zsh
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions RENAME _medmij-admin)
+install(FILES ${gen_dir}/medmij-admin.fish
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d RENAME medmij-admin.fish)
+set(package_outputs ${gen_dir}/changelog.gz ${gen_dir}/medmij-admin.bash
+  ${gen_dir}/medmij-admin.zsh ${gen_dir}/medmij-admin.fish)
 
 # Man pages. Without help2man the build goes on (a developer machine), but there is no package.
 find_program(HELP2MAN help2man)

@@ -42,6 +42,7 @@ data_dir = "$MEDMIJ_DATA_DIR"
 key = "$demo/pki/signing.key"
 certificate = "$demo/pki/signing.pem"
 chain = "$demo/pki/chain.pem"
+trust_anchor = "$demo/pki/ca.pem"
 [publish]
 check_interval_ms = 250
 max_age_s = 60

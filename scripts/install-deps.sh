@@ -18,6 +18,7 @@ packages=(
   help2man lintian fakeroot
   clang-14 libfuzzer-14-dev
   faketime
+  tmux zsh fish
   golang-go golang-golang-x-mod-dev
   libkainjow-mustache-dev python3-html5lib
   chromium chromium-driver python3-selenium nodejs

@@ -12,10 +12,8 @@
 #include "signer/x509_util.h"
 
 namespace medmij::signer {
-namespace {
-
 // Base64 (with line breaks, as KeyInfo holds it) to bytes; nullopt when it does not decode.
-std::optional<std::string> DecodeBase64(const std::string& b64) {
+std::optional<std::string> internal::DecodeBase64Lines(std::string_view b64) {
   std::unique_ptr<EVP_ENCODE_CTX, decltype(&EVP_ENCODE_CTX_free)> ctx(EVP_ENCODE_CTX_new(),
                                                                       &EVP_ENCODE_CTX_free);
   if (!ctx) return std::nullopt;
@@ -32,7 +30,25 @@ std::optional<std::string> DecodeBase64(const std::string& b64) {
   return raw;
 }
 
-}  // namespace
+Result<std::vector<std::string>> internal::KeyInfoCertificates(const xmlNode* sig,
+                                                               const std::string& what) {
+  const xmlNode* x509_data = nullptr;
+  for (const xmlNode* n = sig ? sig->children : nullptr; n != nullptr; n = n->next) {
+    if (!internal::IsElement(n, internal::kDsigNs, "KeyInfo")) continue;
+    for (const xmlNode* d = n->children; d != nullptr; d = d->next) {
+      if (internal::IsElement(d, internal::kDsigNs, "X509Data")) x509_data = d;
+    }
+  }
+  std::vector<std::string> der;
+  for (const xmlNode* c = x509_data ? x509_data->children : nullptr; c != nullptr; c = c->next) {
+    if (!internal::IsElement(c, internal::kDsigNs, "X509Certificate")) continue;
+    auto bytes = DecodeBase64Lines(internal::NodeText(c));
+    if (!bytes) return Status::Invalid(what + ": ds:X509Certificate is not base64");
+    der.push_back(std::move(*bytes));
+  }
+  if (der.empty()) return Status::Invalid(what + ": KeyInfo holds no certificate");
+  return der;
+}
 
 std::string internal::CertificatesSha256(const std::vector<std::string>& der) {
   std::string all;
@@ -48,22 +64,9 @@ Result<SigningCertificates> SigningCertificatesOf(std::string_view signed_xml) {
   auto doc = internal::ParseDocument(signed_xml.substr(range->first, range->second - range->first),
                                      "signing certificate");
   if (!doc.ok()) return doc.status();
-  const xmlNode* sig = xmlDocGetRootElement(doc->get());
-  const xmlNode* x509_data = nullptr;
-  for (const xmlNode* n = sig ? sig->children : nullptr; n != nullptr; n = n->next) {
-    if (!internal::IsElement(n, internal::kDsigNs, "KeyInfo")) continue;
-    for (const xmlNode* d = n->children; d != nullptr; d = d->next) {
-      if (internal::IsElement(d, internal::kDsigNs, "X509Data")) x509_data = d;
-    }
-  }
-  std::vector<std::string> der;
-  for (const xmlNode* c = x509_data ? x509_data->children : nullptr; c != nullptr; c = c->next) {
-    if (!internal::IsElement(c, internal::kDsigNs, "X509Certificate")) continue;
-    auto bytes = DecodeBase64(internal::NodeText(c));
-    if (!bytes) return Status::Invalid("signing certificate: ds:X509Certificate is not base64");
-    der.push_back(std::move(*bytes));
-  }
-  if (der.empty()) return Status::Invalid("signing certificate: KeyInfo holds no certificate");
+  MEDMIJ_ASSIGN_OR_RETURN(
+      std::vector<std::string> der,
+      internal::KeyInfoCertificates(xmlDocGetRootElement(doc->get()), "signing certificate"));
   const auto* p = reinterpret_cast<const unsigned char*>(der.front().data());
   x509::CertPtr leaf(d2i_X509(nullptr, &p, static_cast<long>(der.front().size())));
   if (!leaf) return Status::Invalid("signing certificate: the first ds:X509Certificate is not DER");

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <initializer_list>
 #include <memory>
@@ -23,6 +24,7 @@
 #include "registry/common/status.h"
 #include "registry/domain/types.h"
 #include "signer/signer.h"
+#include "signer/x509_util.h"
 
 namespace medmij::signer::internal {
 
@@ -188,6 +190,29 @@ size_t PlainRootBegin(std::string_view bytes, const ListInfo& info);
 // of a document a parser accepts as well-formed: the caller validates the same bytes.
 std::optional<size_t> CanonicalizePlainForm(std::string_view bytes, const ListInfo& info,
                                             const std::function<bool(std::string_view)>& sink);
+
+// Base64 with line breaks (as ds:X509Certificate and ds:SignatureValue hold it) to bytes.
+std::optional<std::string> DecodeBase64Lines(std::string_view b64);
+// The DER of the ds:X509Certificate elements in ds:Signature `sig`'s KeyInfo/X509Data, in
+// document order (the signing certificate first); an error prefixed `what` when there is none or
+// one is not base64.
+Result<std::vector<std::string>> KeyInfoCertificates(const xmlNode* sig, const std::string& what);
+// Exclusive C14N (without comments) of `node`'s subtree, as the signer signs SignedInfo.
+bool CanonicalSubtree(xmlNode* node, std::string* out);
+// SHA-256 (raw bytes) of the exclusive C14N of the unsigned list document `unsigned_doc`: from
+// its bytes in the plain form, else from a DOM.
+Result<std::string> ContentDigest(std::string_view unsigned_doc, ListKind list);
+
+// The anchor the registry checks its own lists against (Verifier::LoadRegistryAnchor): the
+// certificates of `trust_anchor`, else the last of `chain`, else the first of `certificate`,
+// with where they came from.
+struct AnchorChoice {
+  std::vector<x509::CertPtr> certs;
+  std::string description;  // "[signing] trust_anchor ca.pem (CN=...)"
+};
+Result<AnchorChoice> ChooseRegistryAnchor(const std::filesystem::path& trust_anchor,
+                                          const std::filesystem::path& chain,
+                                          const std::filesystem::path& certificate);
 
 // [begin, end) of the ds:Signature element StripSignature removes, if there is one.
 std::optional<std::pair<size_t, size_t>> SignatureRange(std::string_view signed_xml);

@@ -432,6 +432,30 @@ Result<Splice> SignValidatedSplice(const SigningKey& k, std::string_view bytes, 
 
 }  // namespace
 
+bool internal::CanonicalSubtree(xmlNode* node, std::string* out) {
+  return CanonicalizeSubtree(node, out);
+}
+
+Result<std::string> internal::ContentDigest(std::string_view unsigned_doc, ListKind list) {
+  const internal::ListInfo& info = internal::InfoFor(list);
+  if (unsigned_doc.size() <= internal::kMaxDocumentBytes &&
+      internal::PlainRootBegin(unsigned_doc, info) != std::string_view::npos) {
+    const PlainDigest d = DigestPlainForm(unsigned_doc, info);
+    if (d.plain) return std::string(reinterpret_cast<const char*>(d.md), d.md_len);
+  }
+  ErrorScope errors;
+  MEDMIJ_ASSIGN_OR_RETURN(DocPtr doc, internal::ParseDocument(unsigned_doc, "digest"));
+  MdCtxPtr md(EVP_MD_CTX_new());
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (!md || EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr) != 1 ||
+      !Canonicalize(doc.get(), &DigestWrite, md.get()) ||
+      EVP_DigestFinal_ex(md.get(), out, &len) != 1) {
+    return Status::Internal("digest: canonicalisation failed: " + errors.Summary());
+  }
+  return std::string(reinterpret_cast<const char*>(out), len);
+}
+
 Result<std::string> Signer::Sign(std::string_view unsigned_xml) const {
   ErrorScope errors;
   MEDMIJ_ASSIGN_OR_RETURN(DocPtr doc, internal::ParseDocument(unsigned_xml, "sign"));
@@ -457,6 +481,28 @@ Status Signer::SignValidatedInPlace(std::string& document, ListKind list,
                     {impl_->key.get(), impl_->ec, impl_->ec_field_bytes, &impl_->certificates},
                     document, list, schemas));
   document.insert(s.offset, s.signature);
+  return Status::Ok();
+}
+
+Status Signer::SignPlainInPlace(std::string& document, ListKind list) const {
+  ErrorScope errors;
+  const internal::ListInfo& info = internal::InfoFor(list);
+  PlainDigest digest;
+  if (document.size() <= internal::kMaxDocumentBytes &&
+      internal::PlainRootBegin(document, info) != std::string_view::npos) {
+    digest = DigestPlainForm(document, info);
+  }
+  if (!digest.plain) {
+    return Status::Invalid("sign: the document is not in the plain form lists::Render writes");
+  }
+  const std::string shell =
+      internal::PlainRootStartTag(info) + "\n</" + std::string(info.root) + ">\n";
+  MEDMIJ_ASSIGN_OR_RETURN(DocPtr doc, internal::ParseDocument(shell, "sign"));
+  MEDMIJ_ASSIGN_OR_RETURN(
+      std::string sig,
+      BuildSignature({impl_->key.get(), impl_->ec, impl_->ec_field_bytes, &impl_->certificates},
+                     doc.get(), digest.md, digest.md_len, errors));
+  document.insert(digest.splice, sig);
   return Status::Ok();
 }
 

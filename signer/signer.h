@@ -25,6 +25,7 @@ namespace medmij::signer {
 
 namespace internal {
 struct SchemaAccess;
+struct TrustedCertificates;  // verifier.cc: the parsed anchors a Verifier is made from
 }  // namespace internal
 
 // Process-wide libxml2 + xmlsec initialisation, in the documented order; shut down in reverse by
@@ -89,6 +90,14 @@ class Signer {
   // failure `document` is unchanged.
   Status SignValidatedInPlace(std::string& document, ListKind list, const SchemaSet& schemas) const;
 
+  // SignValidatedInPlace() without the validation, for a caller that has validated the content
+  // another way (the publisher's incremental path validates the changed entries and the head,
+  // registry/publisher/incremental.h) and knows the bytes are well-formed: they must be a
+  // document lists::Render wrote for `list` (the plain form, plain_form.cc), whose digest is
+  // then computed from the bytes. kInvalidArgument for any other document (nothing is parsed,
+  // `document` is unchanged).
+  Status SignPlainInPlace(std::string& document, ListKind list) const;
+
   std::string SubjectName() const;  // of the signing certificate, RFC 2253
   Time NotAfter() const;
   // Hex SHA-256 over the DER of the certificates each signature carries in KeyInfo (the
@@ -136,10 +145,58 @@ class Verifier {
   Result<VerifiedList> Verify(std::string_view document, Time now,
                               std::optional<ListKind> expected = std::nullopt) const;
 
+  // The verifier the registry checks its own lists with, trusting what participants trust:
+  // `trust_anchor` when given ([signing] trust_anchor), else the last certificate of `chain`,
+  // else `certificate` itself. xmlsec, like OpenSSL by default, completes a chain only at a
+  // self-signed root, so an anchor that is not one yields no verifier and says why.
+  static Result<struct RegistryAnchor> LoadRegistryAnchor(const std::filesystem::path& trust_anchor,
+                                                          const std::filesystem::path& chain,
+                                                          const std::filesystem::path& certificate);
+
  private:
+  static Result<std::unique_ptr<Verifier>> FromCertificates(
+      const internal::TrustedCertificates& certs, const std::string& what);
   struct Impl;
   Verifier();
   std::unique_ptr<Impl> impl_;
+};
+
+// The registry's check of its own signed output before archiving it: the participants'
+// verifier's three verdicts that a correct signing step could still get wrong afterwards (a
+// signature spliced into other bytes, a damaged buffer, a certificate that no longer chains),
+// computed again from the final document, not from what the signer remembers:
+// - the Reference digest: the exclusive C14N of the document without its signature, hashed
+//   again from its bytes (plain form) and compared with DigestValue;
+// - SignatureValue over SignedInfo's exclusive C14N, with the key of the first certificate in
+//   KeyInfo;
+// - that certificate's chain (KeyInfo's others as intermediates) to the registry's anchor
+//   (Verifier::LoadRegistryAnchor's choice) at `now`. Unlike xmlsec this accepts an anchor that
+//   is not a self-signed root (OpenSSL's partial chain): the anchor is what was configured.
+// The schema is the publisher's (incremental) validation. Safe for concurrent use.
+class SelfCheck {
+ public:
+  static Result<std::unique_ptr<SelfCheck>> Load(const std::filesystem::path& trust_anchor,
+                                                 const std::filesystem::path& chain,
+                                                 const std::filesystem::path& certificate);
+  ~SelfCheck();
+
+  // kInvalidArgument naming what does not hold. `signed_document` is changed while the check
+  // runs (its signature is cut out to hash the rest, so a 150 MB list is not copied) and
+  // restored byte for byte before it returns.
+  Status Check(std::string& signed_document, ListKind list, Time now) const;
+
+  const std::string& anchor() const;  // where the anchor came from, and its subject
+
+ private:
+  struct Impl;
+  SelfCheck();
+  std::unique_ptr<Impl> impl_;
+};
+
+struct RegistryAnchor {
+  std::unique_ptr<Verifier> verifier;  // null: the anchor is not a self-signed root
+  std::string description;             // where the anchor came from, and its subject
+  std::string off_reason;              // why there is no verifier
 };
 
 // The certificates in the KeyInfo of a list this registry signed (the key roll compares them

@@ -44,18 +44,84 @@ struct Verifier::Impl {
 Verifier::Verifier() : impl_(std::make_unique<Impl>()) {}
 Verifier::~Verifier() = default;
 
+namespace internal {
+struct TrustedCertificates {
+  std::vector<x509::CertPtr> certs;
+};
+}  // namespace internal
+
+namespace {
+
+// Issued by itself, and its signature verifies with its own key.
+bool SelfSigned(X509* cert) {
+  return X509_check_issued(cert, cert) == X509_V_OK &&
+         X509_verify(cert, X509_get0_pubkey(cert)) == 1;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Verifier>> Verifier::Load(const std::filesystem::path& trust_pem) {
-  ErrorScope errors;
   const std::string what = "trust anchors " + trust_pem.string();
   MEDMIJ_ASSIGN_OR_RETURN(std::string pem, x509::ReadFile(trust_pem, what));
+  internal::TrustedCertificates trusted;
+  MEDMIJ_ASSIGN_OR_RETURN(trusted.certs, x509::ParseCertificates(pem, what));
+  return FromCertificates(trusted, what);
+}
+
+Result<internal::AnchorChoice> internal::ChooseRegistryAnchor(
+    const std::filesystem::path& trust_anchor, const std::filesystem::path& chain,
+    const std::filesystem::path& certificate) {
+  const bool from_anchor = !trust_anchor.empty();
+  const bool from_chain = !from_anchor && !chain.empty();
+  const std::filesystem::path& file = from_anchor ? trust_anchor : from_chain ? chain : certificate;
+  const std::string what = std::string(from_anchor  ? "[signing] trust_anchor "
+                                       : from_chain ? "the last certificate of [signing] chain "
+                                                    : "[signing] certificate ") +
+                           file.string();
+  MEDMIJ_ASSIGN_OR_RETURN(std::string pem, x509::ReadFile(file, what));
   MEDMIJ_ASSIGN_OR_RETURN(std::vector<x509::CertPtr> certs, x509::ParseCertificates(pem, what));
+  // An anchor file may hold several roots; of a chain only its last certificate is the anchor,
+  // of the signing certificate file only the first.
+  AnchorChoice out;
+  if (from_anchor) {
+    out.certs = std::move(certs);
+  } else {
+    out.certs.push_back(std::move(from_chain ? certs.back() : certs.front()));
+  }
+  out.description = what + " (" + x509::SubjectRfc2253(out.certs.front().get()) + ")";
+  return out;
+}
+
+Result<RegistryAnchor> Verifier::LoadRegistryAnchor(const std::filesystem::path& trust_anchor,
+                                                    const std::filesystem::path& chain,
+                                                    const std::filesystem::path& certificate) {
+  MEDMIJ_ASSIGN_OR_RETURN(internal::AnchorChoice choice,
+                          internal::ChooseRegistryAnchor(trust_anchor, chain, certificate));
+  RegistryAnchor out;
+  out.description = choice.description;
+  for (const auto& c : choice.certs) {
+    if (!SelfSigned(c.get())) {
+      out.off_reason = out.description + " is not a self-signed root (" +
+                       x509::SubjectRfc2253(c.get()) +
+                       "); set [signing] trust_anchor to the root CA participants verify with";
+      return out;
+    }
+  }
+  internal::TrustedCertificates anchors{std::move(choice.certs)};
+  MEDMIJ_ASSIGN_OR_RETURN(out.verifier, FromCertificates(anchors, choice.description));
+  return out;
+}
+
+Result<std::unique_ptr<Verifier>> Verifier::FromCertificates(
+    const internal::TrustedCertificates& trusted, const std::string& what) {
+  ErrorScope errors;
   std::unique_ptr<Verifier> v(new Verifier());
   MEDMIJ_ASSIGN_OR_RETURN(v->impl_->schemas, SchemaSet::Load());
   v->impl_->mngr = xmlSecKeysMngrCreate();
   if (v->impl_->mngr == nullptr || xmlSecCryptoAppDefaultKeysMngrInit(v->impl_->mngr) < 0) {
     return Status::Internal("verifier: cannot create the keys manager: " + errors.Summary());
   }
-  for (const auto& c : certs) {
+  for (const auto& c : trusted.certs) {
     unsigned char* der = nullptr;
     int len = i2d_X509(c.get(), &der);
     if (len <= 0) return Status::Invalid(what + ": cannot encode a certificate");

@@ -281,6 +281,29 @@ nlohmann::json StorageHealth(const std::optional<StorageReport>& storage, bool* 
   return j;
 }
 
+// /healthz's "background_verification" section: what the participants' full verifier said of
+// each list's latest version; `*ok` false while one disagreed.
+nlohmann::json VerificationHealth(const std::optional<VerificationReport>& report,
+                                  const ListSet& published, bool* ok) {
+  *ok = true;
+  if (!report) return {{"status", "off"}, {"reason", "not configured"}};
+  if (!report->on) return {{"status", "off"}, {"reason", EscapeForDisplay(report->off_reason)}};
+  nlohmann::json lists = nlohmann::json::object();
+  for (ListKind k : kAllLists) {
+    if (!published.test(static_cast<size_t>(k))) continue;
+    const VerificationReport::PerList& l = report->lists[static_cast<size_t>(k)];
+    nlohmann::json entry = {{"volgnummer", l.volgnummer}, {"ok", l.ok}};
+    if (!l.ok) {
+      *ok = false;
+      entry["reason"] = EscapeForDisplay(l.reason);
+    }
+    lists[std::string(ToString(k))] = std::move(entry);
+  }
+  return {{"status", *ok ? "ok" : "disagrees"},
+          {"anchor", EscapeForDisplay(report->anchor)},
+          {"lists", std::move(lists)}};
+}
+
 Reply ServeHealth(const ContentSource& source, const Snapshot& snap, const RouterOptions& options,
                   const Request& request, Time now) {
   if (auto bad = RejectQuery(request, {})) return *bad;
@@ -291,8 +314,11 @@ Reply ServeHealth(const ContentSource& source, const Snapshot& snap, const Route
   const bool store_ok = snap.store_error.empty() && snap.corrupt_records.empty();
   bool storage_ok = true;
   nlohmann::json storage = StorageHealth(source.Storage(), &storage_ok);
+  bool verified_ok = true;
+  nlohmann::json verification =
+      VerificationHealth(source.BackgroundVerification(), published, &verified_ok);
   bool healthy = snap.last_attempt.has_value() && snap.last_ok && signer.ok() && !renewal.due &&
-                 store_ok && storage_ok;
+                 store_ok && storage_ok && verified_ok;
   j["status"] = healthy ? "ok" : "failing";
   j["signing"] = signer.ok() ? "ok" : "unusable";
   nlohmann::json served_certificate = {
@@ -305,6 +331,7 @@ Reply ServeHealth(const ContentSource& source, const Snapshot& snap, const Route
   j["served_certificate"] = std::move(served_certificate);
   j["store"] = StoreHealth(snap);
   j["storage"] = std::move(storage);
+  j["background_verification"] = std::move(verification);
   j["last_publication"] =
       snap.last_attempt ? nlohmann::json(FormatTime(*snap.last_attempt)) : nlohmann::json(nullptr);
   j["last_successful_publication"] =
@@ -377,6 +404,30 @@ void AppendStorageMetrics(const std::optional<StorageReport>& storage, std::stri
   gauge("medmij_archive_compaction_failures_total", "counter",
         "Archive compaction runs that stopped on an error (stderr says which).",
         storage->compaction_failures);
+}
+
+// The background verifier's counters, and per list whether its latest check agreed.
+void AppendVerificationMetrics(const std::optional<VerificationReport>& report,
+                               const std::vector<ListKind>& lists, std::string& out) {
+  if (!report || !report->on) return;
+  out +=
+      "# HELP medmij_background_verifications_total New versions checked with the participants' "
+      "full verifier.\n# TYPE medmij_background_verifications_total counter\n"
+      "medmij_background_verifications_total " +
+      std::to_string(report->checked_total) +
+      "\n# HELP medmij_background_verification_disagreements_total Checks in which the "
+      "participants' verifier refused a version the service published (an alarm).\n"
+      "# TYPE medmij_background_verification_disagreements_total counter\n"
+      "medmij_background_verification_disagreements_total " +
+      std::to_string(report->disagreements_total) +
+      "\n# HELP medmij_list_background_verified 1 when the participants' verifier accepted the "
+      "list's latest checked version, 0 when it refused it.\n"
+      "# TYPE medmij_list_background_verified gauge\n";
+  for (ListKind k : lists) {
+    const VerificationReport::PerList& l = report->lists[static_cast<size_t>(k)];
+    out += "medmij_list_background_verified{list=\"" + std::string(ToString(k)) + "\"} " +
+           (l.ok ? "1" : "0") + "\n";
+  }
 }
 
 // Seconds from `now` to `t`, with millisecond precision, for a gauge.
@@ -491,6 +542,7 @@ Reply ServeMetrics(const ContentSource& source, const Snapshot& snap, const Rout
   AppendCertificateMetrics(source, snap, lists, options, now, out);
   AppendStoreMetrics(snap, out);
   AppendStorageMetrics(source.Storage(), out);
+  AppendVerificationMetrics(source.BackgroundVerification(), lists, out);
   Reply r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   r.body = std::move(out);

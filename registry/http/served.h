@@ -131,6 +131,22 @@ struct StorageReport {
 // operator has time to act.
 inline constexpr double kMapNearlyFull = 0.8;
 
+// What the background verifier (the participants' full verifier, run on each new version right
+// after its publication) found. /healthz is 503 while the latest check of a list disagreed.
+struct VerificationReport {
+  bool on = false;
+  std::string off_reason;  // when !on
+  std::string anchor;      // the trust anchor it verifies against
+  struct PerList {
+    uint64_t volgnummer = 0;  // last checked; 0: none yet
+    bool ok = true;
+    std::string reason;  // why the last check disagreed
+  };
+  std::array<PerList, kListCount> lists{};  // by ListKind
+  uint64_t checked_total = 0;
+  uint64_t disagreements_total = 0;
+};
+
 // What the handlers read. Implementations are safe for concurrent use.
 class ContentSource {
  public:
@@ -165,6 +181,8 @@ class ContentSource {
   virtual Result<std::optional<std::string>> VersionProof(ListKind, uint64_t) const {
     return std::optional<std::string>();
   }
+  // What the background verifier found; nullopt: none runs here.
+  virtual std::optional<VerificationReport> BackgroundVerification() const { return std::nullopt; }
   // The data dir's map usage and the compactor's record, read when asked; nullopt: unknown.
   virtual std::optional<StorageReport> Storage() const { return std::nullopt; }
 };

@@ -90,14 +90,39 @@ std::unordered_map<std::string_view, const Participant*> InGoodStanding(const Re
   return good;
 }
 
+}  // namespace
+
+void AppendWhitelistEntry(std::string& out, std::string_view hostname) {
+  Open(out, 2, "MedMijNode");
+  Leaf(out, 3, "Hostname", hostname);
+  Close(out, 2, "MedMijNode");
+}
+
+bool AppendOclEntry(std::string& out, std::string_view hostname, const OAuthClient& client,
+                    const Participant& dvp) {
+  if (!dvp.HasRole(Role::kDvp)) return false;
+  Open(out, 2, "OAuthclient");
+  Leaf(out, 3, "Hostname", hostname);
+  Leaf(out, 3, "OAuthclientOrganisatienaam", client.organisation_name);
+  Close(out, 2, "OAuthclient");
+  return true;
+}
+
+void AppendGnlEntry(std::string& out, std::string_view id, const DataService& service) {
+  Open(out, 2, "Gegevensdienst");
+  Leaf(out, 3, "GegevensdienstId", id);
+  Leaf(out, 3, "Weergavenaam", service.display_name);
+  Close(out, 2, "Gegevensdienst");
+}
+
+namespace {
+
 void DeriveWhitelist(const RegistryState& state, Time t, ListContent& c) {
   auto good = InGoodStanding(state, t);
   c.entries_xml.reserve(state.nodes.size() * 96);
   for (const auto& [hostname, node] : state.nodes) {
     if (!good.contains(node.participant)) continue;
-    Open(c.entries_xml, 2, "MedMijNode");
-    Leaf(c.entries_xml, 3, "Hostname", hostname);
-    Close(c.entries_xml, 2, "MedMijNode");
+    AppendWhitelistEntry(c.entries_xml, hostname);
     ++c.entry_count;
   }
 }
@@ -107,11 +132,9 @@ void DeriveOcl(const RegistryState& state, Time t, ListContent& c) {
   c.entries_xml.reserve(state.oauth_clients.size() * 192);
   for (const auto& [hostname, client] : state.oauth_clients) {
     auto it = good.find(client.participant);
-    if (it == good.end() || !it->second->HasRole(Role::kDvp)) continue;
-    Open(c.entries_xml, 2, "OAuthclient");
-    Leaf(c.entries_xml, 3, "Hostname", hostname);
-    Leaf(c.entries_xml, 3, "OAuthclientOrganisatienaam", client.organisation_name);
-    Close(c.entries_xml, 2, "OAuthclient");
+    if (it == good.end() || !AppendOclEntry(c.entries_xml, hostname, client, *it->second)) {
+      continue;
+    }
     ++c.entry_count;
   }
 }
@@ -242,6 +265,30 @@ void AppendZaklEntry(std::string& out, const Provider& provider,
   Close(out, 2, "Zorgaanbieder");
 }
 
+}  // namespace
+
+bool AppendProviderEntry(std::string& out, ListKind list, const Provider& provider,
+                         const Participant& dva,
+                         const std::map<std::string, DataService>& catalogue) {
+  if (!dva.HasRole(Role::kDva)) return false;
+  const policy::ProviderListing listing = policy::ListProvider(list, provider, dva, catalogue);
+  if (!listing.listed) return false;
+  switch (list) {
+    case ListKind::kZorgaanbiederslijstRelease3:
+      AppendZal3Entry(out, provider, listing.services);
+      break;
+    case ListKind::kZorgaanbiederskoppellijst:
+      AppendZaklEntry(out, provider, listing.services, catalogue);
+      break;
+    default:
+      AppendZalEntry(out, provider, listing.services);
+      break;
+  }
+  return true;
+}
+
+namespace {
+
 // A provider list (policy::IsProviderList): every provider whose DVA is a DVA in good standing,
 // as policy::ListProvider decides. Each entry depends on the provider, its DVA and the catalogue
 // only, so an entry can be rendered (and cached) on its own.
@@ -256,20 +303,9 @@ void DeriveProviders(ListKind list, const RegistryState& state, Time t, ListCont
   out.reserve(state.providers.size() * 2048 + kSignatureRoom);
   for (const auto& [name, provider] : state.providers) {
     auto it = good.find(provider.dva);
-    if (it == good.end() || !it->second->HasRole(Role::kDva)) continue;
-    const policy::ProviderListing listing =
-        policy::ListProvider(list, provider, *it->second, state.services);
-    if (!listing.listed) continue;
-    switch (list) {
-      case ListKind::kZorgaanbiederslijstRelease3:
-        AppendZal3Entry(out, provider, listing.services);
-        break;
-      case ListKind::kZorgaanbiederskoppellijst:
-        AppendZaklEntry(out, provider, listing.services, state.services);
-        break;
-      default:
-        AppendZalEntry(out, provider, listing.services);
-        break;
+    if (it == good.end() ||
+        !AppendProviderEntry(out, list, provider, *it->second, state.services)) {
+      continue;
     }
     ++c.entry_count;
   }
@@ -278,10 +314,7 @@ void DeriveProviders(ListKind list, const RegistryState& state, Time t, ListCont
 void DeriveGnl(const RegistryState& state, ListContent& c) {
   c.entries_xml.reserve(state.services.size() * 192);
   for (const auto& [id, service] : state.services) {
-    Open(c.entries_xml, 2, "Gegevensdienst");
-    Leaf(c.entries_xml, 3, "GegevensdienstId", id);
-    Leaf(c.entries_xml, 3, "Weergavenaam", service.display_name);
-    Close(c.entries_xml, 2, "Gegevensdienst");
+    AppendGnlEntry(c.entries_xml, id, service);
     ++c.entry_count;
   }
 }

@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,23 @@ struct ListContent {
 //        identifiers by kind and each service's display name from the catalogue;
 //   GNL: the whole catalogue.
 ListContent Derive(ListKind list, const RegistryState& state, Time t);
+
+// One entry each, appended to `out` exactly as Derive writes it (Derive is made of these), for
+// the publisher's incremental derivation (registry/publisher/incremental.h). The caller decides
+// good standing; the rest of Derive's rule is applied here:
+//   Whitelist: the MedMijNode of `hostname`;
+//   OCL: the OAuthclient of `client` (keyed `hostname`) when `dvp` has the DVP role (else false,
+//        nothing appended);
+//   provider lists: the Zorgaanbieder of `provider` in `list` when `dva` has the DVA role and
+//        policy::ListProvider lists it (else false, nothing appended);
+//   GNL: the Gegevensdienst `id`.
+void AppendWhitelistEntry(std::string& out, std::string_view hostname);
+bool AppendOclEntry(std::string& out, std::string_view hostname, const OAuthClient& client,
+                    const Participant& dvp);
+bool AppendProviderEntry(std::string& out, ListKind list, const Provider& provider,
+                         const Participant& dva,
+                         const std::map<std::string, DataService>& catalogue);
+void AppendGnlEntry(std::string& out, std::string_view id, const DataService& service);
 
 // The full unsigned document: declaration, root with its default namespace, Tijdstempel =
 // FormatTijdstempel(tijdstempel) (whole seconds), Volgnummer, the entries element. REQUIRES:

@@ -38,7 +38,11 @@ bool Report::ok() const {
 
 Publisher::Publisher(store::Store& store, const signer::Signer& signer,
                      const signer::SchemaSet& schemas, Options options)
-    : store_(store), signer_(signer), schemas_(schemas), options_(std::move(options)) {}
+    : incremental_(options.lists),
+      store_(store),
+      signer_(signer),
+      schemas_(schemas),
+      options_(std::move(options)) {}
 
 Report Publisher::PublishOnce(Time now) {
   Report report;
@@ -62,34 +66,28 @@ Report Publisher::PublishOnce(Time now) {
 
   // One snapshot for all lists; the read transaction ends before any rendering or signing so
   // that it does not pin old pages while we work.
-  std::array<lists::ListContent, std::size(kAllLists)> contents;
+  std::array<std::string, std::size(kAllLists)> digests;
   std::array<std::optional<store::ListVersion>, std::size(kAllLists)> current;
   // The current version carries other certificates than ours: re-sign it (a key roll).
   std::array<bool, std::size(kAllLists)> new_certificate{};
   {
-    RegistryState state;
-    {
-      auto read = store_.BeginRead();
-      if (!read.ok()) return fail_all(read.status().WithContext("publish: snapshot"));
-      auto loaded = (*read)->LoadState();
-      if (!loaded.ok()) return fail_all(loaded.status().WithContext("publish"));
-      state = std::move(loaded).value();
-      for (size_t i : active) {
-        auto version = (*read)->CurrentListVersion(kAllLists[i]);
-        if (!version.ok()) return fail_all(version.status().WithContext("publish"));
-        current[i] = std::move(version).value();
-        if (current[i]) new_certificate[i] = !CarriesOurCertificates(i, **read, *current[i]);
-      }
-    }
-    for (const auto& [id, p] : state.participants) {
-      std::optional<Time> next = policy::NextStandingChange(p, now);
-      if (next && (!report.next_wakeup || *next < *report.next_wakeup)) report.next_wakeup = next;
-    }
+    auto read = store_.BeginRead();
+    if (!read.ok()) return fail_all(read.status().WithContext("publish: snapshot"));
+    if (!options_.incremental) incremental_.Invalidate();
+    auto updated = incremental_.Update(**read, now);
+    if (!updated.ok()) return fail_all(updated.status().WithContext("publish"));
+    report.derivation = std::move(updated).value();
     for (size_t i : active) {
-      contents[i] = lists::Derive(kAllLists[i], state, now);
-      if (current[i]) outcomes[i]->volgnummer = current[i]->volgnummer;
+      auto version = (*read)->CurrentListVersion(kAllLists[i]);
+      if (!version.ok()) return fail_all(version.status().WithContext("publish"));
+      current[i] = std::move(version).value();
+      if (current[i]) new_certificate[i] = !CarriesOurCertificates(i, **read, *current[i]);
     }
-    // `state` (the largest structure) is freed here, before documents are rendered and signed.
+  }
+  report.next_wakeup = incremental_.NextStandingChange();
+  for (size_t i : active) {
+    digests[i] = incremental_.Digest(kAllLists[i]);
+    if (current[i]) outcomes[i]->volgnummer = current[i]->volgnummer;
   }
 
   // Whole seconds: the Tijdstempel as written in the list, and Last-Modified.
@@ -104,11 +102,11 @@ Report Publisher::PublishOnce(Time now) {
   for (size_t i : active) {
     const ListKind list = kAllLists[i];
     ListOutcome& outcome = *outcomes[i];
-    lists::ListContent& content = contents[i];
+    const std::string& digest = digests[i];
     const std::string name(ToString(list));
     auto failed = [&](const Status& st) { outcome.status = st.WithContext("publish " + name); };
 
-    const bool same_content = current[i] && current[i]->content_digest == content.digest;
+    const bool same_content = current[i] && current[i]->content_digest == digest;
     if (same_content && !new_certificate[i]) continue;
     if (current[i] && current[i]->tijdstempel >= tijdstempel) {
       defer(outcome, *current[i]);
@@ -119,14 +117,34 @@ Report Publisher::PublishOnce(Time now) {
       continue;
     }
     uint64_t base = current[i] ? current[i]->volgnummer : 0;
-    // The document takes over the entries' buffer (no second copy of a list that reaches
-    // 150 MB at 100 000 providers) and is signed in place.
+    // The entries joined into one buffer with room for the head and the signature; the
+    // document takes it over (no further copy of a list that reaches 150 MB at 100 000
+    // providers) and is signed in place.
+    lists::ListContent content = incremental_.Content(list);
     std::string document = lists::RenderTakingEntries(content, tijdstempel, base + 1);
+    // Validation, then the signature: of the changed entries and the head when every other
+    // entry was validated before (incremental.h), else of the whole document.
+    auto sign_only = [&](uint64_t volgnummer) -> Status {
+      if (options_.incremental && incremental_.Validated(list) &&
+          incremental_.CheckUnique(list).ok()) {
+        const std::string probe =
+            lists::Render(incremental_.PendingValidation(list), tijdstempel, volgnummer);
+        MEDMIJ_RETURN_IF_ERROR(schemas_.Validate(list, probe).WithContext("changed entries"));
+        if (signer_.SignPlainInPlace(document, list).ok()) return Status::Ok();
+      }
+      return signer_.SignValidatedInPlace(document, list, schemas_);
+    };
+    auto sign = [&](uint64_t volgnummer) -> Status {
+      MEDMIJ_RETURN_IF_ERROR(sign_only(volgnummer));
+      if (options_.self_check == nullptr) return Status::Ok();
+      return options_.self_check->Check(document, list, now);
+    };
     for (int attempt = 1;; ++attempt) {
-      if (Status st = signer_.SignValidatedInPlace(document, list, schemas_); !st.ok()) {
+      if (Status st = sign(base + 1); !st.ok()) {
         failed(st);
         break;
       }
+      incremental_.MarkValidated(list);
       auto write = store_.BeginWrite();
       if (!write.ok()) {
         failed(write.status());
@@ -139,7 +157,7 @@ Report Publisher::PublishOnce(Time now) {
         break;
       }
       const std::optional<store::ListVersion>& now_current = *read_current;
-      if (now_current && now_current->content_digest == content.digest &&
+      if (now_current && now_current->content_digest == digest &&
           CarriesOurCertificates(i, **write, *now_current)) {
         outcome.volgnummer = now_current->volgnummer;
         break;  // someone archived this very content, signed as we sign, already
@@ -168,9 +186,9 @@ Report Publisher::PublishOnce(Time now) {
       v.tijdstempel = tijdstempel;
       v.sha256 = Sha256Hex(document);
       v.size = document.size();
-      v.content_digest = content.digest;
+      v.content_digest = digest;
       // Same entries as the current version: only the signing certificate changed.
-      const bool resign = now_current && now_current->content_digest == content.digest;
+      const bool resign = now_current && now_current->content_digest == digest;
       (*write)->PutListVersion(v, document);
       auto committed = (*write)->Commit(
           store::EventMeta{now, options_.operator_name, "publish", "list:" + name,

@@ -13,6 +13,7 @@
 #include "registry/common/time.h"
 #include "registry/domain/list_form.h"
 #include "registry/domain/types.h"
+#include "registry/publisher/incremental.h"
 #include "registry/store/store.h"
 #include "signer/signer.h"
 
@@ -31,6 +32,17 @@ struct Options {
   // The lists to publish (`[publish] lists`); the others are neither derived nor exported (their
   // archived versions, if any, stay in the archive).
   ListSet lists = kEveryList;
+  // Derive incrementally (incremental.h): keep the derived entries between publications, apply
+  // the journal events committed since, and validate only the changed entries and the head of a
+  // list (its uniqueness rules checked in code) before signing it. false: every publication
+  // rebuilds from the snapshot and validates whole documents (the comparison the tests and the
+  // benchmark make).
+  bool incremental = true;
+  // Checks each newly signed version before it is archived (signer::SelfCheck: the digest, the
+  // signature value and the chain to the participants' anchor, from the final bytes); a version
+  // that fails is not archived and is reported like a signing failure. Null: not checked. Must
+  // outlive the publisher.
+  const signer::SelfCheck* self_check = nullptr;
 };
 
 struct ListOutcome {
@@ -54,6 +66,9 @@ struct Report {
   // The next instant at which standing changes by itself (a certificate or audit statement
   // lapsing), or a deferred list is due: the service wakes then even if nothing is committed.
   std::optional<Time> next_wakeup;
+  // How the entries were brought up to date (IncrementalLists::Update): rebuilt from the
+  // snapshot, and why, or the number of journal events applied.
+  IncrementalLists::UpdateInfo derivation;
   bool ok() const;
 };
 
@@ -63,18 +78,18 @@ class Publisher {
   Publisher(store::Store& store, const signer::Signer& signer, const signer::SchemaSet& schemas,
             Options options);
 
-  // One publication at `now`; the new versions' Tijdstempel is `now` rounded down to its
-  // second. Lists whose content digest equals the current version's get no new version, unless
-  // the current version carries other certificates in its KeyInfo than this publisher's signer
-  // (Signer::CertificatesSha256): then every such list is re-signed with the same entries and
-  // the next Volgnummer (a key roll; ListOutcome::resigned), the one case in which the
-  // Volgnummer rises without a change of content. A list whose current version is from this second
-  // (or later: a clock stepped back) is deferred, never given a second version in one second. Each
-  // changed list is archived, with its journal event, in one write transaction; a list that fails
-  // validation or signing is not published and the others are. With an export dir, every list whose
-  // current version this Publisher has not yet written there (first call after start, a failed
-  // export, a version archived by another process) is written too, so the directory converges on
-  // the archive.
+  // One publication at `now` (the entries derived as Options::incremental says); the new versions'
+  // Tijdstempel is `now` rounded down to its second. Lists whose content digest equals the current
+  // version's get no new version, unless the current version carries other certificates in its
+  // KeyInfo than this publisher's signer (Signer::CertificatesSha256): then every such list is
+  // re-signed with the same entries and the next Volgnummer (a key roll; ListOutcome::resigned),
+  // the one case in which the Volgnummer rises without a change of content. A list whose current
+  // version is from this second (or later: a clock stepped back) is deferred, never given a second
+  // version in one second. Each changed list is archived, with its journal event, in one write
+  // transaction; a list that fails validation or signing is not published and the others are. With
+  // an export dir, every list whose current version this Publisher has not yet written there (first
+  // call after start, a failed export, a version archived by another process) is written too, so
+  // the directory converges on the archive.
   Report PublishOnce(Time now);
 
  private:
@@ -100,6 +115,8 @@ class Publisher {
 
   // Volgnummer of each list (kAllLists order) last written to the export dir; 0: none.
   std::array<uint64_t, std::size(kAllLists)> exported_{};
+  // The entries derived last time (Options::incremental).
+  IncrementalLists incremental_;
   store::Store& store_;
   const signer::Signer& signer_;
   const signer::SchemaSet& schemas_;

@@ -119,6 +119,11 @@ int Run(int argc, char** argv) {
     }
   }
 
+  // Every new version is checked before it is archived, against the anchor participants use.
+  auto self_check = signer::SelfCheck::Load(config->trust_anchor, config->signing_chain,
+                                            config->signing_certificate);
+  if (!self_check.ok()) return Fail(2, config_path + ": " + self_check.status().message());
+  publish_options.self_check = self_check->get();
   publisher::Publisher publisher(**store, **signer, **schemas, publish_options);
   service::PublishLoopOptions loop_options;
   loop_options.check_interval = Millis(config->check_interval_ms);
@@ -140,6 +145,15 @@ int Run(int argc, char** argv) {
   loop_options.proofs = proofs.get();
   service::ArchiveCompactor compactor(**store);
   loop_options.compactor = &compactor;
+  auto anchor = signer::Verifier::LoadRegistryAnchor(config->trust_anchor, config->signing_chain,
+                                                     config->signing_certificate);
+  if (!anchor.ok()) return Fail(2, config_path + ": " + anchor.status().message());
+  if (!anchor->verifier) {
+    std::cerr << "medmij-registry: background verification is off: " << anchor->off_reason
+              << std::endl;
+  }
+  service::BackgroundVerifier verifier(std::move(anchor).value(), ProcessClock());
+  loop_options.verifier = &verifier;
   auto registry =
       std::make_shared<service::RegistryService>(**store, publisher, **signer, loop_options);
   if (Status st = registry->LoadFromArchive(); !st.ok()) return Fail(1, st.message());

@@ -341,6 +341,28 @@ std::optional<http::StorageReport> RegistryService::Storage() const {
   return r;
 }
 
+std::optional<http::VerificationReport> RegistryService::BackgroundVerification() const {
+  if (options_.verifier == nullptr) return std::nullopt;
+  return options_.verifier->Report();
+}
+
+void RegistryService::SubmitForVerification(const publisher::Report& report, bool all) {
+  auto read = store_.BeginRead();
+  if (!read.ok()) return;  // the next publication submits its versions
+  const auto snap = Current();
+  for (const auto& outcome : report.lists) {
+    if (!all && !outcome.published) continue;
+    const http::ServedList* served = snap->list(outcome.list);
+    auto version = (*read)->CurrentListVersion(outcome.list);
+    if (served == nullptr || !version.ok() || !*version ||
+        (*version)->volgnummer != served->volgnummer) {
+      continue;
+    }
+    options_.verifier->Submit(outcome.list, served->volgnummer, (*version)->sha256,
+                              served->signed_body);
+  }
+}
+
 void RegistryService::Run() {
   uint64_t seen_txn = 0;
   uint64_t seen_length = 0;
@@ -418,6 +440,7 @@ void RegistryService::Run() {
         current_.store(std::shared_ptr<const Snapshot>(std::move(base)));
         if (!retry_at) retry_at = at + options_.retry_interval;
       }
+      if (options_.verifier != nullptr && reloaded.ok()) SubmitForVerification(report, initial);
       if (options_.on_publication) options_.on_publication(*Current());
       if (checkpoint_ok) checkpoint_ok = SignCheckpoint();
       if (!checkpoint_ok && !retry_at) retry_at = at + options_.retry_interval;

@@ -24,6 +24,7 @@
 #include "registry/http/served.h"
 #include "registry/publisher/publisher.h"
 #include "registry/service/archive_compactor.h"
+#include "registry/service/background_verifier.h"
 #include "registry/service/checkpointer.h"
 #include "registry/service/log_export.h"
 #include "registry/service/site_export.h"
@@ -63,6 +64,9 @@ struct PublishLoopOptions {
   // Re-encodes older archived versions after each publication that archived one (and once at
   // start); null: none. Must outlive the service.
   ArchiveCompactor* compactor = nullptr;
+  // Checks every new version with the participants' full verifier right after it is served (and
+  // the current ones at start); null: none. Must outlive the service.
+  BackgroundVerifier* verifier = nullptr;
 };
 
 class RegistryService : public http::ContentSource {
@@ -92,9 +96,13 @@ class RegistryService : public http::ContentSource {
                                                   uint64_t volgnummer) const override;
   std::optional<Time> SignerNotAfter() const override;
   std::optional<http::StorageReport> Storage() const override;
+  std::optional<http::VerificationReport> BackgroundVerification() const override;
 
  private:
   void Run();
+  // Hands the served versions of the lists `report` archived (every list when `all`) to the
+  // background verifier, with the sha256 the archive recorded for each.
+  void SubmitForVerification(const publisher::Report& report, bool all);
   // The journal's length now (a read transaction of its own).
   Result<uint64_t> JournalLength() const;
   // Checkpointer::Update and the log's export, a refusal or failure reported on stderr; false

@@ -1,5 +1,6 @@
 // Verification and replay: the journal's hash chain, the journal replayed against the tables,
 // and the state at a time (from the state history, and by replay as its reference).
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -86,15 +87,23 @@ Result<RegistryState> Decode(const Replay& raw) {
   return s;
 }
 
+// The journal's length as its head says, for a progress total only (0 if the head does not
+// read: the verification itself reports that).
+uint64_t JournalLengthForProgress(const internal::TxnState& r) {
+  auto head = r.ReadHead();
+  return head.ok() ? head->seq : 0;
+}
+
 json BytesDigest(std::string_view bytes) {
   return json{{"sha256", Sha256Hex(bytes)}, {"size", bytes.size()}};
 }
 
 }  // namespace
 
-Status Store::VerifyJournal() const {
+Status Store::VerifyJournal(const ProgressFn& progress) const {
   MEDMIJ_ASSIGN_OR_RETURN(auto reader, BeginRead());
   Reader::Impl& r = *reader->impl_;
+  const uint64_t total = progress ? JournalLengthForProgress(r) : 0;
   uint64_t expected = 1;
   std::string prev = journal::kGenesisHash;
   Status status;
@@ -134,6 +143,7 @@ Status Store::VerifyJournal() const {
           return false;
         }
         prev = ev.hash;
+        if (progress) progress(expected, total);
         ++expected;
         return true;
       }));
@@ -151,9 +161,18 @@ Status Store::VerifyJournal() const {
   return Status::Ok();
 }
 
-Status Store::Check() const {
+Status Store::Check(const ProgressFn& progress) const {
   MEDMIJ_ASSIGN_OR_RETURN(auto reader, BeginRead());
   Reader::Impl& r = *reader->impl_;
+  // Units: each journal event replayed, then each table, index, the log's tree, the version
+  // events and the state history compared.
+  const uint64_t total =
+      progress ? JournalLengthForProgress(r) + internal::kTableCount + internal::kIndexCount + 3
+               : 0;
+  uint64_t done = 0;
+  auto step = [&] {
+    if (progress) progress(++done, std::max(total, done));
+  };
   Replay replay;
   internal::TreeBuilder tree;
   internal::VersionEventIndex version_events;
@@ -171,6 +190,7 @@ Status Store::Check() const {
         internal::AddToIndex(version_events, ev, v);
         history.Add(ev);
         status = Apply(ev, replay, /*check_before=*/true, nullptr);
+        step();
         return status.ok();
       }));
   MEDMIJ_RETURN_IF_ERROR(status);
@@ -213,6 +233,7 @@ Status Store::Check() const {
       return Status::Corruption(Where(table, it->first) +
                                 ": in the journal but missing from the table");
     }
+    step();
   }
 
   for (const internal::IndexSpec& idx : internal::kIndexes) {
@@ -249,10 +270,14 @@ Status Store::Check() const {
     if (it != expected.end()) {
       return Status::Corruption("index " + index_name + ": entry '" + Printable(*it) + "' missing");
     }
+    step();
   }
   MEDMIJ_RETURN_IF_ERROR(internal::CompareTree(r, tree));
+  step();
   MEDMIJ_RETURN_IF_ERROR(internal::CompareVersionEvents(r, version_events));
+  step();
   MEDMIJ_RETURN_IF_ERROR(internal::CompareHistory(r, history));
+  step();
   return Status::Ok();
 }
 

@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "registry/common/merkle.h"
+#include "registry/common/progress.h"
 #include "registry/common/status.h"
 #include "registry/common/time.h"
 #include "registry/common/tlog_tiles.h"
@@ -321,18 +322,22 @@ class Store {
 
   // A consistent copy to `file` (created with mode 0600, must not exist, fsynced, then renamed
   // into place). Open() accepts the file itself as well as a directory, so `--data-dir FILE`
-  // opens a backup.
-  Status Backup(const std::filesystem::path& file) const;
+  // opens a backup. `progress`, if set, is called with the bytes copied and an estimate of the
+  // total (the environment's used pages; the compacted copy is at most that).
+  Status Backup(const std::filesystem::path& file, const ProgressFn& progress = {}) const;
 
   // Recomputes every hash of the journal; reports the first altered, removed or reordered event.
-  Status VerifyJournal() const;
+  // `progress`, if set, is called after each event with the events checked and the journal's
+  // length.
+  Status VerifyJournal(const ProgressFn& progress = {}) const;
 
   // Replays the journal from empty and compares the result with the state tables, the archive,
   // the secondary indexes, the transparency log's tree hashes (recomputed from the stored
   // events), the index of the events that archived each list version and the state history
   // StateAt reads (every record version and the event of each time). Reports the first
-  // difference.
-  Status Check() const;
+  // difference. `progress`, if set, is called after each event replayed and after each table,
+  // index and log comparison (total: the journal's length plus those comparisons).
+  Status Check(const ProgressFn& progress = {}) const;
 
   // How full the LMDB map is: `used` is the high-water mark of its pages (what a write needs
   // room beyond), `size` the map size; both in bytes.

@@ -215,8 +215,8 @@ int Archive(const Args& a, int changes) {
   {
     auto read = (*store)->BeginRead();
     if (!read.ok()) return Fail(read.status());
-    Status listed = (*read)->ForEachRaw(
-        store::Table::kProviders, [&](std::string_view k, std::string_view) {
+    Status listed =
+        (*read)->ForEachRaw(store::Table::kProviders, [&](std::string_view k, std::string_view) {
           if (names.size() < 1000) names.emplace_back(k);
         });
     if (!listed.ok()) return Fail(listed);
@@ -300,8 +300,7 @@ int Archive(const Args& a, int changes) {
   const double fetch_ms = MsSince(start);
   if (!bytes.ok() || !*bytes) return Fail(Status::Internal("old version does not read"));
   if (!WriteFile(a.out_dir + "/old.xml", **bytes)) return Fail(Status::IoError(a.out_dir));
-  std::printf("fetch old version %llu: %.1f ms\n", static_cast<unsigned long long>(old),
-              fetch_ms);
+  std::printf("fetch old version %llu: %.1f ms\n", static_cast<unsigned long long>(old), fetch_ms);
   return 0;
 }
 

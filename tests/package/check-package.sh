@@ -8,8 +8,8 @@
 #     the fetch timer runs every 5 minutes with a random delay;
 #   - lintian reports no error (E:);
 #   - unpacked with dpkg -x into a temporary root, each program answers --version with the
-#     project version and a commit, and --help; the packaged completion is what the packaged
-#     medmij-admin generates, and bash loads it;
+#     project version and a commit, and --help; the packaged completion (bash, zsh, fish) is
+#     what the packaged medmij-admin generates, and bash and fish load it;
 #   - the maintainer scripts, run for real (adduser, chown) in a private mount namespace over a
 #     copy of /etc and an empty /var, create the system users and their directories, twice
 #     (an upgrade) without changing anything the second time.
@@ -54,13 +54,15 @@ required=(
   /usr/share/man/man1/medmij-fetch.1.gz
   /usr/share/man/man8/medmij-registry.8.gz
   /usr/share/bash-completion/completions/medmij-admin
+  /usr/share/zsh/vendor-completions/_medmij-admin
+  /usr/share/fish/vendor_completions.d/medmij-admin.fish
   /usr/share/doc/medmij-registry/copyright /usr/share/doc/medmij-registry/changelog.gz
 )
 for f in "${required[@]}"; do
   grep -qxF "$f" <<<"$contents" || fail "missing $f"
 done
 files=$(dpkg-deb -c "$deb" | awk '$1 !~ /^d/ {print $6}' | sed 's|^\./|/|')
-unexpected=$(grep -vE '^/usr/bin/medmij-(admin|registry|verify|fetch)$|^/lib/systemd/system/|^/etc/(nginx/sites-available|medmij-registry)/|^/etc/default/medmij-fetch$|^/usr/share/(man|bash-completion|doc/medmij-registry)/' <<<"$files")
+unexpected=$(grep -vE '^/usr/bin/medmij-(admin|registry|verify|fetch)$|^/lib/systemd/system/|^/etc/(nginx/sites-available|medmij-registry)/|^/etc/default/medmij-fetch$|^/usr/share/(man|bash-completion|zsh/vendor-completions|fish/vendor_completions\.d|doc/medmij-registry)/' <<<"$files")
 [ -z "$unexpected" ] || fail "unexpected files in the package: $unexpected"
 ok "contents: ${#required[@]} required paths, nothing else"
 
@@ -95,6 +97,15 @@ cmp -s "$work/completion" "$root/usr/share/bash-completion/completions/medmij-ad
 got=$(bash --norc -c "source '$root/usr/share/bash-completion/completions/medmij-admin';
   COMP_WORDS=(medmij-admin participant en); COMP_CWORD=2; _medmij_admin; echo \"\${COMPREPLY[*]}\"")
 [ "$got" = enrol ] || fail "completion of 'medmij-admin participant en' gave '$got'"
+for shell in zsh:zsh/vendor-completions/_medmij-admin fish:fish/vendor_completions.d/medmij-admin.fish; do
+  "$root/usr/bin/medmij-admin" completion "${shell%%:*}" >"$work/completion.${shell%%:*}" 2>/dev/null
+  cmp -s "$work/completion.${shell%%:*}" "$root/usr/share/${shell#*:}" ||
+    fail "the packaged ${shell%%:*} completion is not what the packaged medmij-admin generates"
+done
+got=$(HOME="$work" XDG_CONFIG_HOME="$work/fish-config" XDG_DATA_HOME="$work/fish-data" \
+  fish --no-config -c "source '$root/usr/share/fish/vendor_completions.d/medmij-admin.fish'
+  complete -C 'medmij-admin participant en'" | cut -f1)
+[ "$got" = enrol ] || fail "fish completion of 'medmij-admin participant en' gave '$got'"
 grep -q '^ExecStart=/usr/bin/medmij-registry ' "$root/lib/systemd/system/medmij-registry.service" ||
   fail "the unit does not start /usr/bin/medmij-registry"
 grep -q '^User=medmij-registry$' "$root/lib/systemd/system/medmij-registry.service" ||

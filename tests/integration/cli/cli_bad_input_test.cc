@@ -157,6 +157,47 @@ TEST_F(CliBadInputTest, OptionLikeValueIsNamedWithTheFixNotAsMissing) {
   EXPECT_EQ(Journal(), before);
 }
 
+// A mistyped command or option: one line naming it and the nearest name, exit 2, nothing changed.
+TEST_F(CliBadInputTest, TypoSuggestsTheNearestCommandOrOption) {
+  const std::string before = Journal();
+  auto r = Admin({"participnt", "list"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "medmij-admin: unknown command 'participnt'; did you mean 'participant'?\n");
+  EXPECT_EQ(r.out, "");
+  r = Admin({"participant", "lsit"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "medmij-admin: participant: unknown command 'lsit'; did you mean 'list'?\n");
+  r = Admin({"provider", "servise", "add", "x@medmij"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "medmij-admin: provider: unknown command 'servise'; did you mean 'service'?\n");
+  r = Admin({"participant", "list", "--stauts", "active"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "medmij-admin: participant list: unknown option '--stauts'; did you mean "
+            "'--status'?\n");
+  // Before CLI11's "--name is required": the typo is the cause.
+  r = Admin(
+      {"participant", "enrol", "new-pgo", "--nmae", "New", "--kvk", "12345678", "--role", "dvp"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "medmij-admin: participant enrol: unknown option '--nmae'; did you mean '--name'?\n");
+  // A global option, mistyped below a command; "=value" is not part of the name.
+  r = Admin({"participant", "list", "--jsno"});
+  EXPECT_EQ(r.err,
+            "medmij-admin: participant list: unknown option '--jsno'; did you mean '--json'?\n");
+  r = Admin({"participant", "list", "--stat=active"});
+  EXPECT_EQ(r.err,
+            "medmij-admin: participant list: unknown option '--stat'; did you mean "
+            "'--status'?\n");
+  // Nothing near: the commands there are, still one line.
+  r = Admin({"journal", "frobnicate"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "medmij-admin: journal: unknown command 'frobnicate' (commands: verify, export)\n");
+  EXPECT_EQ(Journal(), before);
+  EXPECT_EQ(Admin({"participant", "show", "new-pgo"}).exit_code, 4);
+}
+
 // A reason may span lines; printed for people it stays on its own event's line, so it cannot forge
 // another event. --json carries it exactly.
 TEST_F(CliBadInputTest, StoredTextIsPrintedEscapedOnOneLine) {

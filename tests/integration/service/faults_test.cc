@@ -90,6 +90,9 @@ TEST(ServiceConfig, PortFileAndTestClockAreCheckedAtStartUp) {
   ServiceOptions o;
   o.data_dir = data;
   o.pki = MakeDevPki(dir.path() / "pki");
+  // The root as anchor: without it the service also says, on its own line, that background
+  // verification is off (SelfCheckTest), and the one line checked here is the port file's.
+  o.trust_anchor = o.pki.ca;
   const std::string config = WriteConfig(dir.path(), o, 0).string();
   CommandResult r = RunCommand({RegistryBinary().string(), "--config", config, "--port-file",
                                 (dir.path() / "no-such-dir" / "port").string()},

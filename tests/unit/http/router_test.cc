@@ -102,6 +102,10 @@ class FakeSource : public ContentSource {
   std::map<std::string, std::string> log_tiles_;  // by tiles::Path; "corrupt": kCorruption
   std::optional<http::StorageReport> Storage() const override { return storage_; }
   std::optional<http::StorageReport> storage_;
+  std::optional<http::VerificationReport> BackgroundVerification() const override {
+    return verification_;
+  }
+  std::optional<http::VerificationReport> verification_;
 };
 
 class FakeAudit : public AuditHandler {
@@ -445,6 +449,52 @@ TEST_F(RouterTest, HealthzAndMetricsReportAMapNearlyFullWellBeforeItIsFull) {
   j = json::parse(Body(Get("/healthz")));
   EXPECT_EQ(j["storage"]["status"], "unknown");
   EXPECT_EQ(j["status"], "ok");
+}
+
+TEST_F(RouterTest, HealthzAndMetricsRaiseTheAlarmWhenTheBackgroundVerifierDisagrees) {
+  json j = json::parse(Body(Get("/healthz")));
+  EXPECT_EQ(j["background_verification"]["status"], "off");
+
+  http::VerificationReport report;
+  report.on = true;
+  report.anchor = "[signing] trust_anchor ca.pem (CN=Root)";
+  for (ListKind k : kAllLists) report.lists[static_cast<size_t>(k)].volgnummer = 3;
+  report.checked_total = 6;
+  source_.verification_ = report;
+  Reply ok = Get("/healthz");
+  EXPECT_EQ(ok.status, 200) << Body(ok);
+  j = json::parse(Body(ok));
+  EXPECT_EQ(j["background_verification"]["status"], "ok");
+  EXPECT_EQ(j["background_verification"]["anchor"], "[signing] trust_anchor ca.pem (CN=Root)");
+  EXPECT_EQ(j["background_verification"]["lists"]["whitelist"]["volgnummer"], 3);
+  std::string metrics = Body(Get("/metrics"));
+  EXPECT_NE(metrics.find("\nmedmij_background_verifications_total 6\n"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("\nmedmij_list_background_verified{list=\"whitelist\"} 1\n"),
+            std::string::npos);
+
+  auto& wl = source_.verification_->lists[static_cast<size_t>(ListKind::kWhitelist)];
+  wl.ok = false;
+  wl.reason = "signature: digest mismatch: the list was changed after signing";
+  source_.verification_->disagreements_total = 1;
+  Reply bad = Get("/healthz");
+  EXPECT_EQ(bad.status, 503);
+  j = json::parse(Body(bad));
+  EXPECT_EQ(j["status"], "failing");
+  EXPECT_EQ(j["background_verification"]["status"], "disagrees");
+  EXPECT_EQ(j["background_verification"]["lists"]["whitelist"]["reason"],
+            "signature: digest mismatch: the list was changed after signing");
+  metrics = Body(Get("/metrics"));
+  EXPECT_NE(metrics.find("\nmedmij_background_verification_disagreements_total 1\n"),
+            std::string::npos);
+  EXPECT_NE(metrics.find("\nmedmij_list_background_verified{list=\"whitelist\"} 0\n"),
+            std::string::npos);
+
+  source_.verification_ = http::VerificationReport{};
+  source_.verification_->off_reason = "the anchor is not a self-signed root";
+  j = json::parse(Body(Get("/healthz")));
+  EXPECT_EQ(j["background_verification"]["status"], "off");
+  EXPECT_EQ(j["background_verification"]["reason"], "the anchor is not a self-signed root");
 }
 
 TEST_F(RouterTest, HealthzAndMetricsWarnWhileServedCertificatesNearTheirExpiry) {

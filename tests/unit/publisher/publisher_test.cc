@@ -5,13 +5,16 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <string>
 #include <thread>
 
 #include "registry/lists/lists.h"
+#include "registry/ops/ops.h"
 #include "tests/bench/gen_registry.h"
 #include "tests/support/dev_pki.h"
 #include "tests/unit/lists/test_state.h"
@@ -318,6 +321,44 @@ TEST_F(PublisherTest, SigningFailureKeepsTheLastGoodVersion) {
   EXPECT_EQ(Bytes(ListKind::kZorgaanbiederslijst, 1), zal1);
 }
 
+// The self-check before archiving: with the participants' anchor every version passes and is
+// archived; with an anchor the signing certificate does not chain to, nothing is archived and each
+// list says why, as a signing failure does.
+TEST_F(PublisherTest, ASelfCheckThatFailsArchivesNothingAndSaysWhy) {
+  Seed(SmallNetwork(t0_));
+  auto anchor = signer::SelfCheck::Load(*keys_ / "ca.pem", {}, {});
+  ASSERT_TRUE(anchor.ok()) << anchor.status().message();
+  Options checked;
+  checked.self_check = anchor->get();
+  ASSERT_TRUE(MakePublisher(checked).PublishOnce(t0_).ok());
+  ExpectGoodDocument(ListKind::kWhitelist, Bytes(ListKind::kWhitelist, 1));
+
+  ASSERT_EQ(
+      RunQuiet("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+               "-subj /CN=Elsewhere -days 2 -keyout '" +
+               (dir_ / "other.key").string() + "' -out '" + (dir_ / "other.pem").string() + "'"),
+      0);
+  auto other = signer::SelfCheck::Load(dir_ / "other.pem", {}, {});
+  ASSERT_TRUE(other.ok()) << other.status().message();
+  Options wrong;
+  wrong.self_check = other->get();
+  const uint64_t events = JournalLength();
+  // A change of every participant-derived list: none may be archived.
+  Report r = MakePublisher(wrong).PublishOnce(signer_->NotAfter() - Days(1));
+  EXPECT_FALSE(r.ok());
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_FALSE(r.lists[i].published) << ToString(r.lists[i].list);
+    EXPECT_NE(r.lists[i].status.message().find("self-check: the signing certificate "),
+              std::string::npos)
+        << r.lists[i].status.message();
+    EXPECT_NE(r.lists[i].status.message().find("does not chain to [signing] trust_anchor"),
+              std::string::npos)
+        << r.lists[i].status.message();
+    EXPECT_EQ(r.lists[i].volgnummer, 1u);
+  }
+  EXPECT_EQ(JournalLength(), events);
+}
+
 TEST_F(PublisherTest, ValidationFailureBlocksOnlyThatList) {
   RegistryState s = SmallNetwork(t0_);
   // A hostname the store accepts here (written past the CLI's validation) but the XSD refuses.
@@ -565,6 +606,139 @@ TEST_F(PublisherTest, GeneratedRegistryPublishesValidLists) {
   size_t zal_entries = lists::Derive(ListKind::kZorgaanbiederslijst, s, t0_).entry_count;
   EXPECT_GT(zal_entries, 1000u);  // most providers are published,
   EXPECT_LT(zal_entries, 1500u);  // those of excluded DVAs are not
+}
+
+// The incremental path (Options::incremental, the default) publishes what the full derivation
+// gives, byte for byte, validated and signed so that the stock xmllint (reference XSD) and
+// xmlsec1 accept it; after the first publication it only applies the journal events since.
+TEST_F(PublisherTest, IncrementalPublicationsAreTheFullDerivationAndPassStockTools) {
+  Seed(SmallNetwork(t0_));
+  Publisher pub = MakePublisher();
+  Report r1 = pub.PublishOnce(t0_);
+  ASSERT_TRUE(r1.ok());
+  EXPECT_TRUE(r1.derivation.rebuilt);
+  std::array<uint64_t, kListCount> volgnummer{};
+  volgnummer.fill(1);
+  Time t = t0_;
+  // Each change through the ops layer, then one publication: the lists that changed (only
+  // those) get the next version, equal to a full Derive + Render.
+  auto step = [&](const char* what, std::vector<ListKind> changed,
+                  const std::function<Status(store::WriteTxn&, const ops::Actor&)>& op) {
+    SCOPED_TRACE(what);
+    t += std::chrono::seconds(2);
+    {
+      auto w = std::move(store_->BeginWrite()).value();
+      ASSERT_TRUE(op(*w, ops::Actor{"tester", t}).ok());
+      ASSERT_TRUE(w->Commit({t, "tester", what, "", ""}).ok());
+    }
+    Report r = pub.PublishOnce(t);
+    ASSERT_TRUE(r.ok());
+    EXPECT_FALSE(r.derivation.rebuilt) << r.derivation.why;
+    EXPECT_GE(r.derivation.events, 2u);  // the change and the last publication's archive events
+    RegistryState state = Read()->LoadState().value();
+    for (size_t i = 0; i < kListCount; ++i) {
+      const ListKind list = kAllLists[i];
+      SCOPED_TRACE(std::string(ToString(list)));
+      const bool expect = std::find(changed.begin(), changed.end(), list) != changed.end();
+      EXPECT_EQ(r.lists[i].published, expect);
+      if (!expect) continue;
+      ++volgnummer[i];
+      ASSERT_EQ(r.lists[i].volgnummer, volgnummer[i]);
+      const std::string doc = Bytes(list, volgnummer[i]);
+      ExpectGoodDocument(list, doc);
+      EXPECT_EQ(signer::StripSignature(doc),
+                lists::Render(lists::Derive(list, state, t), t, volgnummer[i]));
+    }
+  };
+  step("node add", {ListKind::kWhitelist},
+       [](auto& w, auto& a) { return ops::AddNode(w, a, "xis-one", "node3.xis-one.net"); });
+  // Aanbiedertype and identifiers: not in the release2 ZAL.
+  step("provider set",
+       {ListKind::kZorgaanbiederslijstRelease3, ListKind::kZorgaanbiederskoppellijst},
+       [](auto& w, auto& a) {
+         ops::ProviderUpdate u;
+         u.name = "ziekenhuisoost@medmij";
+         u.identifiers["ura"] = "12345678";
+         u.type = "BAZB";
+         return ops::UpdateProvider(w, a, u);
+       });
+  step("oauth client add", {ListKind::kOAuthClientList}, [](auto& w, auto& a) {
+    return ops::AddOAuthClient(w, a, "pgo-two", "web.pgo-two.nl", "PGO Two & Web");
+  });
+  // A participant change removes its node and its providers from four lists at once.
+  step("suspend",
+       {ListKind::kWhitelist, ListKind::kZorgaanbiederslijst,
+        ListKind::kZorgaanbiederslijstRelease3, ListKind::kZorgaanbiederskoppellijst},
+       [](auto& w, auto& a) { return ops::Suspend(w, a, "xis-two", "test"); });
+  step("service add", {ListKind::kGegevensdienstnamenlijst},
+       [](auto& w, auto& a) { return ops::AddService(w, a, "5", "Vaccinaties & meer"); });
+}
+
+// The incremental path validates the changed entries for real: an entry the XSD refuses (a
+// node written past the ops layer's validation) blocks its list, the others publish, and the
+// list publishes again once the entry is gone.
+TEST_F(PublisherTest, IncrementalValidationRefusesABadChangedEntry) {
+  Seed(SmallNetwork(t0_));
+  Publisher pub = MakePublisher();
+  ASSERT_TRUE(pub.PublishOnce(t0_).ok());
+  Time t = t0_ + std::chrono::seconds(2);
+  {
+    auto w = std::move(store_->BeginWrite()).value();
+    w->Put(Node{"Bad_Host.xis-one.net", "xis-one", {t, "tester", ""}});
+    w->Put(DataService{"9", "Nieuwe dienst", {t, "tester", ""}});
+    ASSERT_TRUE(w->Commit({t, "tester", "raw", "", ""}).ok());
+  }
+  Report r = pub.PublishOnce(t);
+  EXPECT_FALSE(r.derivation.rebuilt) << r.derivation.why;
+  EXPECT_FALSE(r.lists[0].published);
+  EXPECT_FALSE(r.lists[0].status.ok());
+  EXPECT_NE(r.lists[0].status.message().find("changed entries"), std::string::npos)
+      << r.lists[0].status.message();
+  EXPECT_EQ(Current(ListKind::kWhitelist)->volgnummer, 1u);
+  EXPECT_TRUE(r.lists[3].published) << r.lists[3].status.message();  // the GNL
+
+  t += std::chrono::seconds(2);
+  {
+    auto w = std::move(store_->BeginWrite()).value();
+    w->EraseNode("Bad_Host.xis-one.net");
+    w->Put(Node{"good.xis-one.net", "xis-one", {t, "tester", ""}});
+    ASSERT_TRUE(w->Commit({t, "tester", "raw", "", ""}).ok());
+  }
+  Report r2 = pub.PublishOnce(t);
+  ASSERT_TRUE(r2.ok()) << r2.lists[0].status.message();
+  EXPECT_TRUE(r2.lists[0].published);
+  ExpectGoodDocument(ListKind::kWhitelist, Bytes(ListKind::kWhitelist, 2));
+}
+
+// Full (Options::incremental = false) and incremental publishers archive the same content.
+TEST_F(PublisherTest, FullAndIncrementalPublishersAgree) {
+  Seed(SmallNetwork(t0_));
+  Publisher inc = MakePublisher();
+  Options o;
+  o.incremental = false;
+  Publisher full = MakePublisher(o);
+  ASSERT_TRUE(inc.PublishOnce(t0_).ok());
+  Time t = t0_;
+  for (int i = 0; i < 4; ++i) {
+    t += std::chrono::seconds(2);
+    {
+      auto w = std::move(store_->BeginWrite()).value();
+      ASSERT_TRUE(
+          ops::AddNode(*w, {"tester", t}, "xis-one", "n" + std::to_string(i) + ".xis-one.net")
+              .ok());
+      ASSERT_TRUE(w->Commit({t, "tester", "node add", "", ""}).ok());
+    }
+    Publisher& p = i % 2 == 0 ? full : inc;
+    Report r = p.PublishOnce(t);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r.derivation.rebuilt, i % 2 == 0);
+    EXPECT_TRUE(r.lists[0].published);
+    for (size_t k = 1; k < kListCount; ++k) EXPECT_FALSE(r.lists[k].published);
+    RegistryState state = Read()->LoadState().value();
+    EXPECT_EQ(
+        signer::StripSignature(Bytes(ListKind::kWhitelist, r.lists[0].volgnummer)),
+        lists::Render(lists::Derive(ListKind::kWhitelist, state, t), t, r.lists[0].volgnummer));
+  }
 }
 
 }  // namespace

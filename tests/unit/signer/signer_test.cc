@@ -286,6 +286,8 @@ TEST_F(SignerTest, SignValidatedDigestFromBytesEqualsLibxml2C14n) {
     text += "n";  // the XSD type is a string: leading/trailing blanks are fine, but keep it tidy
     docs.emplace_back(ListKind::kOAuthClientList, ReplaceOnce(ocl, name, text));
   }
+  int plain_signed = 0;
+  int plain_refused = 0;
   for (const auto& [list, doc] : docs) {
     auto dom = signer->Sign(doc);
     ASSERT_TRUE(dom.ok()) << dom.status().message() << "\n" << doc;
@@ -295,7 +297,19 @@ TEST_F(SignerTest, SignValidatedDigestFromBytesEqualsLibxml2C14n) {
     std::string in_place = doc;
     ASSERT_TRUE(signer->SignValidatedInPlace(in_place, list, **schemas).ok());
     EXPECT_EQ(in_place, *dom);
+    // Without validation (the publisher's incremental path): the same bytes for a document in
+    // the plain form, a refusal that leaves the document as it was for any other.
+    std::string plain = doc;
+    if (signer->SignPlainInPlace(plain, list).ok()) {
+      ++plain_signed;
+      EXPECT_EQ(plain, *dom) << doc;
+    } else {
+      EXPECT_EQ(plain, doc);
+      ++plain_refused;
+    }
   }
+  EXPECT_GT(plain_signed, 40);  // the random names and the plain variants above
+  EXPECT_GT(plain_refused, 5);  // CDATA, CRLF, comment, PI, prefixes, ...
   // The stock tool agrees on one with every escape.
   WriteAll(tmp_ / "awkward.xml", *signer->SignValidated(docs[5].second, docs[5].first, **schemas));
   CommandResult r =

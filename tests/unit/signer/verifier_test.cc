@@ -600,5 +600,56 @@ TEST_F(SigningProfileTest, InsideTheProfile) {
       Issue("p384", "ec:secp384r1", std::string(kLeaf) + "keyUsage=critical,digitalSignature"));
 }
 
+// The registry's own anchor: [signing] trust_anchor, else the chain's last certificate, else the
+// signing certificate; only a self-signed root gives a verifier (xmlsec's chain building).
+TEST_F(VerifierTest, TheRegistrysAnchorIsTheConfiguredRootElseTheChainsEndElseTheCertificate) {
+  const std::string doc = Signed(Whitelist(3, 42, "2026-11-22T10:00:07Z"));
+
+  auto configured = Verifier::LoadRegistryAnchor(ca_.ca(), ca_.chain(), ca_.cert());
+  ASSERT_TRUE(configured.ok()) << configured.status().message();
+  ASSERT_NE(configured->verifier, nullptr) << configured->off_reason;
+  EXPECT_EQ(configured->description.rfind("[signing] trust_anchor " + ca_.ca().string() + " (", 0),
+            0u)
+      << configured->description;
+  EXPECT_TRUE(configured->verifier->Verify(doc, WallClockNow()).ok());
+
+  // The dev chain file holds the intermediate only: not a root, so no verifier, and why.
+  auto intermediate = Verifier::LoadRegistryAnchor({}, ca_.chain(), ca_.cert());
+  ASSERT_TRUE(intermediate.ok()) << intermediate.status().message();
+  EXPECT_EQ(intermediate->verifier, nullptr);
+  EXPECT_NE(intermediate->off_reason.find("the last certificate of [signing] chain " +
+                                          ca_.chain().string()),
+            std::string::npos)
+      << intermediate->off_reason;
+  EXPECT_NE(intermediate->off_reason.find("is not a self-signed root"), std::string::npos);
+  auto leaf = Verifier::LoadRegistryAnchor({}, {}, ca_.cert());
+  ASSERT_TRUE(leaf.ok());
+  EXPECT_EQ(leaf->verifier, nullptr);
+  EXPECT_EQ(leaf->off_reason.rfind("[signing] certificate " + ca_.cert().string(), 0), 0u)
+      << leaf->off_reason;
+
+  // A chain that ends at the root: its last certificate is the anchor.
+  WriteAll(tmp_ / "full-chain.pem", ReadAll(ca_.chain()) + ReadAll(ca_.ca()));
+  auto full = Verifier::LoadRegistryAnchor({}, tmp_ / "full-chain.pem", ca_.cert());
+  ASSERT_TRUE(full.ok());
+  ASSERT_NE(full->verifier, nullptr) << full->off_reason;
+  EXPECT_TRUE(full->verifier->Verify(doc, WallClockNow()).ok());
+
+  // Another root trusts nothing we signed.
+  ASSERT_EQ(RunCommand("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+                       "-subj /CN=Other -days 2 -keyout " +
+                       Quote((tmp_ / "other.key").string()) + " -out " +
+                       Quote((tmp_ / "other.pem").string()) + " 2>/dev/null")
+                .exit_code,
+            0);
+  auto other = Verifier::LoadRegistryAnchor(tmp_ / "other.pem", {}, ca_.cert());
+  ASSERT_TRUE(other.ok()) << other.status().message();
+  ASSERT_NE(other->verifier, nullptr) << other->off_reason;
+  EXPECT_FALSE(other->verifier->Verify(doc, WallClockNow()).ok());
+  auto missing = Verifier::LoadRegistryAnchor(tmp_ / "none.pem", {}, ca_.cert());
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("[signing] trust_anchor"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace medmij::signer

@@ -489,6 +489,66 @@ TEST(StoreTest, BackupIsPrivateConsistentAndOpensAsAFile) {
   EXPECT_TRUE(copy->Check().ok());
 }
 
+// The progress callbacks: each reports work done of a total that it reaches; a backup made with
+// one (copied through a pipe to count the bytes) is the same file as one made without.
+TEST(StoreTest, ProgressCallbacksCountTheWorkAndChangeNothing) {
+  TempDir tmp;
+  auto store = OpenOrDie(tmp.path() / "data");
+  for (int i = 0; i < 40; ++i) {
+    auto w = Write(*store);
+    w->Put(MakeParticipant("p-" + std::to_string(i)));
+    ASSERT_TRUE(w->Commit(Meta("enrol", "p")).ok());
+  }
+  struct Seen {
+    std::vector<std::pair<uint64_t, uint64_t>> calls;
+    ProgressFn Fn() {
+      return [this](uint64_t done, uint64_t total) { calls.emplace_back(done, total); };
+    }
+    // Done never falls and never passes the total, and ends at it.
+    void ExpectCountedTo(uint64_t total) const {
+      ASSERT_FALSE(calls.empty());
+      for (size_t i = 0; i < calls.size(); ++i) {
+        EXPECT_LE(calls[i].first, calls[i].second);
+        if (i > 0) {
+          EXPECT_GE(calls[i].first, calls[i - 1].first);
+        }
+      }
+      if (total > 0) {
+        EXPECT_EQ(calls.back(), std::make_pair(total, total));
+      }
+    }
+  };
+  Seen verify;
+  ASSERT_TRUE(store->VerifyJournal(verify.Fn()).ok());
+  verify.ExpectCountedTo(40);
+  EXPECT_EQ(verify.calls.size(), 40u);  // one per event
+
+  Seen check;
+  ASSERT_TRUE(store->Check(check.Fn()).ok());
+  ASSERT_FALSE(check.calls.empty());
+  check.ExpectCountedTo(check.calls.back().second);
+  EXPECT_GT(check.calls.back().second, 40u);  // the events, then the comparisons
+
+  Seen backup;
+  const auto counted = tmp.path() / "counted.mdb";
+  const auto plain = tmp.path() / "plain.mdb";
+  ASSERT_TRUE(store->Backup(counted, backup.Fn()).ok());
+  ASSERT_TRUE(store->Backup(plain).ok());
+  const std::string bytes = testing::ReadFile(counted);
+  ASSERT_FALSE(bytes.empty());
+  EXPECT_EQ(bytes, testing::ReadFile(plain));
+  ASSERT_FALSE(backup.calls.empty());
+  EXPECT_EQ(backup.calls.back().first, bytes.size());
+  backup.ExpectCountedTo(0);
+  struct stat st {};
+  ASSERT_EQ(::stat(counted.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto copy = OpenOrDie(counted, OpenOptions{.read_only = true});
+  EXPECT_TRUE(copy->Check().ok());
+  // A target that exists is refused as without a callback.
+  EXPECT_EQ(store->Backup(counted, backup.Fn()).code(), Status::Code::kAlreadyExists);
+}
+
 TEST(StoreTest, StateAtReplaysTheJournalUpToTheTime) {
   TempDir tmp;
   auto store = OpenOrDie(tmp.path());
