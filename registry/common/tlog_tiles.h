@@ -54,10 +54,13 @@ inline constexpr std::string_view kNotATile =
 // full tile, 1..255 for the partial rightmost one, 0 when the tree does not reach it.
 uint64_t WidthIn(int level, uint64_t index, uint64_t tree_size);
 
-// Whether the tree of `tree_size` leaves has `tile`: a full tile within it, or its rightmost
-// partial tile of exactly the width it gives (a log serves no other widths).
+// Whether the tree of `tree_size` leaves holds `tile`'s hashes: a full tile within it, or a
+// partial tile no wider than that tile has grown in it. A partial tile of width W holds the
+// first W hashes of its tile in every tree that reaches that far (they are roots of complete
+// subtrees, which never change), so a client holding an older checkpoint still finds the
+// partial tiles of its tree.
 inline bool InTree(const Tile& tile, uint64_t tree_size) {
-  return tile.width != 0 && WidthIn(tile.level, tile.index, tree_size) == tile.width;
+  return tile.width != 0 && tile.width <= WidthIn(tile.level, tile.index, tree_size);
 }
 
 // Where a complete subtree's hash lives: the hashes [first, first + count) of `tile` (count is a

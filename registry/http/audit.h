@@ -18,14 +18,16 @@
 //   GET /audit/log/tile/entries/<N>[.p/<W>] the C2SP tlog-tiles entry bundle of the latest
 //       signed checkpoint's tree (AuditOptions::log_size; 404 without one): the stored bytes of
 //       events N*256+1 .. N*256+W (leaves N*256 ..), each with a big-endian uint16 length
-//       (application/octet-stream). Only full bundles and the partial one of exactly that
-//       tree's width exist (tiles::InTree). Not public: events carry reasons and operators.
+//       (application/octet-stream). Full bundles and partial ones no wider than that bundle has
+//       grown in that tree exist (tiles::InTree: also an older tree's). Not public: events carry
+//       reasons and operators.
 //
 // Every answer says Cache-Control: no-store. Without a valid token: 401 with WWW-Authenticate.
-// Cost: journal pages are O(limit); verify, history and state-at read the whole journal (or its
-// prefix). The server runs them on its audit worker threads, never on a reactor thread
-// (ServerOptions::audit_threads, registry/http/work_pool.h): list downloads are not held up
-// behind them, and beyond the threads and their queue a request gets 503 with Retry-After.
+// Cost: journal pages are O(limit); verify and history read the whole journal; state-at reads
+// the state history (Store::StateAt: O(record keys · log n), not the journal). The server runs them
+// on its audit worker threads, never on a reactor thread (ServerOptions::audit_threads,
+// registry/http/work_pool.h): list downloads are not held up behind them, and beyond the threads
+// and their queue a request gets 503 with Retry-After.
 #pragma once
 
 #include <atomic>

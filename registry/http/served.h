@@ -165,9 +165,9 @@ class ContentSource {
   // signs none ([transparency] not configured) or has not signed one yet.
   virtual std::shared_ptr<const std::string> LogCheckpoint() const { return nullptr; }
   // The bytes of the C2SP hash tile `tile` of the tree LogCheckpoint() names (tiles::InTree:
-  // a full tile within it or its partial tile of exactly the width it gives); nullopt for any
-  // other tile, an entry bundle, and while there is no checkpoint. kCorruption for a stored
-  // hash that is bad.
+  // a full tile within it or a partial tile no wider than that tile has grown in it, so also
+  // the partial tiles of every older tree); nullopt for any other tile, an entry bundle, and while
+  // there is no checkpoint. kCorruption for a stored hash that is bad.
   virtual Result<std::optional<std::string>> LogTile(const tiles::Tile& /*tile*/) const {
     return std::optional<std::string>();
   }

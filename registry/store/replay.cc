@@ -1,10 +1,11 @@
 // Verification and replay: the journal's hash chain, the journal replayed against the tables,
-// and the state at a time.
+// and the state at a time (from the state history, and by replay as its reference).
 #include <algorithm>
 #include <map>
 #include <set>
 
 #include "registry/common/sha256.h"
+#include "registry/store/state_history.h"
 #include "registry/store/tlog.h"
 #include "registry/store/txn.h"
 #include "registry/store/version_events.h"
@@ -21,7 +22,7 @@ namespace {
 
 // Canonical replayed state: table -> key -> the record's bytes (for list_bytes: the canonical
 // {"sha256","size"}).
-using Replay = std::array<std::map<std::string, std::string>, internal::kTableCount>;
+using Replay = internal::RawState;
 
 // What a change overwrote in the replayed state, to undo it.
 struct Undo {
@@ -64,6 +65,26 @@ Status Apply(const JournalEvent& ev, Replay& state, bool check_before, std::vect
     }
   }
   return Status::Ok();
+}
+
+// The RegistryState of canonical state `raw`.
+Result<RegistryState> Decode(const Replay& raw) {
+  RegistryState s;
+  Status status;
+  internal::ForEachStateTable(s, [&](Table table, auto& out) {
+    using T = typename std::decay_t<decltype(out)>::mapped_type;
+    for (const auto& [key, bytes] : raw[DbiOf(table)]) {
+      if (!status.ok()) return;
+      auto record = internal::TxnState::DecodeRecord<T>(table, key, bytes);
+      if (!record.ok()) {
+        status = record.status();
+        return;
+      }
+      out.emplace(key, std::move(record).value());
+    }
+  });
+  MEDMIJ_RETURN_IF_ERROR(status);
+  return s;
 }
 
 // The journal's length as its head says, for a progress total only (0 if the head does not
@@ -143,10 +164,10 @@ Status Store::VerifyJournal(const ProgressFn& progress) const {
 Status Store::Check(const ProgressFn& progress) const {
   MEDMIJ_ASSIGN_OR_RETURN(auto reader, BeginRead());
   Reader::Impl& r = *reader->impl_;
-  // Units: each journal event replayed, then each table, index, the log's tree and the version
-  // events compared.
+  // Units: each journal event replayed, then each table, index, the log's tree, the version
+  // events and the state history compared.
   const uint64_t total =
-      progress ? JournalLengthForProgress(r) + internal::kTableCount + internal::kIndexCount + 2
+      progress ? JournalLengthForProgress(r) + internal::kTableCount + internal::kIndexCount + 3
                : 0;
   uint64_t done = 0;
   auto step = [&] {
@@ -155,6 +176,7 @@ Status Store::Check(const ProgressFn& progress) const {
   Replay replay;
   internal::TreeBuilder tree;
   internal::VersionEventIndex version_events;
+  internal::HistoryBuilder history;
   Status status;
   MEDMIJ_RETURN_IF_ERROR(
       r.Scan(internal::kJournalDbi, "", "", [&](std::string_view k, std::string_view v) {
@@ -166,6 +188,7 @@ Status Store::Check(const ProgressFn& progress) const {
           return false;
         }
         internal::AddToIndex(version_events, ev, v);
+        history.Add(ev);
         status = Apply(ev, replay, /*check_before=*/true, nullptr);
         step();
         return status.ok();
@@ -253,10 +276,19 @@ Status Store::Check(const ProgressFn& progress) const {
   step();
   MEDMIJ_RETURN_IF_ERROR(internal::CompareVersionEvents(r, version_events));
   step();
+  MEDMIJ_RETURN_IF_ERROR(internal::CompareHistory(r, history));
+  step();
   return Status::Ok();
 }
 
 Result<RegistryState> Store::StateAt(Time t) const {
+  MEDMIJ_ASSIGN_OR_RETURN(auto reader, BeginRead());
+  MEDMIJ_ASSIGN_OR_RETURN(uint64_t seq, internal::LastSeqAt(*reader->impl_, t));
+  MEDMIJ_ASSIGN_OR_RETURN(Replay raw, internal::HistoryStateAfter(*reader->impl_, seq));
+  return Decode(raw);
+}
+
+Result<RegistryState> Store::ReplayStateAt(Time t) const {
   MEDMIJ_ASSIGN_OR_RETURN(auto reader, BeginRead());
   // One pass: every event is applied; what the events after the last one at or before `t`
   // changed is rolled back at the end (later events may again be at or before `t` when the
@@ -279,21 +311,7 @@ Result<RegistryState> Store::StateAt(Time t) const {
       table.erase(it->key);
     }
   }
-  RegistryState s;
-  internal::ForEachStateTable(s, [&](Table table, auto& out) {
-    using T = typename std::decay_t<decltype(out)>::mapped_type;
-    for (const auto& [key, bytes] : replay[DbiOf(table)]) {
-      if (!status.ok()) return;
-      auto record = internal::TxnState::DecodeRecord<T>(table, key, bytes);
-      if (!record.ok()) {
-        status = record.status();
-        return;
-      }
-      out.emplace(key, std::move(record).value());
-    }
-  });
-  MEDMIJ_RETURN_IF_ERROR(status);
-  return s;
+  return Decode(replay);
 }
 
 }  // namespace medmij::store

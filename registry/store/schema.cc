@@ -7,6 +7,7 @@
 
 #include "registry/store/journal.h"
 #include "registry/store/lmdb_raii.h"
+#include "registry/store/state_history.h"
 #include "registry/store/tables.h"
 #include "registry/store/tlog.h"
 #include "registry/store/version_events.h"
@@ -95,8 +96,42 @@ Status UpgradeFrom3(MDB_txn* txn, const EnvCore& core) {
   return Status::Ok();
 }
 
-constexpr std::array<UpgradeStep, 3> kUpgradeSteps{
-    {{1, &UpgradeFrom1}, {2, &UpgradeFrom2}, {3, &UpgradeFrom3}}};
+// 4 -> 5: every version of every record and the event each time falls on (state_history.h),
+// from the journal.
+Status UpgradeFrom4(MDB_txn* txn, const EnvCore& core) {
+  // Derived tables: whatever a data dir holds there is rebuilt (none before schema 5 writes them).
+  for (size_t dbi : {kStateHistoryDbi, kEventTimeDbi}) {
+    int rc = mdb_drop(txn, core.dbi[dbi], 0);
+    if (rc != MDB_SUCCESS) return core.Error(rc, "empty " + std::string(DbiName(dbi)));
+  }
+  HistoryBuilder history;
+  {
+    int rc = 0;
+    lmdb::Cursor cursor(txn, core.dbi[kJournalDbi], rc);
+    if (rc != MDB_SUCCESS) return core.Error(rc, "open journal cursor");
+    MDB_val k{}, v{};
+    for (rc = cursor.Get(k, v, MDB_FIRST); rc == MDB_SUCCESS; rc = cursor.Get(k, v, MDB_NEXT)) {
+      // An event that does not decode is left for VerifyJournal and Check to report.
+      JournalEvent ev;
+      if (!journal::TryDecode(lmdb::View(v), ev)) history.Add(ev);
+    }
+    if (rc != MDB_NOTFOUND) return core.Error(rc, "read journal");
+  }
+  for (const auto& [key, value] : history.versions()) {
+    MDB_val kk = lmdb::Val(key), vv = lmdb::Val(value);
+    int rc = mdb_put(txn, core.dbi[kStateHistoryDbi], &kk, &vv, MDB_APPEND);
+    if (rc != MDB_SUCCESS) return core.Error(rc, "put state history");
+  }
+  for (const auto& [key, value] : history.times()) {
+    MDB_val kk = lmdb::Val(key), vv = lmdb::Val(value);
+    int rc = mdb_put(txn, core.dbi[kEventTimeDbi], &kk, &vv, MDB_APPEND);
+    if (rc != MDB_SUCCESS) return core.Error(rc, "put event time");
+  }
+  return Status::Ok();
+}
+
+constexpr std::array<UpgradeStep, 4> kUpgradeSteps{
+    {{1, &UpgradeFrom1}, {2, &UpgradeFrom2}, {3, &UpgradeFrom3}, {4, &UpgradeFrom4}}};
 
 Result<int> ParseSchemaVersion(std::string_view raw, const std::filesystem::path& path) {
   int v = 0;

@@ -333,7 +333,8 @@ class Store {
 
   // Replays the journal from empty and compares the result with the state tables, the archive,
   // the secondary indexes, the transparency log's tree hashes (recomputed from the stored
-  // events) and the index of the events that archived each list version. Reports the first
+  // events), the index of the events that archived each list version and the state history
+  // StateAt reads (every record version and the event of each time). Reports the first
   // difference. `progress`, if set, is called after each event replayed and after each table,
   // index and log comparison (total: the journal's length plus those comparisons).
   Status Check(const ProgressFn& progress = {}) const;
@@ -347,8 +348,13 @@ class Store {
   Result<MapUsage> Usage() const;
 
   // State as it was at time `t`: the journal replayed up to the last event with at <= t (a prefix
-  // of the journal, so always a state that existed even if clocks stepped back).
+  // of the journal, so always a state that existed even if clocks stepped back). Reads the
+  // state history kept beside the journal (schema 5): one seek for the event, then O(log n)
+  // per record key that ever existed, not the journal.
   Result<RegistryState> StateAt(Time t) const;
+  // The same by replaying the journal from its first event: O(events). The reference StateAt
+  // is tested against, and a benchmark's baseline.
+  Result<RegistryState> ReplayStateAt(Time t) const;
 
   const std::filesystem::path& dir() const;
   // Opened read-only (asked for, or OpenOptions::read_only_if_not_writable applied).
@@ -373,6 +379,6 @@ struct CompactReport {
 };
 Result<CompactReport> CompactArchive(Store& store, size_t max_versions = SIZE_MAX);
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 }  // namespace medmij::store

@@ -61,13 +61,16 @@ inline constexpr size_t kIndexCount = CountIndexes();
 // raw bytes of the RFC 6962 hash of the complete subtree (level, index) over the journal's
 // stored events (leaf i = event seq i + 1), written in the transaction that appends the event;
 // then (schema 4 on) the event that archived each list version: key ListKey, value the event's
-// journal::SeqKey (version_events.h).
+// journal::SeqKey (version_events.h); then (schema 5 on) every version of every record and the
+// event each time falls on (state_history.h).
 inline constexpr size_t kMetaDbi = kTableCount;
 inline constexpr size_t kJournalDbi = kTableCount + 1;
 inline constexpr size_t kFirstIndexDbi = kTableCount + 2;
 inline constexpr size_t kTreeDbi = kFirstIndexDbi + kIndexCount;
 inline constexpr size_t kVersionEventDbi = kTreeDbi + 1;
-inline constexpr size_t kDbiCount = kVersionEventDbi + 1;
+inline constexpr size_t kStateHistoryDbi = kVersionEventDbi + 1;
+inline constexpr size_t kEventTimeDbi = kStateHistoryDbi + 1;
+inline constexpr size_t kDbiCount = kEventTimeDbi + 1;
 
 // A secondary index, derived from its table's row.
 struct IndexSpec {
@@ -99,6 +102,8 @@ constexpr std::string_view DbiName(size_t dbi) {
   if (dbi == kJournalDbi) return "journal";
   if (dbi == kTreeDbi) return "tlog_hashes";
   if (dbi == kVersionEventDbi) return "list_version_events";
+  if (dbi == kStateHistoryDbi) return "state_history";
+  if (dbi == kEventTimeDbi) return "event_times";
   return kIndexes[dbi - kFirstIndexDbi].name;
 }
 
@@ -121,6 +126,25 @@ void ForEachStateTable(RegistryState& s, F&& fn) {
   fn(Table::kProviders, s.providers);
   fn(Table::kCases, s.cases);
   fn(Table::kTerminationRequests, s.termination_requests);
+}
+
+// True for the tables ForEachStateTable pairs with RegistryState (keep the two in step).
+constexpr bool InRegistryState(Table t) {
+  switch (t) {
+    case Table::kParticipants:
+    case Table::kNodes:
+    case Table::kOAuthClients:
+    case Table::kServices:
+    case Table::kProviders:
+    case Table::kCases:
+    case Table::kTerminationRequests:
+      return true;
+    case Table::kCounters:
+    case Table::kListVersions:
+    case Table::kListBytes:
+      return false;
+  }
+  return false;
 }
 
 // Keys of the `meta` table.

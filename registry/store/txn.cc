@@ -1,5 +1,6 @@
 #include "registry/store/txn.h"
 
+#include "registry/store/state_history.h"
 #include "registry/store/tlog.h"
 #include "registry/store/version_events.h"
 
@@ -10,6 +11,19 @@ namespace medmij::store::internal {
 using nlohmann::json;
 
 namespace {
+// Benchmark variants only (registry/store/CMakeLists.txt): an append without the transparency
+// log's tree hashes, or without them and the state history. A store written so fails Check().
+#if defined(MEDMIJ_STORE_BENCH_WITHOUT_TREE) || defined(MEDMIJ_STORE_BENCH_WITHOUT_INDEX)
+constexpr bool kWithTree = false;
+#else
+constexpr bool kWithTree = true;
+#endif
+#if defined(MEDMIJ_STORE_BENCH_WITHOUT_INDEX)
+constexpr bool kWithHistory = false;
+#else
+constexpr bool kWithHistory = true;
+#endif
+
 // Environments in which this thread holds a write transaction.
 thread_local std::set<const EnvCore*> t_writing;
 }  // namespace
@@ -253,8 +267,9 @@ void TxnState::AppendEvent(const EventMeta& meta) {
     SetError(core->Error(rc, "append journal event " + std::to_string(ev.seq)));
     return;
   }
-  AppendToTree(*this, ev.seq, stored);
+  if constexpr (kWithTree) AppendToTree(*this, ev.seq, stored);
   IndexVersionEvents(*this, ev, stored);
+  if constexpr (kWithHistory) RecordHistory(*this, ev);
   if (!error.ok()) return;
   head_seq = ev.seq;
   head_hash = ev.hash;

@@ -145,12 +145,20 @@ TEST_F(TilesTest, HashTilesRecomputeTheCheckpointRootAndCarryCachingHeaders) {
   EXPECT_EQ(level1_hashes->front(), tiles::SubtreeRoot(*hashes, 0, 256));
   EXPECT_EQ(level1.header("cache-control"), "public, max-age=5");
 
-  // Only the tiles of the checkpoint's tree exist.
+  // A narrower partial tile (an older tree's) is the first hashes of the wider one, and a full
+  // tile's first hashes are its partial tiles.
   const uint64_t w = c.size - 256;
+  for (const tiles::Tile& narrower : {tiles::Tile{false, 0, 1, w - 1}, tiles::Tile{false, 0, 1, 1},
+                                      tiles::Tile{false, 0, 0, 255}}) {
+    HttpResponse n = Tile(service, narrower);
+    ASSERT_EQ(n.status, 200) << tiles::Path(narrower);
+    const std::string& wider = narrower.index == 0 ? r.body : p.body;
+    EXPECT_EQ(n.body, wider.substr(0, 32 * narrower.width)) << tiles::Path(narrower);
+  }
+  // Only the tiles of the checkpoint's tree exist.
   for (const tiles::Tile& absent :
-       {tiles::Tile{false, 0, 1, w - 1}, tiles::Tile{false, 0, 1, w + 1},
-        tiles::Tile{false, 0, 1, 256}, tiles::Tile{false, 0, 2, 1}, tiles::Tile{false, 1, 0, 256},
-        tiles::Tile{false, 2, 0, 1}, tiles::Tile{false, 0, 0, 255}}) {
+       {tiles::Tile{false, 0, 1, w + 1}, tiles::Tile{false, 0, 1, 256}, tiles::Tile{false, 0, 2, 1},
+        tiles::Tile{false, 1, 0, 256}, tiles::Tile{false, 1, 0, 2}, tiles::Tile{false, 2, 0, 1}}) {
     HttpResponse a = Tile(service, absent);
     EXPECT_EQ(a.status, 404) << tiles::Path(absent);
     EXPECT_EQ(a.body, "no such tile in the latest checkpoint's tree\n") << tiles::Path(absent);
@@ -211,10 +219,15 @@ TEST_F(TilesTest, EntryBundlesHoldTheStoredEventsForAuditorsOnly) {
   for (const std::string& e : *rest) leaves += tiles::JoinHashes({merkle::LeafHash(e)});
   EXPECT_EQ(hashes.body, leaves);
 
+  // An older tree's partial bundle: the first events of the wider one.
+  HttpResponse narrower = HttpGet(service.Url("/audit/log/tile/entries/000.p/3"), {bearer});
+  ASSERT_EQ(narrower.status, 200) << narrower.body;
+  auto first3 = tiles::DecodeEntries(narrower.body, 3);
+  ASSERT_TRUE(first3.ok()) << first3.status().message();
+  EXPECT_EQ(*first3, std::vector<std::string>(journal.begin(), journal.begin() + 3));
   for (const std::string& absent :
        std::vector<std::string>{"/audit/log/tile/entries/001", "/audit/log/tile/entries/002",
-                                "/audit/log/tile/entries/001.p/" + std::to_string(w + 1),
-                                "/audit/log/tile/entries/000.p/3"}) {
+                                "/audit/log/tile/entries/001.p/" + std::to_string(w + 1)}) {
     HttpResponse a = HttpGet(service.Url(absent), {bearer});
     EXPECT_EQ(a.status, 404) << absent;
     EXPECT_EQ(a.body, "no such entry bundle in the latest checkpoint's tree\n") << absent;
@@ -303,6 +316,45 @@ TEST_F(TilesTest, TheExportDirHoldsTheCheckpointAndItsTiles) {
       << "an older partial tile stays for clients holding the older checkpoint";
   EXPECT_EQ(inode("tile/0/000"), full);
   EXPECT_EQ(service->Stop(), 0) << service->Stderr();
+}
+
+// A client holding an older checkpoint still reads its tree from the live service after the
+// log grew: its partial tiles are served (the first hashes of the wider ones), and its root is
+// recomputed from the tiles alone.
+TEST_F(TilesTest, AnOlderCheckpointsPartialTilesAreStillServed) {
+  Service service(dir_.path(), options_);
+  ASSERT_TRUE(service.Start()) << service.Stderr();
+  const checkpoint::Checkpoint first = WaitForCheckpoint(service);
+  ASSERT_GT(first.size, 256u);
+  const tiles::Tile old_partial{false, 0, 1, first.size - 256};
+  HttpResponse before = Tile(service, old_partial);
+  ASSERT_EQ(before.status, 200) << before.body;
+
+  Admin(data_, {"participant", "suspend", "deenigeechtepgo", "--reason", "incident 7"});
+  const checkpoint::Checkpoint second = WaitForCheckpoint(service);
+  ASSERT_GT(second.size, first.size);
+  ASSERT_LT(second.size, 512u);
+  HttpResponse after = Tile(service, old_partial);
+  ASSERT_EQ(after.status, 200) << tiles::Path(old_partial) << ": " << after.body;
+  EXPECT_EQ(after.body, before.body);
+  EXPECT_EQ(after.header("cache-control"), "public, max-age=5");
+  HttpResponse wider = Tile(service, tiles::Tile{false, 0, 1, second.size - 256});
+  ASSERT_EQ(wider.status, 200);
+  EXPECT_EQ(wider.body.substr(0, before.body.size()), before.body);
+  EXPECT_EQ(RootFromTiles(service, first.size), first.root);
+  EXPECT_EQ(RootFromTiles(service, second.size), second.root);
+  // Still nothing beyond the latest tree.
+  EXPECT_EQ(Tile(service, tiles::Tile{false, 0, 1, second.size - 256 + 1}).status, 404);
+  const std::string bearer = "Authorization: Bearer " + std::string(kToken);
+  HttpResponse bundle =
+      HttpGet(service.Url("/audit/log/" + tiles::Path(tiles::Tile{true, 0, 1, first.size - 256})),
+              {bearer});
+  ASSERT_EQ(bundle.status, 200) << bundle.body;
+  const std::vector<std::string> journal = Journal();
+  auto events = tiles::DecodeEntries(bundle.body, first.size - 256);
+  ASSERT_TRUE(events.ok()) << events.status().message();
+  EXPECT_EQ(*events, std::vector<std::string>(journal.begin() + 256, journal.begin() + first.size));
+  EXPECT_EQ(service.Stop(), 0) << service.Stderr();
 }
 
 TEST_F(TilesTest, WithoutALogKeyThereAreNoTiles) {

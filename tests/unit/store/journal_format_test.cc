@@ -223,7 +223,7 @@ TEST_F(SchemaUpgradeTest, Schema1DataDirUpgradesWithItsChainIntact) {
   // Read-only, the old data dir is refused with the way out.
   auto ro = Store::Open(file_, OpenOptions{.read_only = true});
   EXPECT_EQ(ro.status().message(),
-            "data dir has schema version 1; open it read-write once to upgrade it to 4");
+            "data dir has schema version 1; open it read-write once to upgrade it to 5");
 
   auto store = OpenOrDie(file_);
   EXPECT_TRUE(store->VerifyJournal().ok()) << store->VerifyJournal().message();
@@ -240,7 +240,7 @@ TEST_F(SchemaUpgradeTest, Schema1DataDirUpgradesWithItsChainIntact) {
   store.reset();
 
   auto after = DumpAll(file_, tmp_.path());
-  EXPECT_EQ(Meta(after, "schema_version"), "4");
+  EXPECT_EQ(Meta(after, "schema_version"), "5");
   // The upgrade built the tree of the 40 old events; the 41st was appended to it: 2n - popcount(n)
   // complete subtrees.
   EXPECT_EQ(Section(after, "tlog_hashes").records.size(), 2u * 41 - 3);  // 41 = 101001b

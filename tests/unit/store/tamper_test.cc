@@ -316,8 +316,8 @@ TEST_F(TamperTest, NewerSchemaVersionIsRefused) {
   bool found = false;
   for (auto& [key, value] : Section(dump_, "meta").records) {
     if (key == "schema_version") {
-      EXPECT_EQ(value, "4");
-      value = "5";
+      EXPECT_EQ(value, "5");
+      value = "6";
       found = true;
     }
   }
@@ -326,9 +326,9 @@ TEST_F(TamperTest, NewerSchemaVersionIsRefused) {
   LoadAll(dump_, file, tmp_.path());
   auto opened = Store::Open(file);
   ASSERT_FALSE(opened.ok());
-  EXPECT_EQ(opened.status().message(), "data dir has schema version 5; this build knows 4");
+  EXPECT_EQ(opened.status().message(), "data dir has schema version 6; this build knows 5");
   auto ro = Store::Open(file, OpenOptions{.read_only = true});
-  EXPECT_EQ(ro.status().message(), "data dir has schema version 5; this build knows 4");
+  EXPECT_EQ(ro.status().message(), "data dir has schema version 6; this build knows 5");
 }
 
 // A data file cut short (a full disk during a copy, a bad restore) would be SIGBUS at the first
