@@ -45,7 +45,7 @@ TEST(ArchiveCompactionTest, OlderVersionsAreReencodedAndEveryVersionStaysFetchab
   keep_current();
   for (int i = 0; i < 4; ++i) {
     const uint64_t before = served.rbegin()->first;
-    Admin(data, {"node", "add", "xisbridge", "node-" + std::to_string(i) + ".xisbridge.net"});
+    Admin(data, {"node", "add", "xisbridge", Cat("node-", std::to_string(i), ".xisbridge.net")});
     ASSERT_TRUE(WaitFor([&] {
       return Volgnummer(HttpGet(service.Url("/signed/MedMij_Whitelist.xml")).body) == before + 1;
     })) << service.Stderr();
@@ -72,11 +72,11 @@ TEST(ArchiveCompactionTest, OlderVersionsAreReencodedAndEveryVersionStaysFetchab
   EXPECT_EQ(health["storage"]["archive_compaction"], "ok");
 
   for (const auto& [n, forms] : served) {
-    const std::string base = "/lists/whitelist/versions/" + std::to_string(n) + ".xml";
+    const std::string base = Cat("/lists/whitelist/versions/", std::to_string(n), ".xml");
     HttpResponse signed_form = HttpGet(service.Url(base));
     ASSERT_EQ(signed_form.status, 200) << n;
     EXPECT_EQ(signed_form.body, forms.first) << "version " << n;
-    EXPECT_EQ(signed_form.header("etag"), "\"" + Sha256Hex(forms.first) + "\"");
+    EXPECT_EQ(signed_form.header("etag"), Cat("\"", Sha256Hex(forms.first), "\""));
     EXPECT_EQ(HttpGet(service.Url(base + "?signed=false")).body, forms.second) << n;
   }
   // A publication after the re-encoding still starts from the right current version.
@@ -94,9 +94,9 @@ TEST(ArchiveCompactionTest, OlderVersionsAreReencodedAndEveryVersionStaysFetchab
     ASSERT_TRUE(store.ok()) << store.status().message();
     auto read = (*store)->BeginRead().value();
     for (const auto& [n, forms] : served) {
-      auto raw = read->GetRaw(
-          store::Table::kListBytes,
-          "whitelist/" + std::string(20 - std::to_string(n).size(), '0') + std::to_string(n));
+      const std::string digits = std::to_string(n);
+      auto raw = read->GetRaw(store::Table::kListBytes,
+                              Cat("whitelist/", std::string(20 - digits.size(), '0'), digits));
       ASSERT_TRUE(raw.ok() && raw->has_value()) << n;
       EXPECT_TRUE(store::archive::IsEncoded(**raw)) << "version " << n;
       EXPECT_EQ(read->GetListBytes(ListKind::kWhitelist, n).value().value(), forms.first);
