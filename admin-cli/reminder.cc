@@ -4,7 +4,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +14,7 @@
 
 #include <kainjow/mustache.hpp>
 
+#include "admin-cli/child_process.h"
 #include "registry/common/base64.h"
 
 extern char** environ;
@@ -191,20 +191,14 @@ Status Sendmail(const std::string& command, std::string_view message,
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, fds[0], STDIN_FILENO);
   // Its own process group, so that a timeout ends whatever it started as well.
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-  posix_spawnattr_setpgroup(&attr, 0);
-  pid_t pid = 0;
-  const int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), environ);
-  posix_spawnattr_destroy(&attr);
+  auto spawned = SpawnInOwnGroup(argv, &actions);
   posix_spawn_file_actions_destroy(&actions);
   close(fds[0]);
-  if (rc != 0) {
+  if (!spawned.ok()) {
     close(fds[1]);
-    return Status::IoError("sendmail: cannot run " + words[0] + ": " + std::strerror(rc));
+    return Status::IoError("sendmail: cannot run " + words[0] + ": " + spawned.status().message());
   }
-  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  const pid_t pid = *spawned;
   // A sendmail that exits without reading the whole message must not kill us with SIGPIPE: its
   // exit status says what went wrong.
   signal(SIGPIPE, SIG_IGN);
@@ -234,34 +228,23 @@ Status Sendmail(const std::string& command, std::string_view message,
     }
   }
   close(fds[1]);
-  // Wait for it until the deadline: on the pidfd when there is one, else checking every 10 ms.
-  int wstatus = 0;
-  bool reaped = false;
-  while (!timed_out && !reaped) {
-    const pid_t w = waitpid(pid, &wstatus, WNOHANG);
-    if (w == pid) {
-      reaped = true;
-    } else if (w < 0 && errno != EINTR) {
-      if (pidfd >= 0) close(pidfd);
-      return Status::IoError(std::string("sendmail: waitpid: ") + std::strerror(errno));
-    } else if (remaining_ms() == 0) {
-      timed_out = true;
-    } else if (pidfd >= 0) {
-      pollfd p{pidfd, POLLIN, 0};
-      poll(&p, 1, remaining_ms());
-    } else {
-      poll(nullptr, 0, std::min(10, remaining_ms()));
+  // Wait for it until the deadline (what the write left of it).
+  std::optional<int> waited;
+  if (!timed_out) {
+    auto w = WaitOrKillGroup(pid, deadline);
+    if (!w.ok()) {
+      KillGroupAndReap(pid);
+      return w.status().WithContext("sendmail");
     }
+    waited = *w;
+  } else {
+    KillGroupAndReap(pid);
   }
-  if (pidfd >= 0) close(pidfd);
-  if (timed_out) {
-    kill(-pid, SIGKILL);
-    kill(pid, SIGKILL);
-    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
-    }
+  if (!waited) {
     return Status::IoError(command + ": did not finish within " + std::to_string(timeout.count()) +
                            " s; killed (treated as not sent)");
   }
+  const int wstatus = *waited;
   if (WIFSIGNALED(wstatus)) {
     return Status::IoError(command + ": killed by signal " + std::to_string(WTERMSIG(wstatus)) +
                            " (message not sent)");

@@ -11,8 +11,8 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
-#include <thread>
 
+#include "admin-cli/child_process.h"
 #include "admin-cli/commands.h"
 #include "admin-cli/report_html.h"
 #include "registry/common/atomic_file.h"
@@ -98,38 +98,22 @@ Status PrintToPdf(const std::string& chromium, const fs::path& html, const fs::p
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0600);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-  posix_spawnattr_setpgroup(&attr, 0);
-  pid_t pid = 0;
-  const int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), environ);
+  auto pid = SpawnInOwnGroup(argv, &actions);
   posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) {
-    return Status::IoError("PDF: cannot run Chromium '" + chromium + "': " + std::strerror(rc) +
+  if (!pid.ok()) {
+    return Status::IoError("PDF: cannot run Chromium '" + chromium +
+                           "': " + pid.status().message() +
                            " (give --chromium PATH or set MEDMIJ_CHROMIUM)");
   }
-  int wstatus = 0;
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::seconds(kChromiumTimeoutSeconds);
-  bool timed_out = false;
-  while (true) {
-    const pid_t done = waitpid(pid, &wstatus, WNOHANG);
-    if (done == pid) break;
-    if (done < 0 && errno != EINTR) {
-      return Status::IoError(std::string("PDF: waiting for Chromium: ") + std::strerror(errno));
-    }
-    if (std::chrono::steady_clock::now() > deadline) {
-      kill(-pid, SIGKILL);
-      while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
-      }
-      timed_out = true;
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto waited = WaitOrKillGroup(
+      *pid, std::chrono::steady_clock::now() + std::chrono::seconds(kChromiumTimeoutSeconds));
+  if (!waited.ok()) {
+    KillGroupAndReap(*pid);
+    return waited.status().WithContext("PDF: waiting for Chromium");
   }
-  kill(-pid, SIGKILL);  // helpers left behind by a Chromium that exited
+  kill(-*pid, SIGKILL);  // helpers left behind by a Chromium that exited
+  const bool timed_out = !waited->has_value();
+  const int wstatus = waited->value_or(0);
   if (timed_out) {
     fs::remove(tmp, ec);
     return Status::IoError("PDF: Chromium '" + chromium + "' did not finish within " +
