@@ -22,6 +22,21 @@ struct UpgradeStep {
   Status (*apply)(MDB_txn* txn, const EnvCore& core);
 };
 
+// Calls fn(key, stored bytes) for every journal event in seq order, inside the upgrade's
+// transaction. (Every upgrade step derives what it adds from the stored events.)
+template <typename F>
+Status ForEachStoredEvent(MDB_txn* txn, const EnvCore& core, F&& fn) {
+  int rc = 0;
+  lmdb::Cursor cursor(txn, core.dbi[kJournalDbi], rc);
+  if (rc != MDB_SUCCESS) return core.Error(rc, "open journal cursor");
+  MDB_val k{}, v{};
+  for (rc = cursor.Get(k, v, MDB_FIRST); rc == MDB_SUCCESS; rc = cursor.Get(k, v, MDB_NEXT)) {
+    fn(lmdb::View(k), lmdb::View(v));
+  }
+  if (rc != MDB_NOTFOUND) return core.Error(rc, "read journal");
+  return Status::Ok();
+}
+
 // 1 -> 2: journal events are stored without their hash, which is computed from the stored bytes
 // (journal.h). Every event whose schema-1 hash holds loses its "hash" field; its hash, and so the
 // chain and the journal head, stay as they were. An event that does not verify under schema 1 is
@@ -30,18 +45,12 @@ struct UpgradeStep {
 Status UpgradeFrom1(MDB_txn* txn, const EnvCore& core) {
   const MDB_dbi dbi = core.dbi[kJournalDbi];
   std::vector<std::pair<std::string, std::string>> rewrites;
-  {
-    int rc = 0;
-    lmdb::Cursor cursor(txn, dbi, rc);
-    if (rc != MDB_SUCCESS) return core.Error(rc, "open journal cursor");
-    MDB_val k{}, v{};
-    for (rc = cursor.Get(k, v, MDB_FIRST); rc == MDB_SUCCESS; rc = cursor.Get(k, v, MDB_NEXT)) {
-      if (auto v2 = journal::UpgradeFromSchema1(lmdb::View(v))) {
-        rewrites.emplace_back(std::string(lmdb::View(k)), std::move(*v2));
-      }
-    }
-    if (rc != MDB_NOTFOUND) return core.Error(rc, "read journal");
-  }
+  MEDMIJ_RETURN_IF_ERROR(
+      ForEachStoredEvent(txn, core, [&](std::string_view key, std::string_view stored) {
+        if (auto v2 = journal::UpgradeFromSchema1(stored)) {
+          rewrites.emplace_back(std::string(key), std::move(*v2));
+        }
+      }));
   for (auto& [key, value] : rewrites) {
     MDB_val kk = lmdb::Val(key), vv = lmdb::Val(value);
     int rc = mdb_put(txn, dbi, &kk, &vv, 0);
@@ -53,16 +62,8 @@ Status UpgradeFrom1(MDB_txn* txn, const EnvCore& core) {
 // 2 -> 3: the transparency log's tree hashes (tables.h), computed from the stored events.
 Status UpgradeFrom2(MDB_txn* txn, const EnvCore& core) {
   TreeBuilder tree;
-  {
-    int rc = 0;
-    lmdb::Cursor cursor(txn, core.dbi[kJournalDbi], rc);
-    if (rc != MDB_SUCCESS) return core.Error(rc, "open journal cursor");
-    MDB_val k{}, v{};
-    for (rc = cursor.Get(k, v, MDB_FIRST); rc == MDB_SUCCESS; rc = cursor.Get(k, v, MDB_NEXT)) {
-      tree.Append(lmdb::View(v));
-    }
-    if (rc != MDB_NOTFOUND) return core.Error(rc, "read journal");
-  }
+  MEDMIJ_RETURN_IF_ERROR(ForEachStoredEvent(
+      txn, core, [&](std::string_view, std::string_view stored) { tree.Append(stored); }));
   for (const auto& [key, hash] : tree.entries()) {
     MDB_val kk = lmdb::Val(key);
     MDB_val vv{hash.size(), const_cast<unsigned char*>(hash.data())};
@@ -75,19 +76,13 @@ Status UpgradeFrom2(MDB_txn* txn, const EnvCore& core) {
 // 3 -> 4: the event that archived each list version (version_events.h), from the journal.
 Status UpgradeFrom3(MDB_txn* txn, const EnvCore& core) {
   VersionEventIndex index;
-  {
-    int rc = 0;
-    lmdb::Cursor cursor(txn, core.dbi[kJournalDbi], rc);
-    if (rc != MDB_SUCCESS) return core.Error(rc, "open journal cursor");
-    MDB_val k{}, v{};
-    for (rc = cursor.Get(k, v, MDB_FIRST); rc == MDB_SUCCESS; rc = cursor.Get(k, v, MDB_NEXT)) {
-      // An event that does not decode is left for VerifyJournal and Check to report; it
-      // archived no version this index could name.
-      JournalEvent ev;
-      if (!journal::TryDecode(lmdb::View(v), ev)) AddToIndex(index, ev, lmdb::View(v));
-    }
-    if (rc != MDB_NOTFOUND) return core.Error(rc, "read journal");
-  }
+  MEDMIJ_RETURN_IF_ERROR(
+      ForEachStoredEvent(txn, core, [&](std::string_view, std::string_view stored) {
+        // An event that does not decode is left for VerifyJournal and Check to report; it
+        // archived no version this index could name.
+        JournalEvent ev;
+        if (!journal::TryDecode(stored, ev)) AddToIndex(index, ev, stored);
+      }));
   for (const auto& [key, seq] : index) {
     MDB_val kk = lmdb::Val(key), vv = lmdb::Val(seq);
     int rc = mdb_put(txn, core.dbi[kVersionEventDbi], &kk, &vv, 0);
@@ -105,18 +100,12 @@ Status UpgradeFrom4(MDB_txn* txn, const EnvCore& core) {
     if (rc != MDB_SUCCESS) return core.Error(rc, "empty " + std::string(DbiName(dbi)));
   }
   HistoryBuilder history;
-  {
-    int rc = 0;
-    lmdb::Cursor cursor(txn, core.dbi[kJournalDbi], rc);
-    if (rc != MDB_SUCCESS) return core.Error(rc, "open journal cursor");
-    MDB_val k{}, v{};
-    for (rc = cursor.Get(k, v, MDB_FIRST); rc == MDB_SUCCESS; rc = cursor.Get(k, v, MDB_NEXT)) {
-      // An event that does not decode is left for VerifyJournal and Check to report.
-      JournalEvent ev;
-      if (!journal::TryDecode(lmdb::View(v), ev)) history.Add(ev);
-    }
-    if (rc != MDB_NOTFOUND) return core.Error(rc, "read journal");
-  }
+  MEDMIJ_RETURN_IF_ERROR(
+      ForEachStoredEvent(txn, core, [&](std::string_view, std::string_view stored) {
+        // An event that does not decode is left for VerifyJournal and Check to report.
+        JournalEvent ev;
+        if (!journal::TryDecode(stored, ev)) history.Add(ev);
+      }));
   for (const auto& [key, value] : history.versions()) {
     MDB_val kk = lmdb::Val(key), vv = lmdb::Val(value);
     int rc = mdb_put(txn, core.dbi[kStateHistoryDbi], &kk, &vv, MDB_APPEND);
